@@ -1,0 +1,126 @@
+"""The claim model: one numeric statement extracted from an article.
+
+``Claim.to_record()`` produces exactly the record of ``CLAIMS.md`` (the contract other
+tools read), plus a few extra keys (``effect``, ``explain``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ATTRIBUTES = (
+    "dose.start",
+    "dose.target",
+    "dose.max",
+    "dose.increment",
+    "dose.typical",
+    "dose.mention",
+    "frequency",
+    "onset",
+    "duration.effect",
+    "peak",
+    "half_life",
+    "treatment.duration",
+    "incidence",
+    "efficacy",
+)
+UNITS = (
+    "mg", "mcg", "g", "mg/kg", "hour", "minute", "day", "week", "month", "year",
+    "percent", "per_day",
+)
+
+
+@dataclass(frozen=True)
+class Range:
+    """A value or range; ``low`` None is an open lower end, ``high`` None an open upper end."""
+
+    low: float | None
+    high: float | None
+
+    def as_dict(self) -> dict[str, float | None]:
+        return {"low": _num(self.low), "high": _num(self.high)}
+
+    def scaled(self, factor: float) -> Range:
+        return Range(
+            None if self.low is None else self.low * factor,
+            None if self.high is None else self.high * factor,
+        )
+
+    def __str__(self) -> str:
+        if self.low == self.high:
+            return _fmt(self.low)
+        if self.low is None:
+            return f"up to {_fmt(self.high)}"
+        if self.high is None:
+            return f"above {_fmt(self.low)}"
+        return f"{_fmt(self.low)}-{_fmt(self.high)}"
+
+
+def _num(x: float | None) -> float | int | None:
+    if x is None:
+        return None
+    x = round(float(x), 6)
+    return int(x) if x.is_integer() else x
+
+
+def _fmt(x: float | None) -> str:
+    return "?" if x is None else f"{_num(x)}"
+
+
+@dataclass
+class Claim:
+    """A typed, normalized numeric claim, with its place in the plain text."""
+
+    path: str
+    start: int  # plain-text offsets of the value span in Document.text
+    end: int
+    location: dict[str, Any]  # path, line, column, end_line, end_column, quote
+    sentence: str
+    attribute: str
+    value: Range
+    unit: str
+    drug: str | None = None
+    per: str | None = None
+    frequency: Range | None = None
+    daily: Range | None = None
+    indication: str | None = None
+    population: str | None = None
+    negated: bool = False
+    hypothetical: bool = False
+    cited: bool = False
+    effect: str | None = None
+    drug_class: str | None = None
+    heading: str | None = None
+    explain: dict[str, str] = field(default_factory=dict)
+
+    def to_record(self, explain: bool = False) -> dict[str, Any]:
+        """The CLAIMS.md record (key order as in the spec)."""
+        freq = None
+        if self.frequency is not None:
+            freq = (
+                _num(self.frequency.low)
+                if self.frequency.low == self.frequency.high
+                else self.frequency.as_dict()
+            )
+        record: dict[str, Any] = {
+            **self.location,
+            "sentence": self.sentence,
+            "drug": self.drug,
+            "attribute": self.attribute,
+            "value": self.value.as_dict(),
+            "unit": self.unit,
+            "per": self.per,
+            "frequency": freq,
+            "daily": self.daily.as_dict() if self.daily else None,
+            "indication": self.indication,
+            "population": self.population,
+            "negated": self.negated,
+            "hypothetical": self.hypothetical,
+            "cited": self.cited,
+        }
+        if self.effect is not None:
+            record["effect"] = self.effect
+        if explain:
+            record["explain"] = dict(self.explain)
+        return record

@@ -1,0 +1,69 @@
+"""Document -> claims: run the pipeline once per document and map claims to source positions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .claims import Claim
+from .document import Document
+from .pipeline.layout import BlockInfo
+
+
+def make_doc(nlp: Language, document: Document) -> Doc:
+    """Tokenize a Document and attach the layout the components read."""
+    doc = nlp.make_doc(document.text)
+    headings: dict[int, str] = {}
+    blocks = []
+    for block in document.blocks:
+        blocks.append(BlockInfo(block.start, block.end, block.kind, block.heading, block.in_sources))
+        headings[block.start] = block.heading or ""
+    doc._.blocks = blocks
+    doc._.links = [(link.start, link.end) for link in document.links]
+    doc._.title = document.title
+    return doc
+
+
+def claims_of(document: Document, doc: Doc) -> list[Claim]:
+    """Claim records of a processed doc, with positions in the original file."""
+    out: list[Claim] = []
+    for draft in doc._.claims or []:
+        try:
+            location = document.location(draft.start_char, draft.end_char)
+        except ValueError:
+            continue  # a span that maps to no source text cannot be reported
+        out.append(
+            Claim(
+                path=document.path,
+                start=draft.start_char,
+                end=draft.end_char,
+                location=location,
+                sentence=" ".join(draft.sentence.split()),
+                attribute=draft.attribute,
+                value=draft.value,
+                unit=draft.unit,
+                drug=draft.drug,
+                per=draft.per,
+                frequency=draft.frequency,
+                daily=draft.daily,
+                indication=draft.indication,
+                population=draft.population,
+                negated=draft.negated,
+                hypothetical=draft.hypothetical,
+                cited=draft.cited,
+                effect=draft.effect,
+                drug_class=draft.drug_class,
+                heading=draft.heading,
+                explain=draft.explain,
+            )
+        )
+    return out
+
+
+def extract(nlp: Language, documents: Iterable[Document]) -> Iterator[tuple[Document, Doc, list[Claim]]]:
+    """Run the pipeline over documents (one pass each) and yield their claims."""
+    docs = ((make_doc(nlp, d), d) for d in documents)
+    for doc, document in nlp.pipe(docs, as_tuples=True):
+        yield document, doc, claims_of(document, doc)

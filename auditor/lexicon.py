@@ -1,0 +1,138 @@
+"""Lexicons: drug names (generic, brands, class) and indications with their hierarchy.
+
+They live as YAML under ``rules/lexicon/`` (and under ``lexicon/`` of any user rules
+directory), so that editors can extend them without touching code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import AuditorError
+from .yamlio import YamlDocument, load_yaml
+
+
+@dataclass
+class Lexicon:
+    """Terms the pipeline recognizes, and the hierarchies rules select on."""
+
+    drug_terms: dict[str, str] = field(default_factory=dict)  # lowercased term -> generic
+    drug_class: dict[str, str] = field(default_factory=dict)  # generic -> class name
+    class_terms: dict[str, str] = field(default_factory=dict)  # lowercased term -> class name
+    class_parent: dict[str, str] = field(default_factory=dict)  # class -> parent class
+    indication_terms: dict[str, str] = field(default_factory=dict)  # lowercased term -> indication
+    indication_parent: dict[str, str] = field(default_factory=dict)
+    population_terms: dict[str, str] = field(default_factory=dict)  # lowercased term -> population
+    acronyms: set[str] = field(default_factory=set)  # lowercased terms written in capitals
+    sources: list[str] = field(default_factory=list)
+
+    # -- hierarchy -------------------------------------------------------------------
+    def indication_is_a(self, indication: str | None, ancestor: str) -> bool:
+        """True when ``indication`` is ``ancestor`` or a kind of it (panic disorder is anxiety)."""
+        seen = set()
+        while indication is not None and indication not in seen:
+            if indication == ancestor:
+                return True
+            seen.add(indication)
+            indication = self.indication_parent.get(indication)
+        return False
+
+    def classes_of(self, drug: str | None) -> list[str]:
+        """The classes a drug (or class) belongs to, nearest first."""
+        out: list[str] = []
+        cls = self.drug_class.get(drug or "") or self.class_parent.get(drug or "")
+        while cls and cls not in out:
+            out.append(cls)
+            cls = self.class_parent.get(cls)
+        return out
+
+    def is_class(self, name: str | None) -> bool:
+        return name is not None and (name in self.class_parent or name in set(self.class_terms.values()))
+
+    # -- loading ---------------------------------------------------------------------
+    def add_file(self, path: Path) -> None:
+        doc = load_yaml(path)
+        data = doc.data
+        if data is None:
+            return
+        if not isinstance(data, dict):
+            raise doc.error((), "a lexicon file must be a mapping with drugs, classes, indications or populations")
+        known = {"drugs", "classes", "indications", "populations"}
+        for key in data:
+            if key not in known:
+                raise doc.error((key,), f"unknown key '{key}' (expected one of {', '.join(sorted(known))})")
+        for i, entry in enumerate(_entries(doc, "drugs")):
+            generic = _name(doc, ("drugs", i), entry, "generic")
+            brands = _terms(doc, ("drugs", i), entry, "brands")
+            self.acronyms |= _acronyms(brands)
+            for term in [generic, *brands]:
+                self.drug_terms[term.lower()] = generic
+            if entry.get("class"):
+                self.drug_class[generic] = str(entry["class"]).lower()
+        for i, entry in enumerate(_entries(doc, "classes")):
+            name = _name(doc, ("classes", i), entry, "name")
+            terms = _terms(doc, ("classes", i), entry, "terms")
+            self.acronyms |= _acronyms(terms)
+            for term in [name, *terms]:
+                self.class_terms[term.lower()] = name
+            if entry.get("parent"):
+                self.class_parent[name] = str(entry["parent"]).lower()
+            else:
+                self.class_parent.setdefault(name, None)  # type: ignore[arg-type]
+        for i, entry in enumerate(_entries(doc, "indications")):
+            name = _name(doc, ("indications", i), entry, "name")
+            terms = _terms(doc, ("indications", i), entry, "terms")
+            self.acronyms |= _acronyms(terms)
+            for term in [name, *terms]:
+                self.indication_terms[term.lower()] = name
+            if entry.get("parent"):
+                self.indication_parent[name] = str(entry["parent"]).lower()
+        for i, entry in enumerate(_entries(doc, "populations")):
+            name = _name(doc, ("populations", i), entry, "name")
+            for term in _terms(doc, ("populations", i), entry, "terms"):
+                self.population_terms[term.lower()] = name
+        self.sources.append(str(path))
+
+
+def _entries(doc: YamlDocument, key: str) -> list[dict]:
+    entries = doc.data.get(key) or []
+    if not isinstance(entries, list):
+        raise doc.error((key,), f"'{key}' must be a list")
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise doc.error((key, i), f"each entry of '{key}' must be a mapping")
+    return entries
+
+
+def _name(doc: YamlDocument, where: tuple, entry: dict, key: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise doc.error(where, f"missing or empty '{key}'")
+    return value.strip().lower()
+
+
+def _terms(doc: YamlDocument, where: tuple, entry: dict, key: str) -> list[str]:
+    value = entry.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(t, (str, int)) for t in value):
+        raise doc.error((*where, key), f"'{key}' must be a list of strings")
+    return [str(t) for t in value]
+
+
+def _acronyms(terms: list[str]) -> set[str]:
+    """Short all-capital terms ("GAD", "SSRIs") are matched only in capitals."""
+    return {t.lower() for t in terms if len(t) <= 6 and t.rstrip("s").isupper()}
+
+
+def load_lexicon(directories: list[Path]) -> Lexicon:
+    """Merge every ``lexicon/*.yaml`` under the given rules directories (later ones extend earlier)."""
+    lexicon = Lexicon()
+    for directory in directories:
+        folder = Path(directory) / "lexicon"
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
+            lexicon.add_file(path)
+    if not lexicon.drug_terms:
+        raise AuditorError("no drug lexicon found: expected rules/lexicon/drugs.yaml in a rules directory")
+    return lexicon

@@ -1,0 +1,36 @@
+"""The spaCy pipeline: a blank English pipeline assembled from ``config.cfg``.
+
+Components (each registered as a spaCy factory):
+
+1. ``block_sentencizer`` -- sentences that never cross a block (layout.py)
+2. ``quantity_recognizer`` -- numbers, units, ranges, bounds, frequencies (quantities.py)
+3. ``term_recognizer`` -- drugs, classes, indications, populations from the lexicons (terms.py)
+4. ``cue_recognizer`` -- attribute, negation, hypothesis and citation cues (cues.py)
+5. ``claim_builder`` -- typed claim drafts (claim_builder.py)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.lang.en import English
+from thinc.api import Config
+
+from . import claim_builder, cues, layout, quantities, terms, tokenizer  # noqa: F401  (register factories)
+
+CONFIG_PATH = Path(__file__).with_name("config.cfg")
+
+
+def pipeline_config(lexicon_dirs: list[str] | None = None) -> Config:
+    """The pipeline configuration, with the rules directories whose lexicons to read."""
+    config = Config().from_disk(CONFIG_PATH)
+    dirs = [str(d) for d in (lexicon_dirs or [])]
+    config["components"]["term_recognizer"]["lexicon_dirs"] = dirs
+    config["components"]["claim_builder"]["lexicon_dirs"] = dirs
+    return config
+
+
+def build_pipeline(lexicon_dirs: list[str] | None = None) -> Language:
+    """Assemble the pipeline; ``lexicon_dirs`` empty means the bundled rules directory."""
+    return English.from_config(pipeline_config(lexicon_dirs))

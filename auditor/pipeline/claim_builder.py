@@ -1,0 +1,650 @@
+"""The ``claim_builder`` component: quantities + cues + terms -> typed claim drafts.
+
+For every quantity (and every frequency not attached to a dose) it decides, with rules that
+each leave a note in ``ClaimDraft.explain``:
+
+- the attribute, from the unit's dimension and the nearest cue in the same clause (a cue
+  right after the value, "4 mg (maximum dose)", counts too);
+- per dose or per day, the frequency attached to a dose, and the implied daily total;
+- the drug (same sentence, else the section heading, else the paragraph so far, else the
+  article's main drug), the indication and the population;
+- negation, hypothesis and citation, in the manner of ConText: a trigger and a scope that
+  ends at a clause boundary.
+
+Drafts are stored on ``doc._.claims`` in text order; ``auditor.extract`` turns them into
+``Claim`` records with source positions.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from dataclasses import dataclass, field
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ..claims import Range
+from ..lexicon import Lexicon
+from .layout import BlockInfo, blocks_of
+from .quantities import Frequency, Quantity
+from .terms import cached_lexicon
+
+if not Doc.has_extension("claims"):
+    Doc.set_extension("claims", default=None)
+
+DOSE_CUES = ("INCREMENT", "MAX", "START", "TARGET", "TYPICAL")
+DOSE_ATTRIBUTE = {
+    "START": "dose.start", "TARGET": "dose.target", "MAX": "dose.max",
+    "INCREMENT": "dose.increment", "TYPICAL": "dose.typical",
+}
+TIME_CUES = {
+    "HALF_LIFE": ("half_life", {"minute", "hour", "day", "week"}),
+    "PEAK": ("peak", {"minute", "hour"}),
+    "ONSET": ("onset", {"minute", "hour"}),
+    "DURATION": ("duration.effect", {"minute", "hour"}),
+    "TREATMENT": ("treatment.duration", {"day", "week", "month", "year"}),
+}
+# Words between a value and a following cue that keep the cue from applying to it.
+DETACHING = {"below", "under", "less", "above", "beyond", "over", "exceed", "exceeds", "than", "near", "from"}
+CLAUSE_PUNCT = {";", "—", "–", "•"}
+SUBORDINATORS = {"while", "although", "though", "whereas", "if", "unless", "when", "because", "since", "as",
+                 "whilst", "once", "after", "before", "until"}
+EFFECT_VERBS = {"experience", "experiences", "experienced", "report", "reports", "reported", "develop",
+                "develops", "developed", "had", "have", "has", "get", "got", "suffer", "suffered", "notice",
+                "noticed", "feel", "felt", "reporting", "experiencing", "developing"}
+EFFECT_STOP = {",", ".", ";", ":", "and", "or", "but", "while", "when", "after", "in", "at", "during", "with",
+               "from", "than", "compared", "(", ")", "—", "–", "if", "because", "as", "which", "who", "that"}
+DETERMINERS = {"a", "an", "the", "some", "any", "their", "its", "his", "her", "mild", "moderate", "severe",
+               "significant", "noticeable", "some", "symptoms", "of"}
+DOSE_WORDS = {"dose", "dosage", "tablet", "pill", "capsule"}
+
+
+@dataclass
+class ClaimDraft:
+    """A claim before positions are mapped to the source file (char offsets in the doc)."""
+
+    start_char: int
+    end_char: int
+    sentence: str
+    attribute: str
+    value: Range
+    unit: str
+    per: str | None = None
+    frequency: Range | None = None
+    daily: Range | None = None
+    drug: str | None = None
+    drug_class: str | None = None
+    indication: str | None = None
+    population: str | None = None
+    negated: bool = False
+    hypothetical: bool = False
+    cited: bool = False
+    effect: str | None = None
+    heading: str | None = None
+    explain: dict[str, str] = field(default_factory=dict)
+
+
+class _DocIndex:
+    """Per-document lookups shared by every claim: sentences, clauses, blocks, terms, cues."""
+
+    def __init__(self, doc: Doc, lexicon: Lexicon) -> None:
+        self.doc = doc
+        self.lexicon = lexicon
+        self.sents = list(doc.sents)
+        self.sent_starts = [s.start for s in self.sents]
+        self.blocks: list[BlockInfo] = blocks_of(doc)
+        self.block_starts = [b.start for b in self.blocks]
+        self.cues = list(doc.spans.get("cues", []))
+        self.cue_starts = [c.start for c in self.cues]
+        self.drugs = sorted(doc.spans.get("drugs", []), key=lambda s: s.start)
+        self.drug_starts = [s.start for s in self.drugs]
+        self.indications = sorted(doc.spans.get("indications", []), key=lambda s: s.start)
+        self.populations = sorted(doc.spans.get("populations", []), key=lambda s: s.start)
+        self.links = doc._.links or []
+        self._clauses: dict[int, list[int]] = {}
+        self.heading_block = self._heading_blocks()
+        self.main_drug = self._main_drug()
+
+    # -- structure -------------------------------------------------------------------
+    def sentence(self, token_i: int) -> Span:
+        return self.sents[bisect.bisect_right(self.sent_starts, token_i) - 1]
+
+    def block_index(self, char: int) -> int:
+        i = bisect.bisect_right(self.block_starts, char) - 1
+        return i if i >= 0 and char < max(self.blocks[i].end, self.blocks[i].start + 1) else -1
+
+    def _heading_blocks(self) -> list[int]:
+        """For each block, the index of the heading (or title) block that governs it (-1: none)."""
+        out, current, levels = [], -1, {}
+        for i, block in enumerate(self.blocks):
+            out.append(current)
+            if block.kind in ("heading", "title"):
+                current = i
+                levels[i] = block
+        return out
+
+    def _main_drug(self) -> str | None:
+        counts: Counter[str] = Counter()
+        for span in self.drugs:
+            if span.id_ == "class":
+                continue
+            b = self.block_index(span.start_char)
+            weight = 3 if b >= 0 and self.blocks[b].kind in ("heading", "title") else 1
+            counts[span.label_] += weight
+        return counts.most_common(1)[0][0] if counts else None
+
+    def clause_ids(self, sent: Span) -> list[int]:
+        """Clause number of each token of ``sent`` (a clause ends at ; — : but while ...)."""
+        if sent.start in self._clauses:
+            return self._clauses[sent.start]
+        terminators = {c.start for c in self.cues_in(sent) if c.label_ == "TERMINATE"}
+        # "While it's not the highest dose, 1 mg is ...": an opening subordinate clause ends at its comma
+        opener = sent[0].lower_ in SUBORDINATORS
+        ids, cid = [], 0
+        for tok in sent:
+            i = tok.i
+            boundary = False
+            if opener and tok.text == ",":
+                boundary, opener = True, False
+            elif tok.text in CLAUSE_PUNCT and (tok.text != "–" or tok.whitespace_):
+                boundary = True
+            elif tok.text == ":" and i - sent.start > 6:
+                boundary = True  # "Starting dose: 0.25 mg" keeps its label
+            elif i in terminators and i > sent.start:
+                boundary = True
+            elif tok.text == "," and i + 1 < sent.end and self.doc[i + 1].lower_ in ("and", "but", "so", "while", "which", "whereas", "although", "though"):
+                boundary = True
+            if boundary:
+                cid += 1
+            ids.append(cid)
+        self._clauses[sent.start] = ids
+        return ids
+
+    def cues_in(self, span: Span, labels: tuple[str, ...] | None = None) -> list[Span]:
+        lo = bisect.bisect_left(self.cue_starts, span.start)
+        hi = bisect.bisect_left(self.cue_starts, span.end)
+        cues = self.cues[lo:hi]
+        return [c for c in cues if labels is None or c.label_ in labels]
+
+    def drugs_in(self, span: Span) -> list[Span]:
+        lo = bisect.bisect_left(self.drug_starts, span.start)
+        hi = bisect.bisect_left(self.drug_starts, span.end)
+        return self.drugs[lo:hi]
+
+
+class ClaimBuilder:
+    """Builds claim drafts (see module docstring)."""
+
+    def __init__(self, nlp: Language, name: str, lexicon: Lexicon) -> None:
+        self.name = name
+        self.lexicon = lexicon
+
+    def __call__(self, doc: Doc) -> Doc:
+        index = _DocIndex(doc, self.lexicon)
+        quantities: list[Quantity] = doc._.quantities or []
+        frequencies: list[Frequency] = doc._.frequencies or []
+        attached = self._attach_frequencies(doc, index, quantities, frequencies)
+        drafts: list[ClaimDraft] = []
+        previous_per: dict[int, tuple[str, int]] = {}
+        for q in quantities:
+            draft = self._quantity_claim(doc, index, q, attached.get(id(q)), previous_per)
+            if draft is not None:
+                drafts.append(draft)
+        used = {id(f) for f in attached.values()}
+        for f in frequencies:
+            if id(f) not in used and f.kind in ("count", "latin", "interval", "divided"):
+                draft = self._frequency_claim(doc, index, f)
+                if draft is not None:
+                    drafts.append(draft)
+        drafts.sort(key=lambda d: (d.start_char, d.end_char))
+        doc._.claims = drafts
+        return doc
+
+    # -- frequencies -----------------------------------------------------------------
+    def _attach_frequencies(self, doc, index, quantities, frequencies) -> dict[int, Frequency]:
+        """A frequency belongs to the dose just before it in the same sentence (at most 6 words away)."""
+        doses = [q for q in quantities if q.dimension in ("mass", "mass_per_kg")]
+        starts = [q.start for q in doses]
+        out: dict[int, Frequency] = {}
+        for f in frequencies:
+            i = bisect.bisect_right(starts, f.start) - 1
+            if i < 0:
+                continue
+            q = doses[i]
+            if q.end > f.start or id(q) in out:
+                continue
+            if index.sentence(q.start).start != index.sentence(f.start).start:
+                continue
+            between = doc[q.end:f.start]
+            words = [t for t in between if not t.is_punct]
+            if len(words) > 6 or any(t.text in (";", ":") for t in between):
+                continue
+            if any(t.like_num for t in between) and not (
+                f.kind == "bedtime" and all(t.like_num or t.lower_ in ("minutes", "minute", "hours", "hour", "min", ",") for t in between)
+            ):
+                continue
+            out[id(q)] = f
+        return out
+
+    # -- claims ----------------------------------------------------------------------
+    def _quantity_claim(self, doc, index, q: Quantity, freq: Frequency | None, previous_per) -> ClaimDraft | None:
+        b = index.block_index(doc[q.start].idx)
+        if b >= 0 and index.blocks[b].in_sources:
+            return None
+        sent = index.sentence(q.start)
+        clauses = index.clause_ids(sent)
+        clause = clauses[q.start - sent.start]
+        explain: dict[str, str] = {}
+        dim = q.dimension
+        value = q.value
+        if dim in ("mass", "mass_per_kg"):
+            attribute = self._dose_attribute(doc, index, q, sent, clauses, clause, explain)
+        elif dim == "time":
+            attribute = self._time_attribute(doc, index, q, sent, clauses, clause, explain)
+        else:
+            attribute = self._percent_attribute(doc, index, q, sent, clauses, clause, explain)
+        if attribute is None:
+            return None
+        if attribute == "dose.max" and value.low is None and value.high is not None:
+            value = Range(value.high, value.high)
+            explain["value"] = "a maximum is the limit itself"
+        draft = ClaimDraft(
+            start_char=doc[q.start].idx,
+            end_char=doc[q.end - 1].idx + len(doc[q.end - 1].text),
+            sentence=sent.text.strip(),
+            attribute=attribute,
+            value=value,
+            unit=q.unit,
+            explain=explain,
+        )
+        if dim in ("mass", "mass_per_kg"):
+            self._dosing(doc, index, q, freq, sent, clauses, clause, draft, previous_per)
+        self._context(doc, index, q.start, q.end, sent, clauses, clause, draft)
+        if attribute in ("incidence", "efficacy"):
+            draft.effect = self._effect(doc, index, q, sent, clauses, clause, attribute)
+        return draft
+
+    def _frequency_claim(self, doc, index, f: Frequency) -> ClaimDraft | None:
+        b = index.block_index(doc[f.start].idx)
+        if b >= 0 and index.blocks[b].in_sources:
+            return None
+        sent = index.sentence(f.start)
+        clauses = index.clause_ids(sent)
+        clause = clauses[f.start - sent.start]
+        draft = ClaimDraft(
+            start_char=doc[f.start].idx,
+            end_char=doc[f.end - 1].idx + len(doc[f.end - 1].text),
+            sentence=sent.text.strip(),
+            attribute="frequency",
+            value=f.value,
+            unit="per_day",
+            explain={"attribute": f"frequency phrase '{doc[f.start:f.end].text}' not attached to a dose"},
+        )
+        self._context(doc, index, f.start, f.end, sent, clauses, clause, draft)
+        return draft
+
+    # -- attributes ------------------------------------------------------------------
+    def _cue_before(self, index, q_start, sent, clauses, clause, labels, max_distance=15, stop_at_quantity=None):
+        """The nearest cue with one of ``labels`` before the value, in its clause."""
+        best = None
+        for cue in index.cues_in(sent, labels):
+            if cue.end > q_start or clauses[cue.start - sent.start] != clause:
+                continue
+            if q_start - cue.end > max_distance:
+                continue
+            if stop_at_quantity is not None and any(cue.end <= s < q_start for s in stop_at_quantity):
+                continue
+            if best is None or cue.end > best.end or (cue.end == best.end and len(cue) > len(best)):
+                best = cue
+        return best
+
+    def _cue_after(self, doc, index, q_end, sent, clauses, clause, labels, max_distance=8, any_clause=False):
+        for cue in index.cues_in(sent, labels):
+            if cue.start < q_end:
+                continue
+            if cue.start - q_end > max_distance:
+                break
+            if not any_clause and clauses[cue.start - sent.start] != clause:
+                continue
+            between = doc[q_end:cue.start]
+            if any(t.lower_ in DETACHING or t.like_num for t in between):
+                continue
+            return cue
+        return None
+
+    @staticmethod
+    def _negated_cue(doc, cue) -> bool:
+        """ "not the highest dose", "isn't the maximum": a cue the sentence denies."""
+        prev = {t.lower_ for t in doc[max(0, cue.start - 3):cue.start]}
+        return bool(prev & {"not", "n't", "never", "no"}) and cue.label_ in ("MAX", "START", "TARGET")
+
+    def _dose_attribute(self, doc, index, q, sent, clauses, clause, explain) -> str:
+        others = [x.start for x in (doc._.quantities or []) if x.dimension in ("mass", "mass_per_kg") and x is not q]
+        cue = self._cue_before(index, q.number_start, sent, clauses, clause, DOSE_CUES, 15, None)
+        if cue is not None and self._negated_cue(doc, cue):
+            cue = None
+        if cue is not None and cue.label_ in ("START", "INCREMENT", "TARGET"):
+            # these name one value: a dose written between the cue and this one took it
+            if any(cue.end <= s < q.number_start for s in others):
+                cue = None
+        if cue is not None and cue.label_ == "TYPICAL":
+            # "the starting dose is usually 0.25 mg": the specific cue wins
+            specific = self._cue_before(index, cue.start + 1, sent, clauses, clause, ("START", "TARGET", "MAX", "INCREMENT"), 5)
+            if specific is not None:
+                cue = specific
+        after = self._cue_after(doc, index, q.end, sent, clauses, clause, ("MAX", "START", "TARGET"), 12, any_clause=True)
+        if after is not None:
+            between = doc[q.end:after.start]
+            appositive = any(t.text in ("(", "—", "–", "-", ",") for t in between) or len(between) <= 2
+            same_clause = clauses[after.start - sent.start] == clause
+            if (cue is None and (same_clause or appositive)) or (appositive and len(between) <= 4):
+                cue = after
+        if q.value.high is None:
+            # "above 4 mg", "more than 4 mg" speak of doses beyond a value, not of the value itself
+            explain["attribute"] = f"lower-bounded ('{q.bound}'): a dose mentioned, not a limit or a start"
+            return "dose.mention"
+        if cue is None:
+            if q.bound in ("up to",) or (q.bound and q.value.low is None):
+                explain["attribute"] = f"bound '{q.bound}' with no other cue"
+                return "dose.typical"
+            explain["attribute"] = "dose with no attribute cue"
+            return "dose.mention"
+        if cue.label_ == "INCREMENT" and q.start - cue.end > 4:
+            explain["attribute"] = "dose with no attribute cue"
+            return "dose.mention"
+        explain["attribute"] = f"cue '{cue.text}' ({cue.label_.lower()})"
+        return DOSE_ATTRIBUTE[cue.label_]
+
+    def _time_attribute(self, doc, index, q, sent, clauses, clause, explain) -> str | None:
+        unit = q.unit
+        # ages are not claims: "aged 65 years", "children under 6 years old"
+        for cue in index.cues_in(sent, ("AGE",)):
+            if q.start - 3 <= cue.start <= q.end + 1 and clauses[cue.start - sent.start] == clause:
+                return None
+        if unit in ("year", "month") and q.start > 0 and doc[q.start - 1].lower_ in ("over", "under", "aged", "age", "ages"):
+            return None
+        labels = tuple(label for label, (_, units) in TIME_CUES.items() if unit in units)
+        if not labels:
+            return None
+        before = self._cue_before(index, q.number_start, sent, clauses, clause, labels, 12)
+        after = self._cue_after(doc, index, q.end, sent, clauses, clause, labels, 5)
+        cue = None
+        if before is not None and after is not None:
+            cue = before if (q.start - before.end) <= (after.start - q.end) else after
+        else:
+            cue = before or after
+        if cue is None and q.bound == "within" and unit in ("minute", "hour"):
+            explain["attribute"] = "'within' a few minutes or hours: time to effect"
+            return "onset"
+        if cue is None and unit in ("hour", "minute") and q.start > 0 and doc[q.start - 1].lower_ == "for":
+            if index.cues_in(sent, ("DURATION", "EFFICACY")):
+                explain["attribute"] = "'for' a span of hours with an effect named in the sentence"
+                return "duration.effect"
+        if cue is None:
+            return None
+        if cue.label_ == "TREATMENT" and cue.text.lower() in ("after", "up to") and unit == "day" and index.cues_in(sent, ("INCREMENT", "TARGET")):
+            return None  # "increase after 3 days" is the pace of a titration, not a claim of its own
+        attribute = TIME_CUES[cue.label_][0]
+        if attribute == "treatment.duration" and index.cues_in(sent, ("INCIDENCE",)) and any(
+            c.text.lower() in ("withdrawal",) for c in index.cues_in(sent, ("INCIDENCE",))
+        ) and cue.text.lower() not in ("treatment", "therapy", "course", "for full effect", "full effect"):
+            return None  # how long withdrawal lasts is not how long a course lasts
+        explain["attribute"] = f"cue '{cue.text}' ({cue.label_.lower()}) with a time in {unit}s"
+        return attribute
+
+    def _percent_attribute(self, doc, index, q, sent, clauses, clause, explain) -> str | None:
+        for cue in index.cues_in(sent, ("NOT_CLAIM_PERCENT",)):
+            if clauses[cue.start - sent.start] == clause:
+                return None
+        if q.start > 0 and doc[q.start - 1].text in ("$", "£", "€"):
+            return None
+        efficacy = [c for c in index.cues_in(sent, ("EFFICACY",))]
+        if efficacy:
+            explain["attribute"] = f"cue '{efficacy[0].text}' (efficacy)"
+            return "efficacy"
+        explain["attribute"] = "a share of people with no efficacy cue: incidence"
+        return "incidence"
+
+    # -- dosing ----------------------------------------------------------------------
+    def _dosing(self, doc, index, q, freq, sent, clauses, clause, draft, previous_per) -> None:
+        per = q.per
+        if per is not None:
+            draft.explain["per"] = f"marker '{q.per_marker}'"
+        if freq is not None:
+            draft.frequency = freq.value
+            draft.explain["frequency"] = f"'{doc[freq.start:freq.end].text}' after the dose"
+            if per is None:
+                per = "day" if freq.kind == "divided" else "dose"
+                draft.explain["per"] = f"frequency '{doc[freq.start:freq.end].text}' makes it one dose"
+        if per is None:
+            # "a 1 mg dose", "as a single dose", "starting dose: 0.25 mg"
+            for tok in doc[max(sent.start, q.start - 3):min(sent.end, q.end + 16)]:
+                if clauses[tok.i - sent.start] != clause:
+                    continue
+                if tok.lower_ in ("dose", "tablet", "pill", "capsule") and not (
+                    tok.i > 0 and doc[tok.i - 1].lower_ in ("daily", "total", "day")
+                ):
+                    if tok.i < q.start or tok.i - q.end <= 3 or doc[tok.i - 1].lower_ in ("starting", "single", "initial"):
+                        per = "dose"
+                        draft.explain["per"] = f"the word '{tok.text}' next to it"
+                        break
+        key = sent.start
+        if per is None and key in previous_per:
+            per = previous_per[key][0]
+            draft.explain["per"] = "as the dose before it in the same sentence"
+        if per is not None and q.per is not None or (per == "dose" and "word" in draft.explain.get("per", "")):
+            previous_per[key] = (per, q.start)
+        draft.per = per
+        value = draft.value
+        if per == "day":
+            draft.daily = value
+        elif per == "dose" and draft.frequency is not None and value.high is not None and value.low is not None:
+            f = draft.frequency
+            draft.daily = Range(value.low * (f.low or 1), value.high * (f.high or f.low or 1))
+
+    # -- context ---------------------------------------------------------------------
+    def _context(self, doc, index, start, end, sent, clauses, clause, draft) -> None:
+        draft.heading = self._heading_text(index, doc[start].idx)
+        self._resolve_drug(doc, index, start, end, sent, clauses, clause, draft)
+        draft.indication = self._nearest_term(doc, index, index.indications, start, sent, clauses, clause, draft, "indication")
+        draft.population = self._nearest_term(doc, index, index.populations, start, sent, clauses, clause, draft, "population")
+        self._negation_and_hypothesis(doc, index, start, end, sent, clauses, clause, draft)
+        self._citation(doc, index, sent, draft)
+
+    def _heading_text(self, index, char) -> str | None:
+        b = index.block_index(char)
+        if b < 0:
+            return None
+        h = index.heading_block[b]
+        if h < 0:
+            return None
+        blk = index.blocks[h]
+        return index.doc.text[blk.start:blk.end].strip()
+
+    def _block_span(self, index, b) -> Span | None:
+        blk = index.blocks[b]
+        return index.doc.char_span(blk.start, blk.end, alignment_mode="expand")
+
+    def _resolve_drug(self, doc, index, start, end, sent, clauses, clause, draft) -> None:
+        mentions = index.drugs_in(sent)
+        chosen, how = None, None
+        if mentions:
+            # attached: "4 mg of clonazepam", "clonazepam 0.5 mg", "Klonopin (clonazepam) 1 mg"
+            for m in mentions:
+                if 0 <= m.start - end <= 2 and all(t.lower_ in ("of", "(", "the") for t in doc[end:m.start]):
+                    chosen, how = m, "named right after the value"
+                    break
+                if 0 <= start - m.end <= 1:
+                    chosen, how = m, "named right before the value"
+                    break
+            if chosen is None:
+                before = [m for m in mentions if m.end <= start and clauses[m.start - sent.start] == clause]
+                before = [m for m in before if not self._comparator(doc, m)] or before
+                if before:
+                    chosen, how = before[-1], "nearest before the value in its clause"
+            if chosen is None:
+                same = [m for m in mentions if clauses[m.start - sent.start] == clause and not self._comparator(doc, m)]
+                if same:
+                    chosen, how = same[0], "named in the same clause"
+            if chosen is None:
+                primary = [m for m in mentions if not self._comparator(doc, m)]
+                if primary:
+                    chosen, how = primary[0], "named in the same sentence"
+        inherited = chosen is None
+        if chosen is None:
+            b = index.block_index(doc[start].idx)
+            h = index.heading_block[b] if b >= 0 else -1
+            if h >= 0:
+                span = self._block_span(index, h)
+                if span is not None:
+                    names = index.drugs_in(span)
+                    if names:
+                        chosen, how = names[0], "named in the section heading"
+            if chosen is None and b >= 0:
+                blk = index.blocks[b]
+                prior = [m for m in index.drugs if blk.start <= m.start_char < sent.start_char]
+                if prior:
+                    last_sent = index.sentence(prior[-1].start)
+                    first = [m for m in prior if m.start >= last_sent.start][0]
+                    chosen, how = first, "named earlier in the paragraph"
+        if chosen is None:
+            draft.drug = index.main_drug
+            draft.explain["drug"] = "the article's main drug" if index.main_drug else "no drug named"
+        else:
+            name = chosen.label_
+            if inherited and chosen.id_ == "class" and index.main_drug and name in self.lexicon.classes_of(index.main_drug):
+                name = index.main_drug
+                how += f" (a class; the article's main drug belongs to it)"
+            draft.drug = name
+            draft.explain["drug"] = f"'{chosen.text}' {how}"
+        if draft.drug:
+            classes = self.lexicon.classes_of(draft.drug)
+            draft.drug_class = classes[0] if classes else None
+
+    @staticmethod
+    def _comparator(doc, mention: Span) -> bool:
+        """ "than diazepam", "unlike alprazolam", "compared with lorazepam": a drug named for contrast."""
+        prev = [t.lower_ for t in doc[max(0, mention.start - 2):mention.start]]
+        return bool(set(prev) & {"than", "unlike", "versus", "vs", "vs.", "compared", "like", "including", "include", "includes"})
+
+    def _nearest_term(self, doc, index, spans, start, sent, clauses, clause, draft, key) -> str | None:
+        in_sent = [s for s in spans if sent.start <= s.start < sent.end]
+        # "for reasons other than sleep": a negated term says nothing about this claim
+        in_sent = [s for s in in_sent if not ({t.lower_ for t in doc[max(sent.start, s.start - 2):s.start]} & {"than", "not", "without"})]
+        if in_sent:
+            before = [s for s in in_sent if s.end <= start]
+            chosen = before[-1] if before else in_sent[0]
+            draft.explain[key] = f"'{chosen.text}' in the sentence"
+            return chosen.label_
+        # a list introduced by "... for panic disorder follows this pattern:" carries its context
+        b = index.block_index(doc[start].idx)
+        if b > 0:
+            blk = index.blocks[b]
+            j = b - 1
+            steps = 0
+            while j >= 0 and steps < 8 and index.blocks[j].kind not in ("heading", "title"):
+                prev = index.blocks[j]
+                text = doc.text[prev.start:prev.end].rstrip()
+                if text.endswith(":"):
+                    found = [s for s in spans if prev.start <= s.start_char < prev.end]
+                    if found:
+                        draft.explain[key] = f"'{found[-1].text}' in the list's introduction"
+                        return found[-1].label_
+                    break
+                if len(text) > 160 or blk.kind not in ("list_item", "paragraph", "table_cell"):
+                    break
+                j -= 1
+                steps += 1
+            h = index.heading_block[b]
+            if h >= 0:
+                hb = index.blocks[h]
+                found = [s for s in spans if hb.start <= s.start_char < hb.end]
+                if found:
+                    draft.explain[key] = f"'{found[0].text}' in the section heading"
+                    return found[0].label_
+        return None
+
+    def _negation_and_hypothesis(self, doc, index, start, end, sent, clauses, clause, draft) -> None:
+        cues = index.cues_in(sent, ("NEGATION", "PSEUDO", "HYPOTHETICAL", "PERMISSIVE", "MAX"))
+        blocked = set()
+        for c in cues:
+            if c.label_ in ("PSEUDO", "PERMISSIVE", "MAX"):
+                blocked.update(range(c.start, c.end))
+        for c in cues:
+            if c.label_ != "NEGATION" or c.start in blocked:
+                continue
+            if clauses[c.start - sent.start] == clause and c.end <= start and start - c.end <= 8:
+                draft.negated = True
+                draft.explain["negated"] = f"'{c.text}' before it in its clause"
+                break
+        for c in cues:
+            if c.label_ != "HYPOTHETICAL" or c.start in blocked:
+                continue
+            whole_sentence = c.text.lower() in ("if", "unless", "in case", "should you", "in the event") and c.start - sent.start <= 1
+            if whole_sentence or clauses[c.start - sent.start] == clause:
+                if c.text.lower() in ("if", "unless", "whether", "in case") and not whole_sentence and c.start > end:
+                    continue  # "take 1 mg if ..." : the condition is on what follows, not on the dose
+                draft.hypothetical = True
+                draft.explain["hypothetical"] = f"'{c.text}' {'opens the sentence' if whole_sentence else 'in its clause'}"
+                break
+
+    def _citation(self, doc, index, sent, draft) -> None:
+        cues = index.cues_in(sent, ("CITATION",))
+        if cues:
+            draft.cited = True
+            draft.explain["cited"] = f"'{cues[0].text}'"
+            return
+        for link_start, link_end in index.links:
+            if link_start < sent.end_char and sent.start_char < link_end:
+                draft.cited = True
+                draft.explain["cited"] = "a link in the sentence"
+                return
+
+    def _effect(self, doc, index, q, sent, clauses, clause, attribute) -> str | None:
+        if attribute == "efficacy":
+            cues = index.cues_in(sent, ("EFFICACY",))
+            words = {c.text.lower() for c in cues}
+            if words & {"relieve", "relieves", "relieved", "relief"}:
+                return "symptom relief"
+            for name in ("remission", "response", "improvement"):
+                if any(name[:6] in w for w in words):
+                    return name
+            return cues[0].text.lower() if cues else None
+        # object of "experience", "report", "develop" after the value
+        for tok in doc[q.end:sent.end]:
+            if clauses[tok.i - sent.start] != clause:
+                break
+            if tok.lower_ in EFFECT_VERBS:
+                words = []
+                for t in doc[tok.i + 1:sent.end]:
+                    if t.lower_ in EFFECT_STOP or t.is_punct:
+                        if words:
+                            break
+                        continue
+                    if not words and t.lower_ in DETERMINERS:
+                        continue
+                    words.append(t.lower_)
+                    if len(words) >= 4:
+                        break
+                if words:
+                    return " ".join(words)
+        # subject before "occurs in 40%", "affects 1 in 3"
+        words = []
+        for t in doc[sent.start:q.start]:
+            if t.lower_ in ("in", "affects", "affect", "occurs", "occur", "was", "were", "is", "are", "reported", "seen", "about", "around", "up", "to", "nearly", "approximately"):
+                break
+            if t.is_punct or t.lower_ in DETERMINERS:
+                if words:
+                    break
+                continue
+            words.append(t.lower_)
+        if words and len(words) <= 4 and not index.lexicon.drug_terms.get(words[0]):
+            return " ".join(words)
+        return None
+
+
+@Language.factory("claim_builder", default_config={"lexicon_dirs": []})
+def make_claim_builder(nlp: Language, name: str, lexicon_dirs: list[str]) -> ClaimBuilder:
+    """spaCy factory for :class:`ClaimBuilder`."""
+    return ClaimBuilder(nlp, name, cached_lexicon(tuple(lexicon_dirs)))

@@ -1,0 +1,105 @@
+"""The ``block_sentencizer`` component: sentence boundaries that respect the document's blocks.
+
+Ingest joins blocks (paragraphs, headings, list items, table cells) with blank lines; a
+sentence never crosses one. Inside a block, a sentence ends at ``.``, ``!``, ``?`` or ``…``
+followed by a token that can start a sentence. Block metadata (kind, heading, sources
+section) is read from ``doc._.blocks`` when the caller sets it, else every blank-line
+separated run of text is a paragraph.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+ENDERS = {".", "!", "?", "…", "?!", "!?", "..."}
+
+
+@dataclass(frozen=True)
+class BlockInfo:
+    """What the pipeline needs to know of a block: its char span in the doc and its role."""
+
+    start: int
+    end: int
+    kind: str = "paragraph"
+    heading: str | None = None
+    in_sources: bool = False
+
+
+for _name, _default in (("blocks", None), ("links", None), ("title", None)):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
+
+
+def blocks_of(doc: Doc) -> list[BlockInfo]:
+    """The blocks set by the caller, or blank-line separated paragraphs."""
+    if doc._.blocks:
+        return doc._.blocks
+    blocks, start = [], 0
+    text = doc.text
+    while start < len(text):
+        end = text.find("\n\n", start)
+        end = len(text) if end < 0 else end
+        if text[start:end].strip():
+            blocks.append(BlockInfo(start, end))
+        start = end + 2
+    doc._.blocks = blocks
+    return blocks
+
+
+def block_index(doc: Doc, char: int) -> int:
+    """Index into ``blocks_of(doc)`` of the block holding char offset ``char`` (-1 if none)."""
+    blocks = blocks_of(doc)
+    starts = [b.start for b in blocks]
+    i = bisect.bisect_right(starts, char) - 1
+    return i if i >= 0 and char < blocks[i].end else -1
+
+
+class BlockSentencizer:
+    """Sets ``is_sent_start`` on every token (see module docstring)."""
+
+    def __init__(self, name: str = "block_sentencizer") -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
+        blocks = blocks_of(doc)
+        starts = {b.start for b in blocks}
+        n = len(doc)
+        new_sentence = True
+        for i, tok in enumerate(doc):
+            if tok.is_space and "\n" in tok.text:
+                # whitespace between blocks belongs to the sentence before it
+                tok.is_sent_start = new_sentence and i == 0
+                new_sentence = True
+                continue
+            if tok.idx in starts:
+                new_sentence = True
+            tok.is_sent_start = new_sentence
+            new_sentence = False
+            if tok.text in ENDERS and i + 1 < n:
+                nxt = doc[i + 1]
+                j = i + 1
+                while j < n and doc[j].text in ('"', "”", "’", ")", "]") and not doc[j - 1].whitespace_:
+                    j += 1
+                if j < n and (doc[j].is_title or doc[j].is_upper or doc[j].like_num or doc[j].is_space
+                              or doc[j].text in ('"', "“", "(", "[", "‘")) and doc[j - 1].whitespace_:
+                    if j > i + 1:
+                        # closing quotes/brackets stay with the sentence they close
+                        for k in range(i + 1, j):
+                            doc[k].is_sent_start = False
+                        new_sentence = True
+                        continue
+                    new_sentence = True
+                del nxt
+        return doc
+
+
+@Language.factory("block_sentencizer")
+def make_block_sentencizer(nlp: Language, name: str) -> BlockSentencizer:
+    """spaCy factory for :class:`BlockSentencizer`."""
+    return BlockSentencizer(name)

@@ -1,0 +1,434 @@
+"""The ``quantity_recognizer`` component: numbers with units, ranges, bounds and frequencies.
+
+It finds, in one left-to-right pass over the tokens:
+
+- quantities: "0.5 mg", ".5mg", "0.25-2.0 mg", "0.5 mg to 4 mg", "2 or 3 mg", "half a
+  milligram", "up to 4 mg", "4 mg or less", "above 4 mg", "8–12 hours", "30%", "10 mg/kg/day";
+  each with the per-day or per-dose marker written next to it ("daily", "a day", "/day",
+  "in 24 hours", "per dose");
+- frequencies: "twice daily", "two to three times per day", "once or twice a day", "bid",
+  "every 8 hours", "at bedtime", "in two divided doses";
+- intervals: "every 3 days" (the step of a titration, not a frequency).
+
+Results are stored on ``doc._.quantities``, ``doc._.frequencies`` and ``doc._.intervals``, and
+as spans in ``doc.spans["quantities"]`` and ``doc.spans["frequencies"]`` for display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span
+
+from ..claims import Range
+from .numbers import is_number_token, read_number, read_unit, unit_dimension
+
+RANGE_SIGNS = {"-", "–", "—", "‐", "‑", "to", "or", "through", "thru"}
+FREQ_WORDS = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
+DAY_NOUNS = {"day", "daily", "night", "nightly", "24", "evening", "morning"}
+LATIN_FREQ = {
+    "qd": 1, "q.d": 1, "q.d.": 1, "od": 1, "o.d.": 1, "bid": 2, "b.i.d": 2, "b.i.d.": 2, "bd": 2,
+    "tid": 3, "t.i.d": 3, "t.i.d.": 3, "tds": 3, "qid": 4, "q.i.d": 4, "q.i.d.": 4, "qds": 4,
+    "qhs": 1, "q.h.s": 1, "q.h.s.": 1,
+}
+
+# Phrases that bound the number that follows them.
+UPPER_BEFORE = [
+    "up to", "no more than", "not more than", "not to exceed", "no greater than", "not greater than",
+    "at most", "a maximum of", "maximum of", "max of", "less than", "fewer than", "lower than",
+    "under", "below", "not exceed", "not exceeding", "never exceed", "as much as", "as high as",
+    "no higher than", "not above", "≤", "<", "within", "in under", "in less than",
+]
+LOWER_BEFORE = [
+    "at least", "more than", "greater than", "over", "above", "in excess of", "exceeding", "exceeds",
+    "exceed", "higher than", "upwards of", "≥", ">", "a minimum of", "minimum of", "beyond",
+]
+UPPER_AFTER = ["or less", "or fewer", "or lower", "or under", "or below", "at most", "maximum", "max"]
+LOWER_AFTER = ["or more", "or higher", "or greater", "or above", "or over", "and above", "and up", "+", "or longer"]
+PER_DAY_AFTER = [
+    "daily", "a day", "per day", "each day", "every day", "/ day", "/day", "/ d", "in 24 hours",
+    "per 24 hours", "in a day", "in one day", "a 24-hour period", "in a 24-hour period",
+    "over 24 hours", "in total", "total", "in divided doses", "per day in divided doses",
+    "/24h", "/ 24 h", "per 24 h", "total per day", "a night",
+]
+PER_DOSE_AFTER = [
+    "per dose", "each dose", "a dose", "per tablet", "at a time", "at one time", "at once",
+    "in the morning", "in the evening", "at night", "at bedtime", "before bed", "before bedtime",
+    "per administration", "as a single dose", "single dose",
+]
+# Phrases that make every following dose a daily total, when written just before it.
+PER_DAY_BEFORE = ["total daily dose of", "daily dose of", "daily total of", "a total of", "total of", "daily dose is"]
+BEDTIME = ["at bedtime", "at night", "before bed", "before bedtime", "nightly", "every night", "each night",
+           "before sleep", "at night time", "at nighttime", "before you go to bed", "before going to bed",
+           "before you go to sleep", "at bed time", "before retiring"]
+# "Moving from 1 mg to 2 mg", "going up to 1 mg": a change between two doses, not a range or a bound.
+MOTION_WORDS = {"go", "goes", "going", "went", "gone", "move", "moves", "moving", "moved", "step", "stepping",
+                "stepped", "build", "building", "work", "working", "come", "coming", "bump", "bumping", "jump",
+                "jumping", "switch", "switching", "switched", "increase", "increased", "increasing", "raise",
+                "raised", "raising", "reduce", "reduced", "reducing", "decrease", "decreased", "decreasing",
+                "taper", "tapered", "tapering", "drop", "dropped", "dropping", "cut", "lower", "lowered",
+                "lowering", "shift", "shifting", "titrate", "titrated", "titrating", "change", "changing",
+                "changed", "adjust", "adjusted", "moved", "went", "goes"}
+# "the difference between 0.25 mg and 1 mg": two doses compared, not a range.
+CONTRAST_BEFORE_BETWEEN = {"difference", "differences", "choose", "choosing", "choice", "compare", "comparing",
+                           "comparison", "gap", "decide", "deciding", "distinguish"}
+
+
+@dataclass
+class Quantity:
+    """A number or range with a unit, at tokens ``[start, end)`` of the doc."""
+
+    start: int
+    end: int
+    value: Range
+    unit: str
+    number_start: int = -1  # the first number token (``start`` may include a bound before it)
+    per: str | None = None  # "day" or "dose" when a marker next to it says so
+    per_marker: str | None = None
+    bound: str | None = None  # the bounding phrase ("up to", "or less", ...)
+    approximate: bool = False
+
+    @property
+    def dimension(self) -> str:
+        return unit_dimension(self.unit)
+
+
+@dataclass
+class Frequency:
+    """Administrations per day, at tokens ``[start, end)``."""
+
+    start: int
+    end: int
+    value: Range
+    kind: str  # "count", "latin", "interval", "bedtime", "divided"
+
+
+@dataclass
+class Interval:
+    """A time step such as "every 3 days" (tokens ``[start, end)``)."""
+
+    start: int
+    end: int
+    value: Range
+    unit: str
+
+
+for _name in ("quantities", "frequencies", "intervals"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+def _phrase_patterns(phrases: list[str]) -> list[list[dict]]:
+    return [[{"LOWER": word} for word in phrase.split()] for phrase in phrases]
+
+
+class QuantityRecognizer:
+    """Finds quantities, frequencies and intervals (see module docstring)."""
+
+    def __init__(self, nlp: Language, name: str = "quantity_recognizer") -> None:
+        self.name = name
+        self.matcher = Matcher(nlp.vocab)
+        for label, phrases in (
+            ("UPPER_BEFORE", UPPER_BEFORE), ("LOWER_BEFORE", LOWER_BEFORE),
+            ("UPPER_AFTER", UPPER_AFTER), ("LOWER_AFTER", LOWER_AFTER),
+            ("PER_DAY_AFTER", PER_DAY_AFTER), ("PER_DOSE_AFTER", PER_DOSE_AFTER),
+            ("PER_DAY_BEFORE", PER_DAY_BEFORE), ("BEDTIME", BEDTIME),
+        ):
+            self.matcher.add(label, _phrase_patterns(phrases))
+        self.matcher.add("APPROX", [[{"LOWER": {"IN": [
+            "about", "around", "approximately", "approx", "approx.", "roughly", "nearly", "almost",
+            "some", "~", "≈", "circa", "ca.", "estimated", "an", "a"]}}]])
+
+    def __call__(self, doc: Doc) -> Doc:
+        phrases = self._phrases(doc)
+        frequencies, intervals, taken = self._frequencies(doc, phrases)
+        quantities = self._quantities(doc, phrases, taken)
+        doc._.quantities = quantities
+        doc._.frequencies = frequencies
+        doc._.intervals = intervals
+        doc.spans["quantities"] = [Span(doc, q.start, q.end, label=q.unit) for q in quantities]
+        doc.spans["frequencies"] = [Span(doc, f.start, f.end, label="per_day") for f in frequencies]
+        return doc
+
+    # -- phrase index ----------------------------------------------------------------
+    def _phrases(self, doc: Doc) -> dict[str, dict[int, int]]:
+        """For each label: start token -> end token, and end token -> start token (key "<label>@end")."""
+        index: dict[str, dict[int, int]] = {}
+        for match_id, start, end in self.matcher(doc):
+            label = doc.vocab.strings[match_id]
+            by_start = index.setdefault(label, {})
+            by_start[start] = max(by_start.get(start, end), end)
+            by_end = index.setdefault(label + "@end", {})
+            by_end[end] = min(by_end.get(end, start), start)
+        return index
+
+    # -- frequencies -----------------------------------------------------------------
+    def _frequencies(self, doc: Doc, phrases) -> tuple[list[Frequency], list[Interval], set[int]]:
+        found: list[Frequency] = []
+        intervals: list[Interval] = []
+        taken: set[int] = set()
+        n = len(doc)
+        i = 0
+        while i < n:
+            hit = self._frequency_at(doc, i, phrases)
+            if hit is None:
+                iv = self._interval_at(doc, i)
+                if iv is not None:
+                    intervals.append(iv)
+                    taken.update(range(iv.start, iv.end))
+                    i = iv.end
+                    continue
+                i += 1
+                continue
+            if isinstance(hit, Interval):
+                intervals.append(hit)
+            else:
+                found.append(hit)
+            taken.update(range(hit.start, hit.end))
+            i = hit.end
+        return found, intervals, taken
+
+    def _count(self, doc: Doc, i: int) -> tuple[float, int] | None:
+        if i < len(doc) and doc[i].lower_ in FREQ_WORDS:
+            return FREQ_WORDS[doc[i].lower_], i + 1
+        return read_number(doc, i)
+
+    def _day_tail(self, doc: Doc, j: int) -> int | None:
+        """After "twice" / "3 times": "daily", "a day", "per day", "each day", "in 24 hours"...; returns end."""
+        n = len(doc)
+        if j < n and doc[j].text in ("-", "‐") and j + 1 < n and doc[j + 1].lower_ in ("daily", "nightly"):
+            return j + 2
+        if j < n and doc[j].lower_ in ("daily", "nightly"):
+            return j + 1
+        if j + 1 < n and doc[j].lower_ in ("a", "per", "each", "every", "/", "an") and doc[j + 1].lower_ in (
+            "day", "night", "evening", "morning", "24-hour"
+        ):
+            return j + 2
+        if j + 2 < n and doc[j].lower_ in ("in", "per", "every") and doc[j + 1].text == "24" and doc[j + 2].lower_ in (
+            "hours", "hrs", "h"
+        ):
+            return j + 3
+        if j + 1 < n and doc[j].lower_ == "at" and doc[j + 1].lower_ == "bedtime":
+            return j + 2
+        return None
+
+    def _frequency_at(self, doc: Doc, i: int, phrases) -> Frequency | Interval | None:
+        n = len(doc)
+        tok = doc[i]
+        low = tok.lower_
+        # Latin abbreviations: bid, t.i.d., qid, q8h
+        if low in LATIN_FREQ or (low.rstrip(".") in LATIN_FREQ and len(low) > 2):
+            per_day = LATIN_FREQ.get(low, LATIN_FREQ.get(low.rstrip(".")))
+            end = i + 1
+            if end < n and doc[end].text == "." and not tok.whitespace_ and low.count(".") >= 1:
+                end += 1
+            return Frequency(i, end, Range(per_day, per_day), "latin")
+        if low.startswith("q") and low[1:].isdigit() and i + 1 < n and doc[i + 1].lower_ == "h" and not tok.whitespace_:
+            hours = float(low[1:])
+            if hours > 0:
+                return Frequency(i, i + 2, Range(24 / hours, 24 / hours), "interval")
+        # "once daily", "twice a day", "2 to 3 times per day", "once or twice daily"
+        first = self._count(doc, i)
+        if first is not None:
+            v1, j = first
+            v2 = v1
+            if j < n and doc[j].lower_ in RANGE_SIGNS and doc[j].lower_ != "through":
+                second = self._count(doc, j + 1)
+                if second is not None:
+                    v2, j = second
+            is_word = low in FREQ_WORDS
+            if j < n and doc[j].lower_ in ("times", "x", "doses") and not is_word:
+                end = self._day_tail(doc, j + 1)
+                if end is not None:
+                    return Frequency(i, end, Range(min(v1, v2), max(v1, v2)), "count")
+            elif is_word or (j < n and doc[j - 1].lower_ in FREQ_WORDS):
+                end = self._day_tail(doc, j)
+                if end is not None:
+                    return Frequency(i, end, Range(min(v1, v2), max(v1, v2)), "count")
+        # "every 8 hours", "every 4 to 6 hours"
+        if low == "every" and i + 1 < n:
+            num = read_number(doc, i + 1)
+            if num is not None:
+                v1, j = num
+                v2 = v1
+                if j < n and doc[j].lower_ in RANGE_SIGNS:
+                    second = read_number(doc, j + 1)
+                    if second is not None:
+                        v2, j = second
+                unit = read_unit(doc, j)
+                if unit is not None and unit[0] == "hour" and v1 > 0 and v2 > 0:
+                    return Frequency(i, unit[1], Range(24 / max(v1, v2), 24 / min(v1, v2)), "interval")
+        # "in two divided doses", "split into 2 doses", "divided into three doses"
+        if low in ("in", "into") and i + 1 < n:
+            num = self._count(doc, i + 1)
+            if num is not None:
+                v, j = num
+                w = v
+                if j < n and doc[j].lower_ in RANGE_SIGNS:
+                    second = self._count(doc, j + 1)
+                    if second is not None:
+                        w, j = second
+                if j < n and doc[j].lower_ in ("divided", "equal", "separate", "split", "smaller"):
+                    j += 1
+                if j < n and doc[j].lower_ in ("doses", "dosages", "administrations"):
+                    return Frequency(i, j + 1, Range(min(v, w), max(v, w)), "divided")
+        # "at bedtime", "at night", "nightly"
+        end = phrases.get("BEDTIME", {}).get(i)
+        if end is not None:
+            return Frequency(i, end, Range(1, 1), "bedtime")
+        return None
+
+    def _interval_at(self, doc: Doc, i: int) -> Interval | None:
+        """ "every 3 days", "every 1 to 2 weeks" (a titration step)."""
+        if doc[i].lower_ != "every" or i + 1 >= len(doc):
+            return None
+        num = read_number(doc, i + 1)
+        if num is None:
+            return None
+        v1, j = num
+        v2 = v1
+        if j < len(doc) and doc[j].lower_ in RANGE_SIGNS:
+            second = read_number(doc, j + 1)
+            if second is not None:
+                v2, j = second
+        unit = read_unit(doc, j)
+        if unit is None or unit[0] not in ("day", "week", "month"):
+            return None
+        return Interval(i, unit[1], Range(v1, v2), unit[0])
+
+    # -- quantities ------------------------------------------------------------------
+    def _quantities(self, doc: Doc, phrases, taken: set[int]) -> list[Quantity]:
+        found: list[Quantity] = []
+        n = len(doc)
+        i = 0
+        while i < n:
+            if i in taken or not (is_number_token(doc[i]) or doc[i].lower_ in ("a", "an")):
+                i += 1
+                continue
+            q = self._quantity_at(doc, i, phrases, taken)
+            if q is None:
+                i += 1
+                continue
+            found.append(q)
+            i = q.end
+        return found
+
+    def _quantity_at(self, doc: Doc, i: int, phrases, taken: set[int]) -> Quantity | None:
+        n = len(doc)
+        tok = doc[i]
+        if tok.like_url or (i > 0 and doc[i - 1].like_url and not doc[i - 1].whitespace_):
+            return None
+        if tok.lower_ in ("a", "an") and i + 1 < n and doc[i + 1].lower_ in ("hour", "hr"):
+            # "within an hour", "about an hour"
+            q = Quantity(i, i + 2, Range(1, 1), "hour", number_start=i)
+            self._bounds(doc, q, phrases, False)
+            return q
+        num = read_number(doc, i)
+        if num is None:
+            return None
+        v1, j = num
+        unit1 = read_unit(doc, j)
+        after1 = unit1[1] if unit1 else j
+        v2, unit2 = None, None
+        end = after1
+        # a range: "0.25-2.0 mg", "0.5 mg to 4 mg", "2 or 3 mg", "between 2 and 4 mg"
+        sign = doc[after1].lower_ if after1 < n else ""
+        between = i > 0 and doc[i - 1].lower_ == "between"
+        if between and i > 1 and doc[i - 2].lower_ in CONTRAST_BEFORE_BETWEEN:
+            between = False
+        change = (i > 1 and doc[i - 1].lower_ == "from" and doc[i - 2].lower_ in MOTION_WORDS) and unit1 is not None
+        if change:
+            sign = ""
+        if (sign in RANGE_SIGNS or (sign == "and" and between)) and after1 + 1 < n and after1 + 1 not in taken:
+            second = read_number(doc, after1 + 1)
+            if second is not None:
+                w, k = second
+                unit2 = read_unit(doc, k)
+                if unit2 is not None or unit1 is not None:
+                    same = unit1 is None or unit2 is None or unit1[0] == unit2[0]
+                    if same:
+                        v2 = w
+                        end = unit2[1] if unit2 else k
+        unit = unit2 or unit1
+        if unit is None:
+            return None
+        if unit1 is None and v2 is None:
+            pass
+        canonical, _, per_day_in_unit = unit
+        if v2 is not None and unit1 is not None and unit2 is None and not per_day_in_unit:
+            # "2 mg or 3" -- a range written with its unit only on the first number
+            pass
+        low, high = (v1, v2) if v2 is not None else (v1, v1)
+        if v2 is not None and v2 < v1:
+            low, high = v2, v1
+        q = Quantity(i, end, Range(low, high), canonical, number_start=i)
+        if per_day_in_unit or (unit2 and unit2[2]):
+            q.per, q.per_marker = "day", "/day"
+        self._bounds(doc, q, phrases, between)
+        self._per_marker(doc, q, phrases)
+        return q
+
+    def _bounds(self, doc: Doc, q: Quantity, phrases, between: bool) -> None:
+        """Widen the quantity over a bounding phrase before or after it."""
+        start = q.start
+        # skip an approximation word directly before ("about 4 mg", "up to about 4 mg")
+        approx_start = phrases.get("APPROX@end", {}).get(start)
+        if approx_start is not None and doc[approx_start].lower_ not in ("a", "an"):
+            q.approximate = True
+            start = approx_start
+        if between:
+            q.start = start - 1
+            return
+        for label, kind in (("UPPER_BEFORE", "upper"), ("LOWER_BEFORE", "lower")):
+            b = phrases.get(label + "@end", {}).get(start)
+            if b is not None and doc[b].lower_ == "up" and b > 0 and doc[b - 1].lower_ in MOTION_WORDS:
+                continue  # "going up to 1 mg" moves to a dose; it does not bound one
+            if b is not None:
+                if kind == "lower" and doc[b].lower_ == "over" and q.dimension == "time":
+                    continue  # "over 2 weeks" is a span of time, not a lower bound
+                if kind == "upper" and doc[b].lower_ == "within" and q.dimension != "time":
+                    continue
+                self._apply_bound(q, kind, doc[b:start].text)
+                q.start = b
+                return
+        for label, kind in (("UPPER_AFTER", "upper"), ("LOWER_AFTER", "lower")):
+            e = phrases.get(label, {}).get(q.end)
+            if e is not None and label.endswith("AFTER") and doc[q.end].lower_ not in ("maximum", "max"):
+                self._apply_bound(q, kind, doc[q.end:e].text)
+                q.end = e
+                return
+
+    @staticmethod
+    def _apply_bound(q: Quantity, kind: str, text: str) -> None:
+        q.bound = text
+        if q.value.low == q.value.high:
+            q.value = Range(None, q.value.high) if kind == "upper" else Range(q.value.low, None)
+
+    def _per_marker(self, doc: Doc, q: Quantity, phrases) -> None:
+        """ "daily", "a day", "per dose", ... right after the quantity (or after "of <drug>")."""
+        if q.per is not None or q.dimension not in ("mass", "mass_per_kg"):
+            return
+        j = q.end
+        n = len(doc)
+        for label, per in (("PER_DAY_AFTER", "day"), ("PER_DOSE_AFTER", "dose")):
+            e = phrases.get(label, {}).get(j)
+            if e is None and j + 1 < n and doc[j].lower_ == "of":
+                # "4 mg of clonazepam per day", "2 mg of Klonopin daily"
+                k = j + 1
+                while k < n and k < j + 4 and doc[k].is_alpha and (k, label) and phrases.get(label, {}).get(k) is None:
+                    k += 1
+                e = phrases.get(label, {}).get(k)
+            if e is not None:
+                q.per, q.per_marker = per, doc[j:e].text.split(" of ")[-1]
+                return
+        b = phrases.get("PER_DAY_BEFORE@end", {}).get(q.start)
+        if b is not None:
+            q.per, q.per_marker = "day", doc[b:q.start].text
+
+
+@Language.factory("quantity_recognizer")
+def make_quantity_recognizer(nlp: Language, name: str) -> QuantityRecognizer:
+    """spaCy factory for :class:`QuantityRecognizer`."""
+    return QuantityRecognizer(nlp, name)
