@@ -124,11 +124,18 @@ def _acronyms(terms: list[str]) -> set[str]:
     return {t.lower() for t in terms if len(t) <= 6 and t.rstrip("s").isupper()}
 
 
-def load_lexicon(directories: list[Path]) -> Lexicon:
-    """Merge every ``lexicon/*.yaml`` under the given rules directories (later ones extend earlier)."""
+def load_lexicon(paths: list[Path]) -> Lexicon:
+    """Merge lexicons: for a rules directory its ``lexicon/*.yaml``, for a file the file itself.
+
+    Later paths extend (and may override) earlier ones.
+    """
     lexicon = Lexicon()
-    for directory in directories:
-        folder = Path(directory) / "lexicon"
+    for item in paths:
+        item = Path(item)
+        if item.is_file():
+            lexicon.add_file(item)
+            continue
+        folder = item / "lexicon"
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):

@@ -22,15 +22,15 @@ from . import claim_builder, cues, layout, quantities, terms, tokenizer  # noqa:
 CONFIG_PATH = Path(__file__).with_name("config.cfg")
 
 
-def pipeline_config(lexicon_dirs: list[str] | None = None) -> Config:
-    """The pipeline configuration, with the rules directories whose lexicons to read."""
+def pipeline_config(lexicon_paths: list[str] | None = None) -> Config:
+    """The pipeline configuration, with the rules directories or files whose lexicons to read."""
     config = Config().from_disk(CONFIG_PATH)
-    dirs = [str(d) for d in (lexicon_dirs or [])]
-    config["components"]["term_recognizer"]["lexicon_dirs"] = dirs
-    config["components"]["claim_builder"]["lexicon_dirs"] = dirs
+    dirs = [str(d) for d in (lexicon_paths or [])]
+    config["components"]["term_recognizer"]["lexicon_paths"] = dirs
+    config["components"]["claim_builder"]["lexicon_paths"] = dirs
     return config
 
 
-def build_pipeline(lexicon_dirs: list[str] | None = None) -> Language:
-    """Assemble the pipeline; ``lexicon_dirs`` empty means the bundled rules directory."""
-    return English.from_config(pipeline_config(lexicon_dirs))
+def build_pipeline(lexicon_paths: list[str] | None = None) -> Language:
+    """Assemble the pipeline; ``lexicon_paths`` empty means the bundled rules directory."""
+    return English.from_config(pipeline_config(lexicon_paths))

@@ -48,8 +48,11 @@ TIME_CUES = {
 # Words between a value and a following cue that keep the cue from applying to it.
 DETACHING = {"below", "under", "less", "above", "beyond", "over", "exceed", "exceeds", "than", "near", "from"}
 CLAUSE_PUNCT = {";", "—", "–", "•"}
+# A clause opening with one of these ("While it's not the highest dose, ...", "Within the 0.25 to 4 mg
+# range, ...") is an introductory phrase that ends at its comma.
 SUBORDINATORS = {"while", "although", "though", "whereas", "if", "unless", "when", "because", "since", "as",
-                 "whilst", "once", "after", "before", "until"}
+                 "whilst", "once", "after", "before", "until", "within", "at", "for", "in", "with", "by",
+                 "among", "unlike", "compared", "like", "despite", "during", "according", "besides", "beyond"}
 EFFECT_VERBS = {"experience", "experiences", "experienced", "report", "reports", "reported", "develop",
                 "develops", "developed", "had", "have", "has", "get", "got", "suffer", "suffered", "notice",
                 "noticed", "feel", "felt", "reporting", "experiencing", "developing"}
@@ -142,9 +145,13 @@ class _DocIndex:
         # "While it's not the highest dose, 1 mg is ...": an opening subordinate clause ends at its comma
         opener = sent[0].lower_ in SUBORDINATORS
         ids, cid = [], 0
+        clause_start = True
         for tok in sent:
             i = tok.i
             boundary = False
+            if clause_start and not tok.is_punct:
+                opener = opener or tok.lower_ in SUBORDINATORS
+                clause_start = False
             if opener and tok.text == ",":
                 boundary, opener = True, False
             elif tok.text in CLAUSE_PUNCT and (tok.text != "–" or tok.whitespace_):
@@ -157,6 +164,7 @@ class _DocIndex:
                 boundary = True
             if boundary:
                 cid += 1
+                clause_start = True
             ids.append(cid)
         self._clauses[sent.start] = ids
         return ids
@@ -340,6 +348,11 @@ class ClaimBuilder:
             same_clause = clauses[after.start - sent.start] == clause
             if (cue is None and (same_clause or appositive)) or (appositive and len(between) <= 4):
                 cue = after
+        if cue is None:
+            # "the 0.25 mg to 4 mg daily range", "a 1-2 mg dose range"
+            typical = self._cue_after(doc, index, q.end, sent, clauses, clause, ("TYPICAL",), 2)
+            if typical is not None and typical.text.lower() in ("range", "dose range", "dosage range", "ranges"):
+                cue = typical
         if q.value.high is None:
             # "above 4 mg", "more than 4 mg" speak of doses beyond a value, not of the value itself
             explain["attribute"] = f"lower-bounded ('{q.bound}'): a dose mentioned, not a limit or a start"
@@ -644,7 +657,7 @@ class ClaimBuilder:
         return None
 
 
-@Language.factory("claim_builder", default_config={"lexicon_dirs": []})
-def make_claim_builder(nlp: Language, name: str, lexicon_dirs: list[str]) -> ClaimBuilder:
+@Language.factory("claim_builder", default_config={"lexicon_paths": []})
+def make_claim_builder(nlp: Language, name: str, lexicon_paths: list[str]) -> ClaimBuilder:
     """spaCy factory for :class:`ClaimBuilder`."""
-    return ClaimBuilder(nlp, name, cached_lexicon(tuple(lexicon_dirs)))
+    return ClaimBuilder(nlp, name, cached_lexicon(tuple(lexicon_paths)))

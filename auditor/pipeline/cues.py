@@ -56,7 +56,7 @@ CUE_PHRASES: dict[str, list[str]] = {
         "typical", "typically", "usual", "usually", "recommended", "standard", "common", "commonly",
         "normal", "normally", "range", "ranges", "ranging", "generally", "average", "regular",
         "most people take", "often prescribed", "is prescribed", "are prescribed", "prescribed at",
-        "dosage is", "dose is", "doses are", "dosing", "effective dose", "effective doses",
+        "dosage is", "dose is", "doses are", "effective dose", "effective doses", "dose range", "dosage range",
     ],
     "ONSET": [
         "onset", "start working", "starts working", "start to work", "starts to work", "begin working",

@@ -22,10 +22,9 @@ from ..paths import bundled_rules_dir
 
 
 @lru_cache(maxsize=8)
-def cached_lexicon(directories: tuple[str, ...]) -> Lexicon:
-    """Load (once per set of directories) the lexicon of the given rules directories."""
-    dirs = [Path(d) for d in directories] if directories else [bundled_rules_dir()]
-    return load_lexicon(dirs)
+def cached_lexicon(paths: tuple[str, ...]) -> Lexicon:
+    """Load (once per set of paths) the lexicon of the given rules directories or lexicon files."""
+    return load_lexicon([Path(p) for p in paths] if paths else [bundled_rules_dir()])
 
 
 class TermRecognizer:
@@ -64,7 +63,7 @@ class TermRecognizer:
         return doc
 
 
-@Language.factory("term_recognizer", default_config={"lexicon_dirs": []})
-def make_term_recognizer(nlp: Language, name: str, lexicon_dirs: list[str]) -> TermRecognizer:
-    """spaCy factory: ``lexicon_dirs`` are rules directories whose ``lexicon/`` folders are read."""
-    return TermRecognizer(nlp, name, cached_lexicon(tuple(lexicon_dirs)))
+@Language.factory("term_recognizer", default_config={"lexicon_paths": []})
+def make_term_recognizer(nlp: Language, name: str, lexicon_paths: list[str]) -> TermRecognizer:
+    """spaCy factory: ``lexicon_paths`` are rules directories (their ``lexicon/`` folders) or lexicon files."""
+    return TermRecognizer(nlp, name, cached_lexicon(tuple(lexicon_paths)))

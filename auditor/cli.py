@@ -1,0 +1,405 @@
+"""The command line: ``auditor check``, ``claims``, ``rules``, ``compare``, ``baseline``, ``pipeline``.
+
+Exit status: 0 nothing at or above the fail level; 1 findings at or above it (or failing rule
+tests); 2 usage, configuration or rule errors; 3 an internal error. Problems with single
+input files are reported on stderr, one line each, and the run goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import AuditorError
+
+FAIL_LEVELS = ("error", "warning", "info", "never")
+
+
+def _warn(message: str) -> None:
+    click.echo(f"auditor: warning: {message}", err=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"auditor: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _load(config_path: str | None, rules: tuple[str, ...], default_rules: bool | None = None):
+    """Config + Auditor (rules, lexicon, pipeline), with config errors as exit 2."""
+    from .config import find_config, load_config
+    from .runner import Auditor
+
+    path = Path(config_path) if config_path else find_config()
+    config = load_config(path)
+    return config, Auditor(config, [Path(r) for r in rules], default_rules=default_rules)
+
+
+def _pack_versions() -> str:
+    try:
+        from .engine import load_rules
+        from .paths import bundled_rules_dir
+
+        packs = load_rules([bundled_rules_dir()]).packs
+        return ", ".join(f"{p.id} {p.version or 'unversioned'}" for p in packs)
+    except AuditorError as exc:
+        return f"(bundled rules did not load: {exc.message})"
+
+
+def _version(ctx: click.Context, _param: Any, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(f"auditor {__version__}")
+    click.echo(f"rule packs: {_pack_versions()}")
+    ctx.exit()
+
+
+class AuditorGroup(click.Group):
+    """Turns AuditorError into one line on stderr and exit 2, anything unexpected into exit 3."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AuditorError as exc:
+            _fail(exc.message, exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except BrokenPipeError:
+            sys.exit(0)
+        except Exception as exc:  # noqa: BLE001 -- the one place that turns a bug into one line
+            _fail(f"internal error: {type(exc).__name__}: {exc} (please report it)", 3)
+
+
+@click.group(cls=AuditorGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show the version and the bundled rule-pack versions.")
+def main() -> None:
+    """auditor: a claim-audit linter for health content.
+
+    It extracts every dose and numeric claim from articles (Markdown, HTML, plain text),
+    checks them against rules built from drug labels, and finds contradictions between
+    and inside articles.
+    """
+
+
+# -- shared options -------------------------------------------------------------------
+def _input_options(func: Callable) -> Callable:
+    for option in reversed([
+        click.argument("paths", nargs=-1, required=True, type=click.Path()),
+        click.option("--rules", "rules", multiple=True, type=click.Path(), metavar="DIR",
+                     help="Add a rules directory (repeatable)."),
+        click.option("--config", "config_path", type=click.Path(), metavar="FILE",
+                     help="Config file (default: auditor.yaml or [tool.auditor] in pyproject.toml, searched upward)."),
+        click.option("--include", multiple=True, metavar="GLOB", help="Only files matching this glob (repeatable)."),
+        click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching this glob (repeatable)."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _progress(count: int) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
+    """A progress bar on stderr for long runs, only when stderr is a terminal."""
+    if count < 20 or not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    progress = Progress(console=Console(stderr=True), transient=True)
+    task = progress.add_task("auditing", total=count)
+    progress.start()
+    return (lambda n: progress.update(task, completed=n)), progress.stop
+
+
+# -- check ----------------------------------------------------------------------------
+@main.command()
+@_input_options
+@click.option("--format", "formats", multiple=True, metavar="FMT[=FILE]",
+              help="text (default), json, sarif, junit, github, markdown, html; FMT=FILE writes to a file. Repeatable.")
+@click.option("--output", "-o", type=click.Path(), metavar="FILE", help="Write the (single) stdout format to FILE instead.")
+@click.option("--fail-on", type=click.Choice(FAIL_LEVELS), default=None,
+              help="Lowest severity that makes the exit status 1 (default: error).")
+@click.option("--baseline", type=click.Path(), metavar="FILE", help="Report only findings not recorded in this baseline.")
+@click.option("--changed-since", metavar="GIT_REF", help="Report only findings in files changed since GIT_REF.")
+@click.option("--no-color", is_flag=True, help="No colors in text output (also: NO_COLOR set).")
+def check(paths, rules, config_path, include, exclude, formats, output, fail_on, baseline, changed_since, no_color):
+    """Check articles against the rules; report findings.
+
+    PATHS are files or directories (walked for .md, .markdown, .html, .htm, .txt).
+    """
+    from .baseline import read_baseline, without_baseline
+    from .findings import SEVERITY_RANK
+    from .reports import FORMATS, render, write_atomic
+    from .runner import Selection, changed_files, keep_changed
+
+    targets = _parse_formats(formats, output, FORMATS)
+    config, auditor = _load(config_path, rules)
+    known = read_baseline(Path(baseline)) if baseline else None
+    changed = changed_files(changed_since) if changed_since else None
+    documents = auditor.read(Selection(list(paths), list(include), list(exclude)), _warn)
+    update, stop = _progress(len(documents))
+    try:
+        report = auditor.check(documents, progress=update)
+    finally:
+        stop()
+    if changed is not None:
+        report.findings = keep_changed(report.findings, changed)
+    if known is not None:
+        report.findings, _ = without_baseline(report.findings, known)
+    color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    rendered = [(fmt, dest, render(fmt, report, color=color and dest is None and fmt == "text")) for fmt, dest in targets]
+    for fmt, dest, content in rendered:
+        if dest is None:
+            click.echo(content, nl=not content.endswith("\n"))
+        else:
+            write_atomic(dest, content)
+    level = fail_on or config.fail_on
+    if level == "never":
+        sys.exit(0)
+    threshold = SEVERITY_RANK[level]
+    sys.exit(1 if any(SEVERITY_RANK[f.severity] >= threshold for f in report.findings) else 0)
+
+
+def _parse_formats(formats: tuple[str, ...], output: str | None, known: dict) -> list[tuple[str, str | None]]:
+    targets: list[tuple[str, str | None]] = []
+    for item in formats or ("text",):
+        fmt, _, dest = item.partition("=")
+        fmt = fmt.strip().lower()
+        if fmt not in known:
+            raise click.UsageError(f"unknown format {fmt!r}; choose from {', '.join(known)}")
+        targets.append((fmt, dest or None))
+    to_stdout = [t for t in targets if t[1] is None]
+    if len(to_stdout) > 1:
+        raise click.UsageError("only one --format can go to stdout; give the others a file: --format sarif=out.sarif")
+    if output:
+        if not to_stdout:
+            raise click.UsageError("--output names the file of the stdout format, but every format has a file")
+        targets = [(f, output if d is None else d) for f, d in targets]
+    return targets
+
+
+# -- claims ---------------------------------------------------------------------------
+@main.command()
+@_input_options
+@click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "json"]), default="table", show_default=True,
+              help="table for people; jsonl: one CLAIMS.md record per line.")
+@click.option("--explain", is_flag=True, help="Show which pattern or cue set each field.")
+def claims(paths, rules, config_path, include, exclude, fmt, explain):
+    """Print every claim extracted from the articles."""
+    from .runner import Selection
+
+    _config, auditor = _load(config_path, rules)
+    documents = auditor.read(Selection(list(paths), list(include), list(exclude)), _warn)
+    records = []
+    for _document, _doc, found in auditor.claims(documents):
+        for claim in found:
+            record = claim.to_record(explain=explain)
+            if fmt == "jsonl":
+                click.echo(json.dumps(record, ensure_ascii=False))
+            else:
+                records.append((claim, record))
+    if fmt == "json":
+        click.echo(json.dumps([r for _, r in records], ensure_ascii=False, indent=2))
+    elif fmt == "table":
+        from .reports.claims_table import render_claims
+
+        click.echo(render_claims([c for c, _ in records], explain=explain), nl=False)
+
+
+# -- rules ----------------------------------------------------------------------------
+@main.group()
+def rules() -> None:
+    """List, validate, test and explain rules."""
+
+
+@rules.command("list")
+@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(), metavar="DIR", help="Add a rules directory.")
+@click.option("--config", "config_path", type=click.Path(), metavar="FILE", help="Config file.")
+def rules_list(rules_dirs, config_path):
+    """List every rule: id, type, severity, and whether it is enabled."""
+    from .config import find_config, load_config
+    from .engine import load_rules
+    from .paths import bundled_rules_dir
+
+    config = load_config(Path(config_path) if config_path else find_config())
+    dirs = ([bundled_rules_dir()] if config.default_rules else []) + config.rules + [Path(d) for d in rules_dirs]
+    ruleset = load_rules(dirs)
+    ruleset.configure(config.enable, config.disable, config.severity)
+    width = max((len(r.id) for r in ruleset.rules), default=10)
+    for rule in ruleset.rules:
+        state = "" if rule.enabled else "  (disabled)"
+        section = f"  [{rule.source.get('section')}]" if rule.source and rule.source.get("section") else ""
+        click.echo(f"{rule.id:<{width}}  {rule.type:<11} {rule.severity:<7}{section}{state}")
+    click.echo(f"{len(ruleset.rules)} rules in {len(ruleset.packs)} packs")
+
+
+@rules.command("validate")
+@click.argument("dirs", nargs=-1, type=click.Path())
+def rules_validate(dirs):
+    """Validate rule packs and lexicons (default: the bundled rules)."""
+    from .engine import load_rules
+    from .lexicon import load_lexicon
+    from .paths import bundled_rules_dir
+
+    folders = [Path(d) for d in dirs] or [bundled_rules_dir()]
+    for folder in folders:
+        if not folder.is_dir():
+            raise AuditorError(f"{folder}: rules directory not found")
+    load_lexicon([bundled_rules_dir(), *folders])
+    ruleset = load_rules(folders)
+    click.echo(f"{len(ruleset.rules)} rules in {len(ruleset.packs)} packs: valid")
+
+
+@rules.command("test")
+@click.argument("dirs", nargs=-1, type=click.Path())
+def rules_test(dirs):
+    """Run the rule tests (fixtures with ruleid/ok markers) of rules directories."""
+    from .config import Config
+    from .engine.ruletest import evaluate, fixture_files, parse_expectations
+    from .paths import bundled_rules_dir
+    from .runner import Auditor, Selection
+
+    folders = [Path(d) for d in dirs] or [bundled_rules_dir()]
+    failed = False
+    for folder in folders:
+        if not folder.is_dir():
+            raise AuditorError(f"{folder}: rules directory not found")
+        bundled = folder.resolve() == bundled_rules_dir().resolve()
+        auditor = Auditor(Config(), [] if bundled else [folder], default_rules=bundled)
+        files = fixture_files(folder)
+        if not files:
+            raise AuditorError(f"{folder}: no rule tests (expected fixture articles under {folder / 'tests'})")
+        expectations = []
+        for path in files:
+            expectations.extend(parse_expectations(path, path.read_text(encoding="utf-8")))
+        documents = auditor.read(Selection([str(p) for p in files]), _warn)
+        report = auditor.check(documents)
+        own = [r.id for r in auditor.ruleset.rules if Path(r.path).resolve().is_relative_to(folder.resolve())]
+        result = evaluate(expectations, report.findings, own)
+        for exp in result.missing:
+            click.echo(f"{exp.path}:{exp.line or 1}: missing finding: {exp.rule} (ruleid at line {exp.marker_line})")
+        for exp, f in result.unexpected:
+            why = f"ok at line {exp.marker_line}" if exp else "no ruleid marker for this line"
+            click.echo(f"{f.path}:{f.line}: unexpected finding: {f.rule} ({why}): {f.message}")
+        for line in result.uncovered:
+            click.echo(f"{folder}: {line}")
+        passed = len(result.expectations) - len(result.missing) - len({id(e) for e, _ in result.unexpected if e})
+        status = "ok" if result.ok else "FAILED"
+        click.echo(f"{folder}: {len(files)} fixture files, {len(result.expectations)} expectations: "
+                   f"{passed} passed, {len(result.expectations) - passed} failed; {len(own)} rules "
+                   f"({len(result.uncovered)} without both cases): {status}")
+        failed |= not result.ok
+    sys.exit(1 if failed else 0)
+
+
+@rules.command("explain")
+@click.argument("rule_id")
+@click.option("--rules", "rules_dirs", multiple=True, type=click.Path(), metavar="DIR", help="Add a rules directory.")
+def rules_explain(rule_id, rules_dirs):
+    """Explain one rule: what it checks, why, an example, and its source."""
+    from .engine import load_rules
+    from .paths import bundled_rules_dir
+    from .units import fmt_range
+
+    ruleset = load_rules([bundled_rules_dir(), *(Path(d) for d in rules_dirs)])
+    rule = ruleset.by_id(rule_id)
+    if rule is None:
+        close = [r.id for r in ruleset.rules if rule_id.split(".")[0] in r.id][:5]
+        hint = f"; did you mean: {', '.join(close)}" if close else ""
+        raise AuditorError(f"no rule with id '{rule_id}'{hint}")
+    click.echo(f"# {rule.id} ({rule.type}, {rule.severity})\n")
+    click.echo("## What it does\n")
+    click.echo(_what_it_does(rule, fmt_range) + "\n")
+    click.echo("## Why it matters\n")
+    click.echo(rule.description + "\n")
+    if rule.example:
+        click.echo("## Example\n")
+        if rule.example.get("bad"):
+            click.echo(f"Flagged:  {rule.example['bad']}")
+        if rule.example.get("good"):
+            click.echo(f"Fine:     {rule.example['good']}")
+        click.echo()
+    if rule.source:
+        click.echo("## Source\n")
+        src = rule.source
+        click.echo(", ".join(str(x) for x in (src.get("title"), src.get("version"), src.get("section")) if x))
+        if src.get("quote"):
+            click.echo(f'"{src["quote"]}"')
+        if src.get("url"):
+            click.echo(src["url"])
+        click.echo()
+    click.echo(f"Pack: {rule.pack} ({rule.path}:{rule.line})" + (f"; reviewed {rule.reviewed}" if rule.reviewed else ""))
+
+
+def _what_it_does(rule, fmt_range) -> str:
+    sel = ", ".join(f"{k}: {v}" for k, v in (rule.select or rule.when).items())
+    ref = rule.reference
+    if rule.type == "limit" and ref:
+        per = f"/{ref.per}" if ref.per else ""
+        return f"Flags claims ({sel}) whose value{' per day' if ref.per == 'day' else ''} is not {rule.compare} {fmt_range(ref.value)} {ref.unit}{per}."
+    if rule.type == "expect" and ref:
+        tol = f" (tolerance {rule.tolerance})" if rule.tolerance not in (None, 0, "0") else ""
+        return f"Flags claims ({sel}) that differ from the reference {fmt_range(ref.value)} {ref.unit}{' per ' + ref.per if ref.per else ''}{tol}."
+    if rule.type == "require":
+        return f"Flags a document that names ({sel}) but contains none of the required statements."
+    if rule.type == "forbid":
+        return "Flags each place where one of the forbidden phrases appears."
+    if rule.type == "cite":
+        return f"Flags claims ({sel}) that carry no citation, attribution or link."
+    return f"Groups claims ({sel}) by {', '.join(rule.group_by)} and flags groups whose values disagree ({rule.scope} documents)."
+
+
+# -- compare, baseline, pipeline ------------------------------------------------------
+@main.command()
+@click.argument("drug")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--rules", "rules", multiple=True, type=click.Path(), metavar="DIR", help="Add a rules directory.")
+@click.option("--config", "config_path", type=click.Path(), metavar="FILE", help="Config file.")
+def compare(drug, paths, rules, config_path):
+    """For editors: what each document says about DRUG, per attribute, against the label."""
+    from .compare import compare_table
+    from .runner import Selection
+
+    _config, auditor = _load(config_path, rules)
+    generic = auditor.lexicon.drug_terms.get(drug.lower())
+    if generic is None:
+        raise AuditorError(f"unknown drug '{drug}' (not in the drug lexicon)")
+    documents = auditor.read(Selection(list(paths) or ["."]), _warn)
+    click.echo(compare_table(auditor, documents, generic), nl=False)
+
+
+@main.group()
+def baseline() -> None:
+    """Record findings so that later runs report only new ones."""
+
+
+@baseline.command("write")
+@click.argument("file", type=click.Path())
+@_input_options
+def baseline_write(file, paths, rules, config_path, include, exclude):
+    """Write today's findings for PATHS to FILE."""
+    from .baseline import baseline_json
+    from .reports import write_atomic
+    from .runner import Selection
+
+    _config, auditor = _load(config_path, rules)
+    documents = auditor.read(Selection(list(paths), list(include), list(exclude)), _warn)
+    report = auditor.check(documents)
+    write_atomic(file, baseline_json(report.findings))
+    click.echo(f"{file}: {len(report.findings)} findings recorded", err=True)
+
+
+@main.command()
+def pipeline():
+    """Print the spaCy pipeline configuration."""
+    from .pipeline import build_pipeline
+
+    nlp = build_pipeline()
+    click.echo(nlp.config.to_str())

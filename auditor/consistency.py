@@ -1,0 +1,240 @@
+"""Contradictions between documents and inside one: the ``consistency`` rule type.
+
+Claims are grouped by a key -- drug, attribute, and where the rule asks for them, the root
+of the indication hierarchy, population and per -- in one pass over the claims, so the cost
+grows with the number of claims, not with the number of document pairs. Inside a group,
+claims are clustered by value (after unit normalization, daily totals for doses per day);
+a group with more than one cluster is a disagreement and becomes one finding with every
+place involved. Indications are compared along their lineage only: "panic disorder" and
+"anxiety" speak to the same readers, "panic disorder" and "social anxiety disorder" do not.
+
+A rule with ``against`` compares two kinds of claims instead: e.g. a maximum (``select``)
+below a typical dose (``against``) stated elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from .claims import Claim, Range
+from .engine.checks import agrees, comparable, render_message
+from .engine.model import Rule
+from .engine.select import claim_matches
+from .findings import Finding, Related, fingerprint
+from .lexicon import Lexicon
+from .units import BASE_UNIT, dimension, fmt_range, to_base
+
+ATTRIBUTE_NAMES = {
+    "dose.start": "starting dose", "dose.target": "target dose", "dose.max": "maximum dose",
+    "dose.increment": "dose step", "dose.typical": "usual dose", "dose.mention": "dose",
+    "frequency": "dosing frequency", "onset": "time to onset", "duration.effect": "duration of effect",
+    "peak": "time to peak", "half_life": "half-life", "treatment.duration": "treatment duration",
+    "incidence": "incidence", "efficacy": "efficacy",
+}
+
+
+@dataclass
+class _Point:
+    claim: Claim
+    value: Range  # in the base unit of its dimension
+    unit: str
+
+
+def _root(lexicon: Lexicon, indication: str | None) -> str | None:
+    seen = set()
+    while indication is not None and lexicon.indication_parent.get(indication) and indication not in seen:
+        seen.add(indication)
+        indication = lexicon.indication_parent[indication]
+    return indication
+
+
+def _key(rule: Rule, claim: Claim, lexicon: Lexicon) -> tuple:
+    parts: list[Any] = []
+    for field in rule.group_by:
+        if field == "indication":
+            parts.append(_root(lexicon, claim.indication))
+        elif field == "population":
+            parts.append(claim.population or "adult")
+        elif field == "unit":
+            parts.append(dimension(claim.unit))
+        else:
+            parts.append(getattr(claim, field))
+    parts.append(dimension(claim.unit))
+    return tuple(parts)
+
+
+def _point(claim: Claim) -> _Point:
+    value = claim.daily if claim.per == "day" and claim.daily is not None else claim.value
+    return _Point(claim, to_base(value, claim.unit), BASE_UNIT.get(dimension(claim.unit), claim.unit))
+
+
+def same_readers(lexicon: Lexicon, a: str | None, b: str | None) -> bool:
+    """Two indications speak to the same readers when one is a kind of the other."""
+    if a == b:
+        return True
+    if a is None or b is None:
+        return False
+    return lexicon.indication_is_a(a, b) or lexicon.indication_is_a(b, a)
+
+
+def values_agree(a: Range, b: Range, tolerance: float) -> bool:
+    """Open ends are unknown, not disagreement; a point inside a range agrees with it."""
+    a_point = a.low is not None and a.low == a.high
+    b_point = b.low is not None and b.low == b.high
+    if a_point != b_point:
+        point, span = (a, b) if a_point else (b, a)
+        lo = span.low if span.low is not None else float("-inf")
+        hi = span.high if span.high is not None else float("inf")
+        return lo - tolerance <= point.low <= hi + tolerance
+    for x, y in ((a.low, b.low), (a.high, b.high)):
+        if x is not None and y is not None and abs(x - y) > tolerance + 1e-9:
+            return False
+    return True
+
+
+def _clusters(points: list[_Point], rule: Rule, lexicon: Lexicon) -> list[list[_Point]]:
+    clusters: list[list[_Point]] = []
+    for p in sorted(points, key=lambda p: (p.claim.path, p.claim.location["line"], p.claim.location["column"])):
+        magnitude = p.value.high if p.value.high is not None else (p.value.low or 0)
+        tol = rule.tolerance_for(magnitude)
+        for cluster in clusters:
+            head = cluster[0]
+            if values_agree(head.value, p.value, tol):
+                cluster.append(p)
+                break
+        else:
+            clusters.append([p])
+    return clusters
+
+
+class ConsistencyChecker:
+    """Runs every consistency rule over all the claims of a run."""
+
+    def __init__(self, rules: list[Rule], reference_rules: list[Rule], lexicon: Lexicon) -> None:
+        self.rules = [r for r in rules if r.type == "consistency" and r.enabled]
+        self.reference_rules = [r for r in reference_rules if r.type in ("expect", "limit") and r.reference]
+        self.lexicon = lexicon
+
+    def check(self, claims: list[Claim]) -> list[Finding]:
+        findings: list[Finding] = []
+        for rule in self.rules:
+            if rule.against:
+                findings.extend(self._against(rule, claims))
+            else:
+                findings.extend(self._groups(rule, claims))
+        return findings
+
+    # -- same attribute, different values ---------------------------------------------
+    def _groups(self, rule: Rule, claims: list[Claim]) -> list[Finding]:
+        buckets: dict[tuple, list[_Point]] = defaultdict(list)
+        for claim in claims:
+            if claim_matches(rule.select, claim, self.lexicon) and claim.drug:
+                buckets[_key(rule, claim, self.lexicon)].append(_point(claim))
+        out: list[Finding] = []
+        for points in buckets.values():
+            for lineage in self._lineages(points, rule):
+                if rule.scope in ("within", "both"):
+                    by_doc: dict[str, list[_Point]] = defaultdict(list)
+                    for p in lineage:
+                        by_doc[p.claim.path].append(p)
+                    for doc_points in by_doc.values():
+                        clusters = _clusters(doc_points, rule, self.lexicon)
+                        if len(clusters) > 1:
+                            out.append(self._finding(rule, clusters, "within"))
+                if rule.scope in ("across", "both"):
+                    clusters = _clusters(lineage, rule, self.lexicon)
+                    paths = {p.claim.path for p in lineage}
+                    # a disagreement between documents: some cluster is absent from some document
+                    if len(clusters) > 1 and len(paths) > 1 and self._spans_documents(clusters):
+                        out.append(self._finding(rule, clusters, "across"))
+        return out
+
+    def _lineages(self, points: list[_Point], rule: Rule) -> list[list[_Point]]:
+        """Split a bucket into sets of claims whose indications are on one lineage."""
+        if "indication" not in rule.group_by:
+            return [points]
+        names = sorted({p.claim.indication for p in points}, key=lambda n: (n is None, n or ""))
+        leaves = [n for n in names if not any(m != n and self.lexicon.indication_is_a(m, n) for m in names if m)]
+        if len(leaves) <= 1:
+            return [points]
+        out = []
+        for leaf in leaves:
+            out.append([p for p in points if same_readers(self.lexicon, p.claim.indication, leaf)])
+        return out
+
+    @staticmethod
+    def _spans_documents(clusters: list[list[_Point]]) -> bool:
+        docs_of = [{p.claim.path for p in c} for c in clusters]
+        return any(a != b or len(a) > 1 for i, a in enumerate(docs_of) for b in docs_of[i + 1:]) and len(
+            set().union(*docs_of)) > 1
+
+    def _label_note(self, claim: Claim) -> str:
+        for rule in self.reference_rules:
+            if rule.type == "expect" and claim_matches(rule.select, claim, self.lexicon):
+                value = comparable(claim, rule)
+                if value is None or rule.reference is None:
+                    continue
+                verdict = "agrees with" if agrees(value, rule.reference.value, rule) else "differs from"
+                return f"; {verdict} the label ({fmt_range(rule.reference.value)} {rule.reference.unit})"
+        return ""
+
+    def _finding(self, rule: Rule, clusters: list[list[_Point]], scope: str) -> Finding:
+        points = [p for c in clusters for p in c]
+        primary = points[0].claim
+        attr = ATTRIBUTE_NAMES.get(primary.attribute, primary.attribute)
+        said = "; ".join(
+            f"{fmt_range(c[0].claim.daily if c[0].claim.per == 'day' and c[0].claim.daily else c[0].claim.value)} "
+            f"{c[0].claim.unit}{'/day' if c[0].claim.per == 'day' else ''} ({len(c)} place{'s' if len(c) > 1 else ''})"
+            for c in clusters
+        )
+        where = "this article" if scope == "within" else f"{len({p.claim.path for p in points})} articles"
+        values = {
+            "drug": primary.drug, "attribute": attr, "indication": primary.indication or "unspecified use",
+            "values": said, "where": where, "count": len(points),
+        }
+        message = render_message(rule.message, values)
+        related = []
+        for p in points[1:]:
+            c = p.claim
+            loc = c.location
+            related.append(Related(
+                path=loc["path"], line=loc["line"], column=loc["column"], end_line=loc["end_line"],
+                end_column=loc["end_column"], quote=loc["quote"],
+                message=f"says {loc['quote']!s} ({attr}{', ' + c.indication if c.indication else ''}){self._label_note(c)}",
+            ))
+        loc = primary.location
+        context = "|".join(sorted(f"{p.claim.path}\0{p.claim.location['quote']}\0{p.claim.sentence}" for p in points))
+        return Finding(
+            rule=rule.id, severity=rule.severity, message=message + self._label_note(primary).replace("; ", " The first place ", 1),
+            path=loc["path"], line=loc["line"], column=loc["column"], end_line=loc["end_line"],
+            end_column=loc["end_column"], quote=loc["quote"], claim=primary.to_record(), reference=None,
+            related=related, fingerprint=fingerprint(rule.id, loc["path"], context), help=rule.description,
+            source=None,
+        )
+
+    # -- one attribute against another ------------------------------------------------
+    def _against(self, rule: Rule, claims: list[Claim]) -> list[Finding]:
+        sides: dict[tuple, tuple[list[_Point], list[_Point]]] = defaultdict(lambda: ([], []))
+        for claim in claims:
+            if not claim.drug:
+                continue
+            key = _key(rule, claim, self.lexicon)
+            if claim_matches(rule.select, claim, self.lexicon):
+                sides[key][0].append(_point(claim))
+            elif claim_matches(rule.against or {}, claim, self.lexicon):
+                sides[key][1].append(_point(claim))
+        out = []
+        for limits, others in sides.values():
+            for lim in limits:
+                top = lim.value.high
+                if top is None:
+                    continue
+                tol = rule.tolerance_for(top)
+                above = [o for o in others if o.value.high is not None and o.value.high > top + tol + 1e-9
+                         and (rule.scope != "across" or o.claim.path != lim.claim.path)
+                         and same_readers(self.lexicon, o.claim.indication, lim.claim.indication)]
+                if above:
+                    out.append(self._finding(rule, [[lim], above], "across"))
+        return out

@@ -1,0 +1,263 @@
+"""What each rule type checks. Every check turns rules + claims (+ documents) into Findings.
+
+- ``limit``: a selected claim's value, as a daily total when the reference is per day, must
+  satisfy ``compare`` against the reference (``<=``: not above a maximum).
+- ``expect``: a selected claim must agree with the reference value or range within the
+  tolerance, compared on the same basis (per dose with per dose, per day with per day).
+- ``require``: a document that names the drug or class of ``when`` must contain one of the
+  phrases or token patterns of ``any``.
+- ``forbid``: none of the phrases or patterns of ``any`` may appear.
+- ``cite``: selected claims (incidence, efficacy) must carry a citation.
+
+The ``consistency`` type is implemented in ``auditor.consistency``.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from typing import Any
+
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+from ..claims import Claim, Range
+from ..document import Document
+from ..findings import Finding, fingerprint
+from ..lexicon import Lexicon
+from ..units import convert, fmt_range
+from .model import Rule
+from .select import claim_matches, drug_matches
+
+
+class _SafeDict(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def render_message(template: str, values: dict[str, Any]) -> str:
+    """Fill ``{placeholders}``; unknown ones stay as written."""
+    return string.Formatter().vformat(template, (), _SafeDict({k: ("?" if v is None else v) for k, v in values.items()}))
+
+
+def message_values(rule: Rule, claim: Claim | None, **extra: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {"rule": rule.id}
+    if claim is not None:
+        values.update(
+            drug=claim.drug, indication=claim.indication or "unspecified use", population=claim.population or "adults",
+            attribute=claim.attribute, claim_value=fmt_range(claim.value), claim_unit=claim.unit,
+            claim_daily=fmt_range(claim.daily or claim.value), quote=claim.location["quote"],
+        )
+    if rule.reference is not None:
+        values.update(ref_value=fmt_range(rule.reference.value), ref_unit=rule.reference.unit, ref_per=rule.reference.per or "")
+    values.update(extra)
+    return values
+
+
+def claim_finding(rule: Rule, claim: Claim, message: str, occurrence: int = 0) -> Finding:
+    loc = claim.location
+    reference = rule.reference.to_record(_source_record(rule)) if rule.reference else None
+    return Finding(
+        rule=rule.id, severity=rule.severity, message=message, path=loc["path"], line=loc["line"],
+        column=loc["column"], end_line=loc["end_line"], end_column=loc["end_column"], quote=loc["quote"],
+        claim=claim.to_record(), reference=reference,
+        fingerprint=fingerprint(rule.id, loc["path"], f"{loc['quote']}\0{claim.sentence}", occurrence),
+        source=_source_record(rule), help=rule.description,
+    )
+
+
+def _source_record(rule: Rule) -> dict[str, Any] | None:
+    if not rule.source:
+        return None
+    return {"title": rule.source.get("title"), "section": rule.source.get("section"), "url": rule.source.get("url")}
+
+
+# -- claim comparisons -----------------------------------------------------------------
+def comparable(claim: Claim, rule: Rule) -> Range | None:
+    """The claim's value on the reference's basis and unit, or None when it cannot be compared."""
+    ref = rule.reference
+    if ref is None:
+        return None
+    value = claim.value
+    if ref.per == "day":
+        # a daily total if known; else the amount itself, which no daily total can be below
+        value = claim.daily or claim.value
+        if rule.type == "expect" and claim.daily is None and claim.per == "dose":
+            return None
+    elif ref.per == "dose" and claim.per == "day":
+        if ref.frequency is None or rule.type != "expect":
+            return None
+        daily = ref.daily()
+        if daily is None:
+            return None
+        return convert(value, claim.unit, ref.unit) and _against_daily(convert(value, claim.unit, ref.unit), daily, ref.value)
+    return convert(value, claim.unit, ref.unit)
+
+
+def _against_daily(value: Range, ref_daily: Range, ref_dose: Range) -> Range:
+    """Express a claimed daily total on the per-dose scale of the reference (divide by frequency)."""
+    if ref_dose.low and ref_daily.low:
+        factor = ref_daily.low / ref_dose.low
+        return value.scaled(1 / factor)
+    return value
+
+
+def check_limit(rule: Rule, claims: list[Claim], lexicon: Lexicon) -> list[Finding]:
+    out = []
+    for claim in claims:
+        if not claim_matches(rule.select, claim, lexicon):
+            continue
+        value = comparable(claim, rule)
+        if value is None or rule.reference is None:
+            continue
+        ref = rule.reference.value
+        if rule.compare in ("<=", "<"):
+            x, limit = value.high, ref.high
+            bad = x is not None and limit is not None and (x > limit + 1e-9 if rule.compare == "<=" else x >= limit)
+        else:
+            x, limit = value.low, ref.low
+            bad = x is not None and limit is not None and (x < limit - 1e-9 if rule.compare == ">=" else x <= limit)
+        if bad:
+            message = render_message(rule.message, message_values(rule, claim))
+            out.append(claim_finding(rule, claim, message))
+    return out
+
+
+def check_expect(rule: Rule, claims: list[Claim], lexicon: Lexicon) -> list[Finding]:
+    out = []
+    for claim in claims:
+        if not claim_matches(rule.select, claim, lexicon):
+            continue
+        value = comparable(claim, rule)
+        if value is None or rule.reference is None:
+            continue
+        if not agrees(value, rule.reference.value, rule):
+            message = render_message(rule.message, message_values(rule, claim))
+            out.append(claim_finding(rule, claim, message))
+    return out
+
+
+def agrees(value: Range, ref: Range, rule: Rule) -> bool:
+    """Each stated end of ``value`` lies within the reference range, widened by the tolerance."""
+    low = ref.low if ref.low is not None else ref.high
+    high = ref.high if ref.high is not None else ref.low
+    if low is None or high is None:
+        return True
+    lo_tol, hi_tol = rule.tolerance_for(low), rule.tolerance_for(high)
+    for x in (value.low, value.high):
+        if x is None:
+            continue
+        if x < low - lo_tol - 1e-9 or x > high + hi_tol + 1e-9:
+            return False
+    return True
+
+
+def check_cite(rule: Rule, claims: list[Claim], lexicon: Lexicon, documents: dict[str, Document]) -> list[Finding]:
+    out = []
+    for claim in claims:
+        if claim.cited or not claim_matches(rule.select, claim, lexicon):
+            continue
+        doc = documents.get(claim.path)
+        if rule.accept_sources_section and doc is not None and doc.sources_start is not None:
+            continue
+        message = render_message(rule.message, message_values(rule, claim))
+        out.append(claim_finding(rule, claim, message))
+    return out
+
+
+# -- document checks -------------------------------------------------------------------
+@dataclass
+class PhraseIndex:
+    """Matchers for the phrases and token patterns of require/forbid rules, built once."""
+
+    phrase: PhraseMatcher
+    token: Matcher
+
+    @classmethod
+    def build(cls, nlp, rules: list[Rule]) -> PhraseIndex:
+        phrase = PhraseMatcher(nlp.vocab, attr="LOWER")
+        token = Matcher(nlp.vocab)
+        for rule in rules:
+            if rule.type not in ("require", "forbid"):
+                continue
+            phrases = [nlp.make_doc(p["phrase"]) for p in rule.phrases if "phrase" in p]
+            patterns = [p["pattern"] for p in rule.phrases if "pattern" in p]
+            if phrases:
+                phrase.add(rule.id, phrases)
+            for pattern in patterns:
+                _check_pattern(rule, pattern)
+            if patterns:
+                try:
+                    token.add(rule.id, patterns)
+                except (ValueError, KeyError) as exc:
+                    from ..errors import AuditorError
+
+                    raise AuditorError(f"{rule.path}:{rule.line}:5: invalid token pattern in rule '{rule.id}': {exc}") from None
+        return cls(phrase, token)
+
+    def matches(self, doc: Doc) -> dict[str, list[tuple[int, int]]]:
+        """rule id -> token spans matched in ``doc``."""
+        out: dict[str, list[tuple[int, int]]] = {}
+        for matcher in (self.phrase, self.token):
+            for match_id, start, end in matcher(doc):
+                out.setdefault(doc.vocab.strings[match_id], []).append((start, end))
+        return out
+
+
+# Token attributes a blank pipeline sets; others (LEMMA, POS, DEP, ENT_TYPE...) need trained components.
+PATTERN_KEYS = {
+    "ORTH", "TEXT", "LOWER", "NORM", "LENGTH", "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER",
+    "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP", "IS_BRACKET", "IS_QUOTE", "IS_CURRENCY", "LIKE_NUM",
+    "LIKE_URL", "LIKE_EMAIL", "SHAPE", "PREFIX", "SUFFIX", "OP", "IS_SENT_START",
+}
+
+
+def _check_pattern(rule: Rule, pattern: list[dict]) -> None:
+    from ..errors import AuditorError
+
+    for token in pattern:
+        for key in token:
+            if key.upper() not in PATTERN_KEYS:
+                raise AuditorError(
+                    f"{rule.path}:{rule.line}:5: rule '{rule.id}': token attribute '{key}' needs a trained pipeline; "
+                    f"use one of {', '.join(sorted(PATTERN_KEYS - {'OP'}))}"
+                )
+
+
+def check_document(rule: Rule, document: Document, doc: Doc, matched: dict[str, list[tuple[int, int]]],
+                   lexicon: Lexicon) -> list[Finding]:
+    """require / forbid rules on one document."""
+    spans = matched.get(rule.id, [])
+    if rule.type == "forbid":
+        out = []
+        for k, (start, end) in enumerate(sorted(spans)):
+            span = doc[start:end]
+            loc = document.location(span.start_char, span.end_char)
+            message = render_message(rule.message, {"quote": loc["quote"], "suggest": rule.suggest or ""})
+            if rule.suggest and "{suggest}" not in rule.message:
+                message += f" Suggested: {rule.suggest}"
+            out.append(Finding(rule=rule.id, severity=rule.severity, message=message, **loc,
+                               fingerprint=fingerprint(rule.id, document.path, span.sent.text, k),
+                               source=_source_record(rule), help=rule.description))
+        return out
+    # require: applies when the drug or class is named in the document
+    wanted_drugs = [str(d).lower() for d in _as_list(rule.when.get("drug"))]
+    wanted_classes = [str(c).lower() for c in _as_list(rule.when.get("class"))]
+    mention = None
+    for span in doc.spans.get("drugs", []):
+        if drug_matches(lexicon, span.label_, wanted_drugs, wanted_classes):
+            mention = span
+            break
+    if mention is None or spans:
+        return []
+    loc = document.location(mention.start_char, mention.end_char)
+    message = render_message(rule.message, {"drug": mention.label_, "quote": loc["quote"]})
+    return [Finding(rule=rule.id, severity=rule.severity, message=message, **loc,
+                    fingerprint=fingerprint(rule.id, document.path, "document"),
+                    source=_source_record(rule), help=rule.description)]
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

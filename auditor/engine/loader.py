@@ -1,0 +1,172 @@
+"""Loading rule packs: schema validation with errors that name file:line:column and the key."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import fnmatch
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from ..errors import AuditorError
+from ..yamlio import YamlDocument, load_yaml
+from .model import Pack, Reference, Rule
+
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "rules.schema.json"
+SKIPPED_DIRS = {"lexicon", "tests", "fixtures"}
+
+
+@lru_cache(maxsize=1)
+def rules_schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@dataclass
+class RuleSet:
+    """Every rule loaded from the rules directories, in a stable order."""
+
+    packs: list[Pack] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    directories: list[Path] = field(default_factory=list)
+
+    def by_id(self, rule_id: str) -> Rule | None:
+        return next((r for r in self.rules if r.id == rule_id), None)
+
+    def active(self) -> list[Rule]:
+        return [r for r in self.rules if r.enabled]
+
+    def configure(self, enable: list[str], disable: list[str], severity: dict[str, str]) -> None:
+        """Apply config: ids or globs to enable/disable, severity overrides by id or glob."""
+        for rule in self.rules:
+            if disable and any(fnmatch.fnmatchcase(rule.id, pat) for pat in disable):
+                rule.enabled = False
+            if enable and any(fnmatch.fnmatchcase(rule.id, pat) for pat in enable):
+                rule.enabled = True
+            for pattern, level in severity.items():
+                if fnmatch.fnmatchcase(rule.id, pattern):
+                    rule.severity = level
+
+
+def pack_files(directory: Path) -> list[Path]:
+    """The rule pack files under a rules directory (lexicons and rule tests excluded)."""
+    files = []
+    for path in sorted(directory.rglob("*")):
+        if path.suffix not in (".yaml", ".yml") or not path.is_file():
+            continue
+        rel = path.relative_to(directory)
+        if any(part in SKIPPED_DIRS for part in rel.parts[:-1]):
+            continue
+        files.append(path)
+    return files
+
+
+def load_rules(directories: list[Path]) -> RuleSet:
+    """Load and validate every pack; raise AuditorError (exit 2) on the first invalid one."""
+    ruleset = RuleSet(directories=list(directories))
+    seen: dict[str, str] = {}
+    for directory in directories:
+        if not directory.is_dir():
+            raise AuditorError(f"{directory}: rules directory not found")
+        for path in pack_files(directory):
+            pack = load_pack(path)
+            for rule in pack.rules:
+                if rule.id in seen:
+                    raise AuditorError(f"{rule.path}:{rule.line}:5: duplicate rule id '{rule.id}' (first defined in {seen[rule.id]})")
+                seen[rule.id] = f"{rule.path}:{rule.line}"
+            ruleset.packs.append(pack)
+            ruleset.rules.extend(pack.rules)
+    return ruleset
+
+
+def load_pack(path: Path) -> Pack:
+    """Load one pack file."""
+    doc = load_yaml(path)
+    data = _normalize(doc.data)
+    if not isinstance(data, dict):
+        raise doc.error((), "a rule pack must be a mapping with 'pack' and 'rules'")
+    validator = jsonschema.Draft202012Validator(rules_schema())
+    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        raise _schema_error(doc, _most_specific(errors))
+    sources = data.get("sources") or {}
+    pack_id = data["pack"]
+    rules = []
+    for i, item in enumerate(data["rules"]):
+        line, _ = doc.locate(("rules", i))
+        source = None
+        if item.get("source"):
+            src = dict(item["source"])
+            ref = src.pop("ref", None)
+            if ref is not None:
+                if ref not in sources:
+                    raise doc.error(("rules", i, "source", "ref"), f"source.ref '{ref}' is not defined under 'sources'")
+                source = {**sources[ref], **src}
+            else:
+                source = src
+        rules.append(
+            Rule(
+                id=item["id"], type=item["type"], severity=item["severity"], message=item["message"],
+                description=" ".join(str(item["description"]).split()), pack=pack_id, path=str(path), line=line,
+                select=item.get("select") or {}, when=item.get("when") or {},
+                reference=Reference.from_yaml(item["reference"]) if item.get("reference") else None,
+                compare=item.get("compare"), tolerance=item.get("tolerance"), phrases=item.get("any") or [],
+                suggest=item.get("suggest"), scope=item.get("scope", "across"), group_by=item.get("group_by") or [],
+                against=item.get("against"), accept_sources_section=bool(item.get("accept_sources_section", False)),
+                source=source, reviewed=item.get("reviewed"), example=item.get("example"),
+                enabled=item.get("enabled", True),
+            )
+        )
+    version = data.get("version")
+    return Pack(pack_id, str(path), data.get("title"), None if version is None else str(version), data.get("drug"), rules)
+
+
+def _normalize(data: Any) -> Any:
+    """YAML dates load as date objects; the schema speaks of strings."""
+    if isinstance(data, dict):
+        return {k: _normalize(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_normalize(v) for v in data]
+    if isinstance(data, (_dt.date, _dt.datetime)):
+        return data.isoformat()[:10]
+    return data
+
+
+def _most_specific(errors: list[jsonschema.ValidationError]) -> jsonschema.ValidationError:
+    """The deepest error, descending into anyOf/oneOf/allOf branches."""
+    best = errors[-1]
+    for error in errors:
+        if len(error.absolute_path) > len(best.absolute_path):
+            best = error
+    while best.context:
+        deeper = max(best.context, key=lambda e: len(e.absolute_path))
+        if len(deeper.absolute_path) < len(best.absolute_path):
+            break
+        best = deeper
+    return best
+
+
+def _schema_error(doc: YamlDocument, error: jsonschema.ValidationError) -> AuditorError:
+    path = list(error.absolute_path)
+    key = ".".join(str(p) for p in path) or "(top level)"
+    validator = error.validator
+    if validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        name = extra[0] if extra else "?"
+        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        return doc.error((*path, name), f"unknown key '{name}' in {key} (allowed: {allowed})")
+    if validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        where = f"rule '{error.instance.get('id')}'" if isinstance(error.instance, dict) and error.instance.get("id") else key
+        return doc.error(path, f"missing required key '{missing}' in {where}")
+    if validator == "enum":
+        options = ", ".join(str(o) for o in error.validator_value)
+        return doc.error(path, f"'{key}' is {error.instance!r}; expected one of: {options}")
+    if validator == "type":
+        return doc.error(path, f"'{key}' must be of type {error.validator_value}, not {type(error.instance).__name__}")
+    if validator == "pattern":
+        return doc.error(path, f"'{key}' value {error.instance!r} does not match the expected form {error.validator_value}")
+    return doc.error(path, f"'{key}': {error.message}")

@@ -1,0 +1,54 @@
+"""Ingest: input files to ``Document`` objects with exact source positions.
+
+``discover`` turns command-line paths into the files to audit; ``load_document`` reads one
+(Markdown, HTML or plain text by suffix) into a ``Document`` whose every text character maps
+back to the original file. A file that cannot be used at all raises ``InputWarning``; problems
+the reader recovers from become ``Document.warnings``.
+
+Besides markup, ``Document.excluded`` lists bare URLs (``https://...``, ``www...``) that stay
+in the text, so a number inside one is never taken for a claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from auditor.document import Document
+from auditor.errors import InputWarning
+from auditor.ingest import messages
+from auditor.ingest.decode import decode, is_binary
+from auditor.ingest.files import discover, format_for, read_bytes
+from auditor.ingest.html import read_html
+from auditor.ingest.markdown import read_markdown
+from auditor.ingest.messages import SUFFIXES
+from auditor.ingest.text import read_text
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+READERS: dict[str, Callable[[str, str, list[str]], Document]] = {
+    "markdown": read_markdown,
+    "html": read_html,
+    "text": read_text,
+}
+
+
+def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    """Read, decode and parse ``path``.
+
+    Raises ``InputWarning`` for a file that cannot be audited: unsupported suffix, missing,
+    unreadable, binary (NUL bytes without a UTF-16/32 byte-order mark), larger than
+    ``max_bytes``, or empty.
+    """
+    fmt = format_for(path)
+    if fmt is None:
+        raise InputWarning(path, messages.UNSUPPORTED)
+    data = read_bytes(path, max_bytes)
+    if is_binary(data):
+        raise InputWarning(path, messages.BINARY)
+    source, warnings = decode(data, path)
+    if not source:
+        raise InputWarning(path, messages.EMPTY)
+    return READERS[fmt](path, source, warnings)
+
+
+__all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "discover", "load_document"]
