@@ -74,7 +74,7 @@ class AuditorGroup(click.Group):
             _fail("interrupted", 130)
         except BrokenPipeError:
             sys.exit(0)
-        except Exception as exc:  # noqa: BLE001 -- the one place that turns a bug into one line
+        except Exception as exc:
             _fail(f"internal error: {type(exc).__name__}: {exc} (please report it)", 3)
 
 
@@ -155,7 +155,7 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
         report.findings, _ = without_baseline(report.findings, known)
     color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     rendered = [(fmt, dest, render(fmt, report, color=color and dest is None and fmt == "text")) for fmt, dest in targets]
-    for fmt, dest, content in rendered:
+    for _fmt, dest, content in rendered:
         if dest is None:
             click.echo(content, nl=not content.endswith("\n"))
         else:

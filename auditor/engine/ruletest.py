@@ -96,10 +96,10 @@ def evaluate(expectations: list[Expectation], findings: list[Finding], rule_ids:
     expected_lines = {(e.path, e.rule, e.line) for e in expectations if e.kind == "ruleid"}
     whole_doc = {(e.path, e.rule) for e in expectations if e.line is None}
     for f in findings:
-        if (f.path, f.rule) in annotated and (f.path, f.rule) not in whole_doc:
-            if not any((p, f.rule, line) in expected_lines for p, line in places(f)) and not any(
-                    u is f for _, u in result.unexpected):
-                result.unexpected.append((None, f))
+        if ((f.path, f.rule) in annotated and (f.path, f.rule) not in whole_doc
+                and not any((p, f.rule, line) in expected_lines for p, line in places(f))
+                and not any(u is f for _, u in result.unexpected)):
+            result.unexpected.append((None, f))
     kinds: dict[str, set[str]] = {}
     for exp in expectations:
         kinds.setdefault(exp.rule, set()).add(exp.kind)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spacy.language import Language
 from spacy.lang.en import English
+from spacy.language import Language
 from thinc.api import Config
 
 from . import claim_builder, cues, layout, quantities, terms, tokenizer  # noqa: F401  (register factories)

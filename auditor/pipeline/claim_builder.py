@@ -41,7 +41,7 @@ DOSE_ATTRIBUTE = {
 TIME_CUES = {
     "HALF_LIFE": ("half_life", {"minute", "hour", "day", "week"}),
     "PEAK": ("peak", {"minute", "hour"}),
-    "ONSET": ("onset", {"minute", "hour"}),
+    "ONSET": ("onset", {"minute", "hour", "day", "week"}),
     "DURATION": ("duration.effect", {"minute", "hour"}),
     "TREATMENT": ("treatment.duration", {"day", "week", "month", "year"}),
 }
@@ -59,8 +59,23 @@ EFFECT_VERBS = {"experience", "experiences", "experienced", "report", "reports",
 EFFECT_STOP = {",", ".", ";", ":", "and", "or", "but", "while", "when", "after", "in", "at", "during", "with",
                "from", "than", "compared", "(", ")", "—", "–", "if", "because", "as", "which", "who", "that"}
 DETERMINERS = {"a", "an", "the", "some", "any", "their", "its", "his", "her", "mild", "moderate", "severe",
-               "significant", "noticeable", "some", "symptoms", "of"}
+               "significant", "noticeable", "symptoms", "of"}
 DOSE_WORDS = {"dose", "dosage", "tablet", "pill", "capsule"}
+# Bounds that set a ceiling ("up to 6 mg a day"), as opposed to describing low doses ("0.5 mg or less").
+CEILING_BOUNDS = {"up to", "no more than", "not more than", "not to exceed", "no greater than", "not greater than",
+                  "at most", "a maximum of", "maximum of", "max of", "not exceed", "not exceeding", "never exceed",
+                  "as much as", "as high as", "no higher than", "not above", "at or below", "at or under", "≤"}
+CHANGE_VERBS = {"increase", "increased", "increases", "increasing", "raise", "raised", "raising", "decrease",
+                "decreased", "decreasing", "reduce", "reduced", "reducing", "lower", "lowered", "lowering", "cut",
+                "cutting", "taper", "tapered", "tapering", "titrate", "titrated", "titrating", "adjust", "adjusted",
+                "drop", "dropped", "dropping", "go", "goes", "going", "step", "stepped", "up", "down", "bump",
+                "increments", "steps", "changes", "change"}
+# Day/week/month spans after these words are how long something takes or lasts: a course of treatment.
+SPAN_BEFORE = {"for", "over", "after", "within", "during", "than", "takes", "take", "taking", "took", "need",
+               "needs", "needed", "lasting", "beyond", "past", "first", "least", "about", "around", "up", "to",
+               "period", "course", "another", "next", "further", "additional", "extra"}
+NOT_A_SPAN_AFTER = {"supply", "pack", "packs", "prescription", "refill", "ago", "old", "later", "earlier",
+                    "apart", "notice", "study", "trial", "studies", "trials", "window"}
 
 
 @dataclass
@@ -158,9 +173,7 @@ class _DocIndex:
                 boundary = True
             elif tok.text == ":" and i - sent.start > 6:
                 boundary = True  # "Starting dose: 0.25 mg" keeps its label
-            elif i in terminators and i > sent.start:
-                boundary = True
-            elif tok.text == "," and i + 1 < sent.end and self.doc[i + 1].lower_ in ("and", "but", "so", "while", "which", "whereas", "although", "though"):
+            elif (i in terminators and i > sent.start) or (tok.text == "," and i + 1 < sent.end and self.doc[i + 1].lower_ in ("and", "but", "so", "while", "which", "whereas", "although", "though")):
                 boundary = True
             if boundary:
                 cid += 1
@@ -322,6 +335,17 @@ class ClaimBuilder:
         return None
 
     @staticmethod
+    def _step_by(doc, q, sent, clauses, clause) -> str | None:
+        """ "by" right before the dose, after a verb of change in the same clause."""
+        k = q.start - 1
+        if k < sent.start or doc[k].lower_ != "by":
+            return None
+        for tok in doc[max(sent.start, k - 6):k]:
+            if clauses[tok.i - sent.start] == clause and tok.lower_ in CHANGE_VERBS:
+                return tok.text
+        return None
+
+    @staticmethod
     def _negated_cue(doc, cue) -> bool:
         """ "not the highest dose", "isn't the maximum": a cue the sentence denies."""
         prev = {t.lower_ for t in doc[max(0, cue.start - 3):cue.start]}
@@ -330,12 +354,22 @@ class ClaimBuilder:
     def _dose_attribute(self, doc, index, q, sent, clauses, clause, explain) -> str:
         others = [x.start for x in (doc._.quantities or []) if x.dimension in ("mass", "mass_per_kg") and x is not q]
         cue = self._cue_before(index, q.number_start, sent, clauses, clause, DOSE_CUES, 15, None)
+        if q.start < q.number_start and cue is not None and cue.start >= q.start:
+            # the cue is the bound itself ("no more than"); a step or start named just before it wins
+            outer = self._cue_before(index, q.start, sent, clauses, clause, ("INCREMENT", "START", "TARGET"), 4)
+            if outer is not None:
+                cue = outer
+        if cue is None or cue.label_ == "TYPICAL":
+            # "increase the dose by 0.5 mg", "reduce it by 0.125 mg twice a day"
+            step = self._step_by(doc, q, sent, clauses, clause)
+            if step is not None:
+                explain["attribute"] = f"'by' after '{step}': a titration step"
+                return "dose.increment"
         if cue is not None and self._negated_cue(doc, cue):
             cue = None
-        if cue is not None and cue.label_ in ("START", "INCREMENT", "TARGET"):
-            # these name one value: a dose written between the cue and this one took it
-            if any(cue.end <= s < q.number_start for s in others):
-                cue = None
+        if (cue is not None and cue.label_ in ("START", "INCREMENT", "TARGET")
+                and any(cue.end <= s < q.number_start for s in others)):
+            cue = None  # these name one value: a dose written between the cue and this one took it
         if cue is not None and cue.label_ == "TYPICAL":
             # "the starting dose is usually 0.25 mg": the specific cue wins
             specific = self._cue_before(index, cue.start + 1, sent, clauses, clause, ("START", "TARGET", "MAX", "INCREMENT"), 5)
@@ -358,9 +392,10 @@ class ClaimBuilder:
             explain["attribute"] = f"lower-bounded ('{q.bound}'): a dose mentioned, not a limit or a start"
             return "dose.mention"
         if cue is None:
-            if q.bound in ("up to",) or (q.bound and q.value.low is None):
-                explain["attribute"] = f"bound '{q.bound}' with no other cue"
-                return "dose.typical"
+            if q.bound and q.value.low is None and q.bound.lower() in CEILING_BOUNDS:
+                # "can take up to 6 mg a day", "no more than 4 mg": a ceiling is a maximum
+                explain["attribute"] = f"upper bound '{q.bound}' with no other cue: a maximum"
+                return "dose.max"
             explain["attribute"] = "dose with no attribute cue"
             return "dose.mention"
         if cue.label_ == "INCREMENT" and q.start - cue.end > 4:
@@ -390,10 +425,24 @@ class ClaimBuilder:
         if cue is None and q.bound == "within" and unit in ("minute", "hour"):
             explain["attribute"] = "'within' a few minutes or hours: time to effect"
             return "onset"
-        if cue is None and unit in ("hour", "minute") and q.start > 0 and doc[q.start - 1].lower_ == "for":
-            if index.cues_in(sent, ("DURATION", "EFFICACY")):
-                explain["attribute"] = "'for' a span of hours with an effect named in the sentence"
+        if cue is None and unit in ("hour", "minute"):
+            after = doc[q.end:min(sent.end, q.end + 7)]
+            if any(t.lower_ == "before" for t in after[:2]) and any(
+                t.lower_ in ("bed", "bedtime", "sleep", "asleep", "sleeping") for t in after
+            ):
+                explain["attribute"] = "taken some time before sleep: time to effect"
+                return "onset"
+            if q.start > 0 and doc[q.start - 1].lower_ == "for":
+                explain["attribute"] = "'for' a span of hours: how long the effect lasts"
                 return "duration.effect"
+        if cue is None and unit in ("day", "week", "month", "year"):
+            prev = doc[q.start - 1].lower_ if q.start > sent.start else ""
+            nxt = doc[q.end].lower_ if q.end < sent.end else ""
+            if nxt in NOT_A_SPAN_AFTER or (q.end < sent.end and doc[q.end].text == "-"):
+                return None
+            if prev in SPAN_BEFORE or q.bound is not None or nxt in ("of", "to", "for", "before", "until"):
+                explain["attribute"] = f"a span of {unit}s ('{prev or nxt}'): how long a course takes"
+                return "treatment.duration"
         if cue is None:
             return None
         if cue.label_ == "TREATMENT" and cue.text.lower() in ("after", "up to") and unit == "day" and index.cues_in(sent, ("INCREMENT", "TARGET")):
@@ -412,9 +461,13 @@ class ClaimBuilder:
                 return None
         if q.start > 0 and doc[q.start - 1].text in ("$", "£", "€"):
             return None
-        efficacy = [c for c in index.cues_in(sent, ("EFFICACY",))]
-        if efficacy:
-            explain["attribute"] = f"cue '{efficacy[0].text}' (efficacy)"
+        cues = [c for c in index.cues_in(sent, ("EFFICACY", "INCIDENCE")) if clauses[c.start - sent.start] == clause]
+        if cues:
+            nearest = min(cues, key=lambda c: min(abs(c.start - q.end), abs(q.start - c.end)))
+            explain["attribute"] = f"nearest cue '{nearest.text}' ({nearest.label_.lower()})"
+            return nearest.label_.lower()
+        if any(c.label_ == "EFFICACY" for c in index.cues_in(sent, ("EFFICACY",))):
+            explain["attribute"] = "an efficacy cue in the sentence"
             return "efficacy"
         explain["attribute"] = "a share of people with no efficacy cue: incidence"
         return "incidence"
@@ -435,18 +488,18 @@ class ClaimBuilder:
             for tok in doc[max(sent.start, q.start - 3):min(sent.end, q.end + 16)]:
                 if clauses[tok.i - sent.start] != clause:
                     continue
-                if tok.lower_ in ("dose", "tablet", "pill", "capsule") and not (
-                    tok.i > 0 and doc[tok.i - 1].lower_ in ("daily", "total", "day")
-                ):
-                    if tok.i < q.start or tok.i - q.end <= 3 or doc[tok.i - 1].lower_ in ("starting", "single", "initial"):
-                        per = "dose"
-                        draft.explain["per"] = f"the word '{tok.text}' next to it"
-                        break
+                if (tok.lower_ in DOSE_WORDS - {"dosage"}
+                        and not (tok.i > 0 and doc[tok.i - 1].lower_ in ("daily", "total", "day"))
+                        and (tok.i < q.start or tok.i - q.end <= 3
+                             or doc[tok.i - 1].lower_ in ("starting", "single", "initial"))):
+                    per = "dose"
+                    draft.explain["per"] = f"the word '{tok.text}' next to it"
+                    break
         key = sent.start
         if per is None and key in previous_per:
             per = previous_per[key][0]
             draft.explain["per"] = "as the dose before it in the same sentence"
-        if per is not None and q.per is not None or (per == "dose" and "word" in draft.explain.get("per", "")):
+        if (per is not None and q.per is not None) or (per == "dose" and "word" in draft.explain.get("per", "")):
             previous_per[key] = (per, q.start)
         draft.per = per
         value = draft.value
@@ -519,7 +572,7 @@ class ClaimBuilder:
                 prior = [m for m in index.drugs if blk.start <= m.start_char < sent.start_char]
                 if prior:
                     last_sent = index.sentence(prior[-1].start)
-                    first = [m for m in prior if m.start >= last_sent.start][0]
+                    first = next(m for m in prior if m.start >= last_sent.start)
                     chosen, how = first, "named earlier in the paragraph"
         if chosen is None:
             draft.drug = index.main_drug
@@ -528,7 +581,7 @@ class ClaimBuilder:
             name = chosen.label_
             if inherited and chosen.id_ == "class" and index.main_drug and name in self.lexicon.classes_of(index.main_drug):
                 name = index.main_drug
-                how += f" (a class; the article's main drug belongs to it)"
+                how += " (a class; the article's main drug belongs to it)"
             draft.drug = name
             draft.explain["drug"] = f"'{chosen.text}' {how}"
         if draft.drug:

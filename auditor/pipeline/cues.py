@@ -42,7 +42,7 @@ CUE_PHRASES: dict[str, list[str]] = {
         "don't exceed", "do n't exceed", "not go above", "not go over", "not take more than",
         "never take more than", "limit of", "daily limit", "upper dose", "top dose", "cap",
         "maximum recommended", "recommended maximum", "not be exceeded", "should not be exceeded",
-        "must not be exceeded", "highest", "limit",
+        "must not be exceeded", "highest", "limit", "at or below", "stay at or below", "keep it at or below",
     ],
     "INCREMENT": [
         "increase by", "increased by", "increases of", "increase of", "increasing by", "increments of",
@@ -51,6 +51,8 @@ CUE_PHRASES: dict[str, list[str]] = {
         "adding", "decrease by", "decreased by", "reduce by", "reduced by", "reductions of",
         "taper by", "tapered by", "lower by", "lowered by", "cut by", "step up by", "bumped up by",
         "upward adjustments of", "adjustments of", "dose increases of", "increased in increments of",
+        "dose increases", "dose increase", "increases", "steps", "step-ups", "dose reductions", "reductions",
+        "decrements", "dose steps", "titration steps",
     ],
     "TYPICAL": [
         "typical", "typically", "usual", "usually", "recommended", "standard", "common", "commonly",
@@ -66,6 +68,8 @@ CUE_PHRASES: dict[str, list[str]] = {
         "before bed", "before bedtime", "before you go to bed", "before going to bed", "before sleep",
         "before you go to sleep", "how quickly", "how fast", "fast-acting", "takes effect within",
         "to work", "start feeling", "starts to act", "absorbed within", "felt within", "starts acting",
+        "feel better", "feeling better", "start to feel", "begin to feel", "notice an improvement",
+        "notice a difference", "improve within",
     ],
     "DURATION": [
         "last", "lasts", "lasting", "lasted", "duration of action", "duration of effect", "duration of effects",

@@ -142,3 +142,15 @@ def read_unit(doc: Doc, i: int) -> tuple[str, int, bool] | None:
     if low == "per" and i + 1 < n and doc[i + 1].lower_ == "cent":
         return "percent", i + 2, False
     return None
+
+
+_TIME_IN_HOURS = {"minute": 1 / 60, "hour": 1.0, "day": 24.0, "week": 168.0, "month": 730.0, "year": 8760.0}
+_MASS_IN_MG = {"mg": 1.0, "mcg": 0.001, "g": 1000.0}
+
+
+def convert_value(value: float, unit: str, target: str) -> float:
+    """Convert a number between units of one dimension (minutes to hours, mcg to mg)."""
+    for table in (_TIME_IN_HOURS, _MASS_IN_MG):
+        if unit in table and target in table:
+            return value * table[unit] / table[target]
+    return value

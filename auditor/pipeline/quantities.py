@@ -23,7 +23,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 
 from ..claims import Range
-from .numbers import is_number_token, read_number, read_unit, unit_dimension
+from .numbers import convert_value, is_number_token, read_number, read_unit, unit_dimension
 
 RANGE_SIGNS = {"-", "–", "—", "‐", "‑", "to", "or", "through", "thru"}
 FREQ_WORDS = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
@@ -39,7 +39,7 @@ UPPER_BEFORE = [
     "up to", "no more than", "not more than", "not to exceed", "no greater than", "not greater than",
     "at most", "a maximum of", "maximum of", "max of", "less than", "fewer than", "lower than",
     "under", "below", "not exceed", "not exceeding", "never exceed", "as much as", "as high as",
-    "no higher than", "not above", "≤", "<", "within", "in under", "in less than",
+    "no higher than", "not above", "≤", "<", "within", "in under", "in less than", "at or below", "at or under",
 ]
 LOWER_BEFORE = [
     "at least", "more than", "greater than", "over", "above", "in excess of", "exceeding", "exceeds",
@@ -70,7 +70,17 @@ MOTION_WORDS = {"go", "goes", "going", "went", "gone", "move", "moves", "moving"
                 "raised", "raising", "reduce", "reduced", "reducing", "decrease", "decreased", "decreasing",
                 "taper", "tapered", "tapering", "drop", "dropped", "dropping", "cut", "lower", "lowered",
                 "lowering", "shift", "shifting", "titrate", "titrated", "titrating", "change", "changing",
-                "changed", "adjust", "adjusted", "moved", "went", "goes"}
+                "changed", "adjust", "adjusted"}
+# Words before "from X to Y" that make it a range ("ranges from 0.5 mg to 4 mg") rather than a change.
+RANGE_WORDS = {"range", "ranges", "ranging", "ranged", "vary", "varies", "varying", "anywhere", "anything",
+               "dose", "doses", "dosage", "dosages", "daily", "somewhere", "typically", "usually", "spans"}
+# Units auditor does not measure; a number followed by one is not the end of a range.
+OTHER_UNITS = {"kg", "kilograms", "lb", "lbs", "pounds", "ml", "milliliters", "millilitres", "tablets", "tablet",
+               "capsules", "capsule", "pills", "pill", "drops", "puffs", "units", "iu", "cm", "inches", "feet"}
+SHARE_WORDS = {"half": 50.0, "third": 33.3, "quarter": 25.0}
+PEOPLE_WORDS = {"people", "patients", "users", "adults", "children", "participants", "subjects", "women", "men",
+                "persons", "individuals", "those", "them", "patient", "person", "adult", "child", "user", "kids",
+                "teens", "adolescents", "seniors", "respondents", "volunteers"}
 # "the difference between 0.25 mg and 1 mg": two doses compared, not a range.
 CONTRAST_BEFORE_BETWEEN = {"difference", "differences", "choose", "choosing", "choice", "compare", "comparing",
                            "comparison", "gap", "decide", "deciding", "distinguish"}
@@ -86,6 +96,7 @@ class Quantity:
     unit: str
     number_start: int = -1  # the first number token (``start`` may include a bound before it)
     per: str | None = None  # "day" or "dose" when a marker next to it says so
+    per_end: int | None = None  # token after the per marker, when one follows the quantity
     per_marker: str | None = None
     bound: str | None = None  # the bounding phrase ("up to", "or less", ...)
     approximate: bool = False
@@ -304,71 +315,137 @@ class QuantityRecognizer:
         n = len(doc)
         i = 0
         while i < n:
-            if i in taken or not (is_number_token(doc[i]) or doc[i].lower_ in ("a", "an")):
+            tok = doc[i]
+            if i in taken or not (is_number_token(tok) or tok.lower_ in ("a", "an", "either")):
                 i += 1
                 continue
-            q = self._quantity_at(doc, i, phrases, taken)
-            if q is None:
+            qs = self._quantity_at(doc, i, phrases, taken)
+            if not qs:
                 i += 1
                 continue
-            found.append(q)
-            i = q.end
+            found.extend(qs)
+            i = max(q.end for q in qs)
         return found
 
-    def _quantity_at(self, doc: Doc, i: int, phrases, taken: set[int]) -> Quantity | None:
+    def _quantity_at(self, doc: Doc, i: int, phrases, taken: set[int]) -> list[Quantity]:
+        """The quantity (or, for alternatives such as "either 5 or 10 mg", quantities) at token ``i``."""
         n = len(doc)
         tok = doc[i]
         if tok.like_url or (i > 0 and doc[i - 1].like_url and not doc[i - 1].whitespace_):
-            return None
+            return []
         if tok.lower_ in ("a", "an") and i + 1 < n and doc[i + 1].lower_ in ("hour", "hr"):
             # "within an hour", "about an hour"
             q = Quantity(i, i + 2, Range(1, 1), "hour", number_start=i)
             self._bounds(doc, q, phrases, False)
-            return q
+            return [q]
+        share = self._share_at(doc, i)
+        if share is not None:
+            return [share]
+        either = tok.lower_ == "either"
+        if either:
+            i += 1
+            if i >= n:
+                return []
         num = read_number(doc, i)
         if num is None:
-            return None
+            return []
         v1, j = num
         unit1 = read_unit(doc, j)
         after1 = unit1[1] if unit1 else j
-        v2, unit2 = None, None
-        end = after1
-        # a range: "0.25-2.0 mg", "0.5 mg to 4 mg", "2 or 3 mg", "between 2 and 4 mg"
+        # "half a milligram a day or less": a bound may follow the unit and its per-day marker
         sign = doc[after1].lower_ if after1 < n else ""
         between = i > 0 and doc[i - 1].lower_ == "between"
         if between and i > 1 and doc[i - 2].lower_ in CONTRAST_BEFORE_BETWEEN:
             between = False
-        change = (i > 1 and doc[i - 1].lower_ == "from" and doc[i - 2].lower_ in MOTION_WORDS) and unit1 is not None
-        if change:
-            sign = ""
+        second = None
         if (sign in RANGE_SIGNS or (sign == "and" and between)) and after1 + 1 < n and after1 + 1 not in taken:
             second = read_number(doc, after1 + 1)
-            if second is not None:
-                w, k = second
-                unit2 = read_unit(doc, k)
-                if unit2 is not None or unit1 is not None:
-                    same = unit1 is None or unit2 is None or unit1[0] == unit2[0]
-                    if same:
-                        v2 = w
-                        end = unit2[1] if unit2 else k
-        unit = unit2 or unit1
-        if unit is None:
-            return None
-        if unit1 is None and v2 is None:
-            pass
+        if second is not None:
+            w, k = second
+            unit2 = read_unit(doc, k)
+            if unit2 is None and k < n and doc[k].lower_ in OTHER_UNITS:
+                second = None  # "up to 10 years (or 30 kg)": the second number measures something else
+            elif (unit1 is None and unit2 is None) or (unit1 is not None and unit2 is not None and unit_dimension(unit1[0]) != unit_dimension(unit2[0])):
+                second = None
+        if second is not None:
+            w, k = second
+            unit2 = read_unit(doc, k)
+            both_units = unit1 is not None and unit2 is not None
+            from_change = (i > 0 and doc[i - 1].lower_ == "from" and both_units and sign == "to"
+                           and not any(t.lower_ in RANGE_WORDS for t in doc[max(0, i - 4):i - 1]))
+            alternatives = either or (sign == "or" and both_units)
+            if from_change or alternatives:
+                # "from 10 mg to 5 mg" is a change; "either 5 or 10 mg", "5 mg or 10 mg" are two doses
+                unit_a = unit1 or unit2
+                first_q = Quantity(i - (1 if either else 0), after1, Range(v1, v1), unit_a[0], number_start=i)
+                second_q = Quantity(after1 + 1, unit2[1] if unit2 else k, Range(w, w), (unit2 or unit1)[0],
+                                    number_start=after1 + 1)
+                out = []
+                for q, u in ((first_q, unit1), (second_q, unit2)):
+                    if u is not None and u[2]:
+                        q.per, q.per_marker = "day", "/day"
+                    self._bounds(doc, q, phrases, False)
+                    self._per_marker(doc, q, phrases, taken)
+                    out.append(q)
+                return out
+            unit = unit2 or unit1
+            low_v, high_v = v1, w
+            if unit1 is not None and unit2 is not None and unit1[0] != unit2[0]:
+                # "anywhere from 15 minutes to 2.5 hours": the range takes the second unit
+                low_v = convert_value(v1, unit1[0], unit2[0])
+            end = unit2[1] if unit2 else k
+            low, high = min(low_v, high_v), max(low_v, high_v)
+        else:
+            if unit1 is None or either:
+                return []
+            unit = unit1
+            end = after1
+            low = high = v1
         canonical, _, per_day_in_unit = unit
-        if v2 is not None and unit1 is not None and unit2 is None and not per_day_in_unit:
-            # "2 mg or 3" -- a range written with its unit only on the first number
-            pass
-        low, high = (v1, v2) if v2 is not None else (v1, v1)
-        if v2 is not None and v2 < v1:
-            low, high = v2, v1
         q = Quantity(i, end, Range(low, high), canonical, number_start=i)
-        if per_day_in_unit or (unit2 and unit2[2]):
+        if per_day_in_unit or (unit1 and unit1[2]):
             q.per, q.per_marker = "day", "/day"
         self._bounds(doc, q, phrases, between)
-        self._per_marker(doc, q, phrases)
-        return q
+        self._per_marker(doc, q, phrases, taken)
+        self._bound_after_marker(doc, q, phrases)
+        return [q]
+
+    def _share_at(self, doc: Doc, i: int) -> Quantity | None:
+        """ "1 in 3 people", "half of patients", "a third of users": a share of people, as a percentage."""
+        n = len(doc)
+        tok = doc[i]
+        low = tok.lower_
+        if low in ("half", "third", "quarter", "a") and i + 2 < n:
+            j = i + 1 if low == "a" else i
+            word = doc[j].lower_
+            if word in SHARE_WORDS and doc[j + 1].lower_ == "of":
+                k = j + 2
+                if k < n and doc[k].lower_ in ("the", "all", "those", "their"):
+                    k += 1
+                if k < n and doc[k].lower_ in PEOPLE_WORDS:
+                    return Quantity(i, j + 1, Range(SHARE_WORDS[word], SHARE_WORDS[word]), "percent", number_start=i)
+            return None
+        num = read_number(doc, i)
+        if num is None:
+            return None
+        v, j = num
+        if j + 1 < n and doc[j].lower_ in ("in", "out") and v > 0:
+            k = j + 1 + (1 if doc[j].lower_ == "out" and doc[j + 1].lower_ == "of" else 0)
+            den = read_number(doc, k)
+            if den is not None and den[0] > v and den[1] < n and doc[den[1]].lower_ in PEOPLE_WORDS | {"of"}:
+                pct = round(v / den[0] * 100, 1)
+                return Quantity(i, den[1], Range(pct, pct), "percent", number_start=i)
+        return None
+
+    def _bound_after_marker(self, doc: Doc, q: Quantity, phrases) -> None:
+        """ "0.5 mg a day or less": a bound after the per-day marker bounds the dose."""
+        if q.bound is not None or q.per_end is None:
+            return
+        for label, kind in (("UPPER_AFTER", "upper"), ("LOWER_AFTER", "lower")):
+            e = phrases.get(label, {}).get(q.per_end)
+            if e is not None and doc[q.per_end].lower_ not in ("maximum", "max", "+"):
+                self._apply_bound(q, kind, doc[q.per_end:e].text)
+                return
 
     def _bounds(self, doc: Doc, q: Quantity, phrases, between: bool) -> None:
         """Widen the quantity over a bounding phrase before or after it."""
@@ -383,6 +460,10 @@ class QuantityRecognizer:
             return
         for label, kind in (("UPPER_BEFORE", "upper"), ("LOWER_BEFORE", "lower")):
             b = phrases.get(label + "@end", {}).get(start)
+            if b is not None and kind == "lower" and any(
+                t.lower_ in ("not", "n't", "never", "no", "nobody") for t in doc[max(0, b - 3):b]
+            ):
+                kind = "upper"  # "should not take more than 10 mg", "never go above 4 mg" set a ceiling
             if b is not None and doc[b].lower_ == "up" and b > 0 and doc[b - 1].lower_ in MOTION_WORDS:
                 continue  # "going up to 1 mg" moves to a dose; it does not bound one
             if b is not None:
@@ -395,6 +476,8 @@ class QuantityRecognizer:
                 return
         for label, kind in (("UPPER_AFTER", "upper"), ("LOWER_AFTER", "lower")):
             e = phrases.get(label, {}).get(q.end)
+            if e is not None and doc[q.end].text == "+" and doc[q.end - 1].whitespace_:
+                continue  # "0.25 mg + diazepam" joins two things; "65+" bounds
             if e is not None and label.endswith("AFTER") and doc[q.end].lower_ not in ("maximum", "max"):
                 self._apply_bound(q, kind, doc[q.end:e].text)
                 q.end = e
@@ -406,7 +489,7 @@ class QuantityRecognizer:
         if q.value.low == q.value.high:
             q.value = Range(None, q.value.high) if kind == "upper" else Range(q.value.low, None)
 
-    def _per_marker(self, doc: Doc, q: Quantity, phrases) -> None:
+    def _per_marker(self, doc: Doc, q: Quantity, phrases, taken: set[int]) -> None:
         """ "daily", "a day", "per dose", ... right after the quantity (or after "of <drug>")."""
         if q.per is not None or q.dimension not in ("mass", "mass_per_kg"):
             return
@@ -420,8 +503,9 @@ class QuantityRecognizer:
                 while k < n and k < j + 4 and doc[k].is_alpha and (k, label) and phrases.get(label, {}).get(k) is None:
                     k += 1
                 e = phrases.get(label, {}).get(k)
-            if e is not None:
+            if e is not None and not any(t in taken for t in range(j, e)):
                 q.per, q.per_marker = per, doc[j:e].text.split(" of ")[-1]
+                q.per_end = e
                 return
         b = phrases.get("PER_DAY_BEFORE@end", {}).get(q.start)
         if b is not None:

@@ -23,10 +23,10 @@ MAX_BARS = 60  # rows drawn per drug; the rest are counted under the chart
 
 @dataclass(frozen=True)
 class Bar:
-    """One claim's range in mg; ``low``/``high`` None are open ends."""
+    """The range in mg that one or more equal claims of a file state; None is an open end."""
 
     path: str
-    line: int
+    lines: tuple[int, ...]
     attribute: str
     quote: str
     low: float | None
@@ -47,25 +47,30 @@ class Band:
 
 
 def drugs_with_doses(report: Report) -> dict[str, list[Bar]]:
-    """Dose claims per drug, drugs and rows in a stable order."""
-    out: dict[str, list[Bar]] = {}
+    """Dose claims per drug, in a stable order; equal claims of one file share a row."""
+    rows: dict[str, dict[tuple, Bar]] = {}
     for path in sorted(report.claims_by_path):
         for c in report.claims_by_path[path]:
             if not c.drug or not c.attribute.startswith("dose.") or c.unit not in TO_MG:
                 continue
             value, per = (c.daily, "day") if c.daily is not None else (c.value, c.per or "dose")
             k = TO_MG[c.unit]
-            out.setdefault(c.drug, []).append(Bar(
-                path=path,
-                line=int(c.location.get("line", 0)),
-                attribute=c.attribute,
-                quote=str(c.location.get("quote", "")),
-                low=None if value.low is None else value.low * k,
-                high=None if value.high is None else value.high * k,
-                per=per,
-                dimmed=bool(c.negated or c.hypothetical),
-            ))
-    return {drug: sorted(bars, key=lambda b: (b.path, b.line, b.attribute)) for drug, bars in sorted(out.items())}
+            low = None if value.low is None else value.low * k
+            high = None if value.high is None else value.high * k
+            dimmed = bool(c.negated or c.hypothetical)
+            line = int(c.location.get("line", 0))
+            key = (path, c.attribute, low, high, per, dimmed)
+            drug_rows = rows.setdefault(c.drug, {})
+            if key in drug_rows:
+                old = drug_rows[key]
+                drug_rows[key] = Bar(path, (*old.lines, line), old.attribute, old.quote, low, high, per, dimmed)
+            else:
+                quote = str(c.location.get("quote", ""))
+                drug_rows[key] = Bar(path, (line,), c.attribute, quote, low, high, per, dimmed)
+    return {
+        drug: sorted(found.values(), key=lambda b: (b.path, b.lines, b.attribute))
+        for drug, found in sorted(rows.items())
+    }
 
 
 def label_bands(findings: list[Finding], drug: str) -> list[Band]:
@@ -132,8 +137,9 @@ def render_chart(drug: str, bars: list[Bar], bands: list[Band]) -> str:
         row += 1
     for bar in bars:
         y = plot_top + row * ROW_H
-        name = f"{bar.path.rsplit('/', 1)[-1]}:{bar.line}  {bar.attribute}"
-        tip = f"{bar.path}:{bar.line} {bar.attribute} “{bar.quote}” = {_range_text(bar.low, bar.high)} mg/{bar.per}"
+        lines = ",".join(str(n) for n in sorted(set(bar.lines)))
+        name = f"{bar.path.rsplit('/', 1)[-1]}:{lines}  {bar.attribute}"
+        tip = f"{bar.path}:{lines} {bar.attribute} “{bar.quote}” = {_range_text(bar.low, bar.high)} mg/{bar.per}"
         cls = "claim-bar dimmed" if bar.dimmed else "claim-bar"
         out.append(f'<g class="row"><title>{escape(tip)}</title>')
         out.append(f'<text x="{x0 - 8}" y="{y + 17}" text-anchor="end" class="row-label">{escape(_clip(name, 46))}</text>')

@@ -25,6 +25,7 @@ from auditor.reports._spans import CLAIM_COLOR, SEVERITY_COLORS, claim_marks, fi
 
 CSS = """
 :root { color-scheme: light; }
+*, *::before, *::after { box-sizing: border-box; }
 body { font: 15px/1.5 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
        color: #202124; margin: 0; background: #f8f9fa; }
 header { background: #202124; color: #fff; padding: 18px 32px; }
@@ -37,7 +38,7 @@ table.findings { border-collapse: collapse; width: 100%; background: #fff; font-
 table.findings th, table.findings td { border: 1px solid #dadce0; padding: 6px 8px; text-align: left;
        vertical-align: top; }
 table.findings th { background: #f1f3f4; }
-td.where { white-space: nowrap; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
+td.where { overflow-wrap: anywhere; min-width: 14em; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
 td.rule code { font-size: 12px; white-space: nowrap; }
 .sev { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; }
 .sev.error { background: #fce8e6; color: #a50e0e; }
@@ -60,7 +61,7 @@ figure.chart { background: #fff; border: 1px solid #dadce0; margin: 0 0 16px; pa
 article.doc { background: #fff; border: 1px solid #dadce0; padding: 8px 20px 16px; margin-bottom: 20px; }
 article.doc h3 { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 14px; }
 article.doc .doc-title { font-size: 17px; font-weight: 600; margin: 0 0 8px; }
-.block { margin: 0 0 10px; }
+.block { margin: 0 0 10px; overflow-wrap: anywhere; }
 .block.heading, .block.title { font-weight: 700; font-size: 16px; margin-top: 16px; }
 .block.list_item::before { content: "• "; }
 .block .spans { line-height: 2.6 !important; }

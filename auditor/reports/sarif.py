@@ -3,8 +3,9 @@
 One run; the driver lists every rule that appears (with its description and label source);
 each finding is a result with a physical location relative to ``%SRCROOT%``, a partial
 fingerprint (``auditor/v1``) so that alerts survive edits above them, and related locations
-for the other sides of a contradiction. Suppressed findings are kept as results with a
-``suppressions`` entry, which viewers show as dismissed.
+for the other sides of a contradiction. Suppressed findings (inline ``auditor-ignore``
+comments) are kept as results with an ``inSource`` suppression, which viewers show as
+dismissed.
 """
 
 from __future__ import annotations
@@ -91,14 +92,19 @@ def _physical(path: str, line: int, column: int, end_line: int, end_column: int)
 def _rule(report: Report, rule_id: str, findings: list[Finding]) -> dict[str, Any]:
     meta = report.rules.get(rule_id) or {}
     example = next((f for f in findings if f.rule == rule_id), None)
-    description = str(meta.get("description") or (example.help if example and example.help else rule_id))
+    description = " ".join(str(meta.get("description") or (example.help if example and example.help else rule_id)).split())
     source = meta.get("source") if isinstance(meta.get("source"), dict) else None
     if source is None and example is not None:
         source = rule_source(report, example)
     citation = source_citation(source)
-    help_text = str(meta.get("help") or (example.help if example and example.help else description))
+    help_text = " ".join(str(meta.get("help") or (example.help if example and example.help else description)).split())
     if citation:
         help_text += f"\n\nSource: {citation}"
+        if source and source.get("quote"):
+            help_text += f"\n\u201c{source['quote']}\u201d"
+    sample = meta.get("example") if isinstance(meta.get("example"), dict) else {}
+    if sample.get("bad") and sample.get("good"):
+        help_text += f"\n\nFlagged: {sample['bad']}\nFine: {sample['good']}"
     severity = meta.get("severity") or (example.severity if example else "warning")
     rule: dict[str, Any] = {
         "id": rule_id,
@@ -112,7 +118,7 @@ def _rule(report: Report, rule_id: str, findings: list[Finding]) -> dict[str, An
         rule["helpUri"] = url
     props: dict[str, Any] = {}
     if source:
-        props["source"] = {k: source[k] for k in ("title", "section", "url") if source.get(k)}
+        props["source"] = {k: source[k] for k in ("title", "section", "url", "quote") if source.get(k)}
     if isinstance(meta.get("tags"), list):
         props["tags"] = sorted({str(t) for t in meta["tags"]})
     if props:
@@ -146,7 +152,7 @@ def _result(report: Report, f: Finding, index: dict[str, int], *, suppressed: bo
     if f.related:
         result["relatedLocations"] = [_related(rel, i) for i, rel in enumerate(f.related, start=1)]
     if suppressed or f.suppressed:
-        result["suppressions"] = [{"kind": "external", "status": "accepted"}]
+        result["suppressions"] = [{"kind": "inSource", "status": "accepted"}]
     props: dict[str, Any] = {"quote": f.quote}
     if f.reference:
         props["reference"] = f.reference
