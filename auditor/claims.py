@@ -85,6 +85,7 @@ class Claim:
     frequency: Range | None = None
     daily: Range | None = None
     indication: str | None = None
+    indications: list[str] = field(default_factory=list)  # all indications the claim is stated for
     population: str | None = None
     negated: bool = False
     hypothetical: bool = False
@@ -121,6 +122,8 @@ class Claim:
         }
         if self.effect is not None:
             record["effect"] = self.effect
+        if len(self.indications) > 1:
+            record["indications"] = list(self.indications)
         if explain:
             record["explain"] = dict(self.explain)
         return record

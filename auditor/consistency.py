@@ -59,6 +59,9 @@ def _key(rule: Rule, claim: Claim, lexicon: Lexicon) -> tuple:
             parts.append(claim.population or "adult")
         elif field == "unit":
             parts.append(dimension(claim.unit))
+        elif field == "per":
+            # a dose whose daily total is known compares as a daily total
+            parts.append("day" if claim.daily is not None else claim.per)
         else:
             parts.append(getattr(claim, field))
     parts.append(dimension(claim.unit))
@@ -66,7 +69,7 @@ def _key(rule: Rule, claim: Claim, lexicon: Lexicon) -> tuple:
 
 
 def _point(claim: Claim) -> _Point:
-    value = claim.daily if claim.per == "day" and claim.daily is not None else claim.value
+    value = claim.daily if claim.daily is not None else claim.value
     return _Point(claim, to_base(value, claim.unit), BASE_UNIT.get(dimension(claim.unit), claim.unit))
 
 

@@ -12,13 +12,18 @@ from .document import Document
 from .pipeline.layout import BlockInfo
 
 
+# Spaces that are not ASCII spaces (no-break, thin, narrow no-break) separate words all the same:
+# "0.25&nbsp;mg" is a number and a unit. Replaced one for one, so offsets do not move.
+_SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u200a": " "})
+
+
 def make_doc(nlp: Language, document: Document) -> Doc:
     """Tokenize a Document and attach the layout the components read."""
-    doc = nlp.make_doc(document.text)
+    doc = nlp.make_doc(document.text.translate(_SPACES))
     headings: dict[int, str] = {}
     blocks = []
     for block in document.blocks:
-        blocks.append(BlockInfo(block.start, block.end, block.kind, block.heading, block.in_sources))
+        blocks.append(BlockInfo(block.start, block.end, block.kind, block.heading, block.in_sources, block.level))
         headings[block.start] = block.heading or ""
     doc._.blocks = blocks
     doc._.links = [(link.start, link.end) for link in document.links]
@@ -49,6 +54,7 @@ def claims_of(document: Document, doc: Doc) -> list[Claim]:
                 frequency=draft.frequency,
                 daily=draft.daily,
                 indication=draft.indication,
+                indications=draft.indications or ([draft.indication] if draft.indication else []),
                 population=draft.population,
                 negated=draft.negated,
                 hypothetical=draft.hypothetical,

@@ -159,9 +159,11 @@ def _schema_error(doc: YamlDocument, error: jsonschema.ValidationError) -> Audit
         allowed = ", ".join(sorted(error.schema.get("properties", {})))
         return doc.error((*path, name), f"unknown key '{name}' in {key} (allowed: {allowed})")
     if validator == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else error.message
-        where = f"rule '{error.instance.get('id')}'" if isinstance(error.instance, dict) and error.instance.get("id") else key
-        return doc.error(path, f"missing required key '{missing}' in {where}")
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        missing = [k for k in error.validator_value if k not in instance]
+        where = f"rule '{instance.get('id')}'" if instance.get("id") else key
+        names = ", ".join(f"'{k}'" for k in missing)
+        return doc.error(path, f"missing required key{'s' if len(missing) > 1 else ''} {names} in {where}")
     if validator == "enum":
         options = ", ".join(str(o) for o in error.validator_value)
         return doc.error(path, f"'{key}' is {error.instance!r}; expected one of: {options}")

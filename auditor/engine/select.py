@@ -47,7 +47,8 @@ def claim_matches(selector: dict[str, Any], claim: Claim, lexicon: Lexicon) -> b
     if attributes and not any(fnmatch.fnmatchcase(claim.attribute, a) for a in attributes):
         return False
     indications = _wanted(selector.get("indication"))
-    if indications and not any(lexicon.indication_is_a(claim.indication, i) for i in indications):
+    stated = claim.indications or [claim.indication]
+    if indications and not any(lexicon.indication_is_a(s, i) for s in stated for i in indications):
         return False
     populations = _wanted(selector.get("population"))
     if populations:

@@ -15,9 +15,9 @@ from auditor.document import Document
 
 
 def _explains(span: str, ch: str) -> bool:
-    if span == ch:
+    if span == ch or (ch == "\ufffd" and span == "\x00"):  # markdown-it replaces NUL
         return True
-    if ch == " " and (span.isspace() or span.lower().startswith("<br")):
+    if ch == " " and (span.isspace() or span.lower().startswith("<br") or html.unescape(span).isspace()):
         return True
     if span == "\\" + ch:
         return True

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from auditor.document import Document
+from auditor.ingest import messages
 from auditor.ingest.builder import TextBuilder
 
 VOID = frozenset({
@@ -131,13 +132,27 @@ class _Recorder(HTMLParser):
     def unknown_decl(self, data: str) -> None:
         self.events.append(Event("other", self._pos()))
 
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        """``<![...>`` in HTML content is a bogus comment up to the next ``>`` (as browsers read it).
 
-def events_of(source: str) -> list[Event]:
-    """Every parser event of ``source`` in order, with offsets."""
+        The inherited version follows SGML and raises on anything but a well-formed section.
+        """
+        j = self.rawdata.find(">", i + 3)
+        if j < 0:
+            return -1
+        self.handle_comment(self.rawdata[i + 3:j])
+        return j + 1
+
+
+def events_of(source: str) -> tuple[list[Event], int | None]:
+    """Every parser event of ``source`` in order, with offsets, and where parsing gave up (if it did)."""
     rec = _Recorder(source)
-    rec.feed(source)
-    rec.close()
-    return rec.events
+    try:
+        rec.feed(source)
+        rec.close()
+    except AssertionError:  # html.parser's way of rejecting markup it cannot read
+        return rec.events, rec._pos()
+    return rec.events, None
 
 
 # -- text flow --------------------------------------------------------------------------------
@@ -209,6 +224,8 @@ class _Flow:
 
     def decoded(self, text: str, start: int, end: int) -> None:
         """Characters decoded from one character reference at ``source[start:end]``."""
+        if not text:  # a reference to a code point HTML drops
+            return
         if all(c in _WS for c in text):
             self.space(start, end)
         else:
@@ -392,8 +409,12 @@ class _Reader:
 def read_html(path: str, source: str, warnings: list[str]) -> Document:
     """Build the ``Document`` of an HTML file (see the module docstring for the layout)."""
     reader = _Reader(source)
-    reader.read(events_of(source))
+    events, stopped = events_of(source)
+    reader.read(events)
     reader.flow.boundary(("paragraph", 0))
+    if stopped is not None:
+        reader.b.exclude(stopped, len(source))
+        warnings = [*warnings, messages.html_parse_stopped(path, source.count("\n", 0, stopped) + 1)]
     title = reader.title
     doc = reader.b.build(path, "html", source, title=title, warnings=warnings, root_title=title)
     if doc.title is None:

@@ -123,7 +123,7 @@ class _InlineAligner:
 
     # -- text ------------------------------------------------------------------------------
     def _put(self, text: str, start: int, end: int) -> None:
-        if not self.emit or self._raw_tag:
+        if not text or not self.emit or self._raw_tag:
             return
         if self._squeeze:
             self._squeeze = False

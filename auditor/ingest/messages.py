@@ -39,6 +39,11 @@ def front_matter_not_mapping(path: str, line: int) -> str:
     return f"{path}:{line}: front matter is not a mapping of keys to values; ignored"
 
 
+def html_parse_stopped(path: str, line: int) -> str:
+    """Markup the HTML parser cannot read: the rest of the file is left out."""
+    return f"{path}:{line}: unreadable HTML markup; the rest of the file is not audited"
+
+
 def human_size(n: int) -> str:
     """``512 bytes``, ``3.5 KB``, ``52.4 MB`` (binary multiples, one decimal, no trailing .0)."""
     if n < 1024:

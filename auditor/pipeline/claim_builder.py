@@ -48,6 +48,7 @@ TIME_CUES = {
 # Words between a value and a following cue that keep the cue from applying to it.
 DETACHING = {"below", "under", "less", "above", "beyond", "over", "exceed", "exceeds", "than", "near", "from"}
 CLAUSE_PUNCT = {";", "—", "–", "•"}
+CLAUSE_JOINERS = {"and", "but", "so", "while", "whereas", "although", "though"}
 # A clause opening with one of these ("While it's not the highest dose, ...", "Within the 0.25 to 4 mg
 # range, ...") is an introductory phrase that ends at its comma.
 SUBORDINATORS = {"while", "although", "though", "whereas", "if", "unless", "when", "because", "since", "as",
@@ -61,6 +62,7 @@ EFFECT_STOP = {",", ".", ";", ":", "and", "or", "but", "while", "when", "after",
 DETERMINERS = {"a", "an", "the", "some", "any", "their", "its", "his", "her", "mild", "moderate", "severe",
                "significant", "noticeable", "symptoms", "of"}
 DOSE_WORDS = {"dose", "dosage", "tablet", "pill", "capsule"}
+PARTICIPLES = {"given", "taken", "written", "chosen", "shown", "begun", "put", "set", "cut", "split", "kept"}
 # Bounds that set a ceiling ("up to 6 mg a day"), as opposed to describing low doses ("0.5 mg or less").
 CEILING_BOUNDS = {"up to", "no more than", "not more than", "not to exceed", "no greater than", "not greater than",
                   "at most", "a maximum of", "maximum of", "max of", "not exceed", "not exceeding", "never exceed",
@@ -94,6 +96,7 @@ class ClaimDraft:
     drug: str | None = None
     drug_class: str | None = None
     indication: str | None = None
+    indications: list[str] = field(default_factory=list)  # every indication listed with the first one
     population: str | None = None
     negated: bool = False
     hypothetical: bool = False
@@ -133,14 +136,29 @@ class _DocIndex:
         return i if i >= 0 and char < max(self.blocks[i].end, self.blocks[i].start + 1) else -1
 
     def _heading_blocks(self) -> list[int]:
-        """For each block, the index of the heading (or title) block that governs it (-1: none)."""
-        out, current, levels = [], -1, {}
+        """For each block, the index of the heading (or title) block that governs it (-1: none).
+
+        Also fills ``parent_heading``: for each heading block, the heading one level up.
+        """
+        out: list[int] = []
+        self.parent_heading: dict[int, int] = {}
+        stack: list[tuple[int, int]] = []  # (level, block index); the title is level 0
         for i, block in enumerate(self.blocks):
-            out.append(current)
+            out.append(stack[-1][1] if stack else -1)
             if block.kind in ("heading", "title"):
-                current = i
-                levels[i] = block
+                level = 0 if block.kind == "title" else (block.level or 2)
+                while stack and stack[-1][0] >= level:
+                    stack.pop()
+                self.parent_heading[i] = stack[-1][1] if stack else -1
+                stack.append((level, i))
         return out
+
+    def title_terms(self, spans: list[Span]) -> list[Span]:
+        """Terms named in the document's title (the title block, or the first heading)."""
+        first = next((b for b in self.blocks if b.kind in ("title", "heading")), None)
+        if first is None or (first.kind == "heading" and first.level not in (0, 1)):
+            return []
+        return [s for s in spans if first.start <= s.start_char < first.end]
 
     def _main_drug(self) -> str | None:
         counts: Counter[str] = Counter()
@@ -173,7 +191,9 @@ class _DocIndex:
                 boundary = True
             elif tok.text == ":" and i - sent.start > 6:
                 boundary = True  # "Starting dose: 0.25 mg" keeps its label
-            elif (i in terminators and i > sent.start) or (tok.text == "," and i + 1 < sent.end and self.doc[i + 1].lower_ in ("and", "but", "so", "while", "which", "whereas", "although", "though")):
+            elif (i in terminators and i > sent.start) or (
+                tok.text == "," and i + 1 < sent.end and self.doc[i + 1].lower_ in CLAUSE_JOINERS
+            ):
                 boundary = True
             if boundary:
                 cid += 1
@@ -354,9 +374,11 @@ class ClaimBuilder:
     def _dose_attribute(self, doc, index, q, sent, clauses, clause, explain) -> str:
         others = [x.start for x in (doc._.quantities or []) if x.dimension in ("mass", "mass_per_kg") and x is not q]
         cue = self._cue_before(index, q.number_start, sent, clauses, clause, DOSE_CUES, 15, None)
-        if q.start < q.number_start and cue is not None and cue.start >= q.start:
-            # the cue is the bound itself ("no more than"); a step or start named just before it wins
-            outer = self._cue_before(index, q.start, sent, clauses, clause, ("INCREMENT", "START", "TARGET"), 4)
+        if q.start < q.number_start and cue is not None and cue.label_ == "MAX" and cue.end >= q.start:
+            # the cue is the bound itself ("no more than", "should not exceed"); a step or a start named
+            # just before it says what is bounded: "the initial dose ... should not exceed 1.5 mg/day"
+            outer = self._cue_before(index, min(cue.start, q.start), sent, clauses, clause,
+                                     ("INCREMENT", "START", "TARGET"), 8)
             if outer is not None:
                 cue = outer
         if cue is None or cue.label_ == "TYPICAL":
@@ -378,9 +400,10 @@ class ClaimBuilder:
         after = self._cue_after(doc, index, q.end, sent, clauses, clause, ("MAX", "START", "TARGET"), 12, any_clause=True)
         if after is not None:
             between = doc[q.end:after.start]
-            appositive = any(t.text in ("(", "—", "–", "-", ",") for t in between) or len(between) <= 2
+            # "4 mg (maximum dose)", "4 mg a day -- the FDA's upper limit": an aside naming the value
+            appositive = len(between) <= 7 and any(t.text in ("(", "—", "–", "-") for t in between)
             same_clause = clauses[after.start - sent.start] == clause
-            if (cue is None and (same_clause or appositive)) or (appositive and len(between) <= 4):
+            if appositive or (cue is None and same_clause):
                 cue = after
         if cue is None:
             # "the 0.25 mg to 4 mg daily range", "a 1-2 mg dose range"
@@ -601,8 +624,12 @@ class ClaimBuilder:
         if in_sent:
             before = [s for s in in_sent if s.end <= start]
             chosen = before[-1] if before else in_sent[0]
-            draft.explain[key] = f"'{chosen.text}' in the sentence"
-            return chosen.label_
+            group = self._coordinated(doc, in_sent, chosen)
+            if key == "indication":
+                draft.indications = list(dict.fromkeys(s.label_ for s in group))
+            draft.explain[key] = f"'{group[0].text}' in the sentence" + (
+                f" (with {', '.join(repr(s.text) for s in group[1:])})" if len(group) > 1 else "")
+            return group[0].label_
         # a list introduced by "... for panic disorder follows this pattern:" carries its context
         b = index.block_index(doc[start].idx)
         if b > 0:
@@ -623,13 +650,31 @@ class ClaimBuilder:
                 j -= 1
                 steps += 1
             h = index.heading_block[b]
-            if h >= 0:
+            while h >= 0:
                 hb = index.blocks[h]
                 found = [s for s in spans if hb.start <= s.start_char < hb.end]
                 if found:
-                    draft.explain[key] = f"'{found[0].text}' in the section heading"
+                    draft.explain[key] = f"'{found[0].text}' in the heading '{doc.text[hb.start:hb.end].strip()[:40]}'"
                     return found[0].label_
+                h = index.parent_heading[h]
+        # an article whose title names one indication speaks of it throughout
+        title = index.title_terms(spans)
+        if len({s.label_ for s in title}) == 1:
+            draft.explain[key] = f"'{title[0].text}' in the title"
+            return title[0].label_
         return None
+
+    @staticmethod
+    def _coordinated(doc, spans: list[Span], chosen: Span) -> list[Span]:
+        """ "panic disorder, PTSD and social anxiety": the terms listed together with ``chosen``."""
+        i = spans.index(chosen)
+        lo = hi = i
+        joiners = {",", "and", "or", "/", "&", "as", "well"}
+        while lo > 0 and all(t.lower_ in joiners for t in doc[spans[lo - 1].end:spans[lo].start]):
+            lo -= 1
+        while hi + 1 < len(spans) and all(t.lower_ in joiners for t in doc[spans[hi].end:spans[hi + 1].start]):
+            hi += 1
+        return spans[lo:hi + 1]
 
     def _negation_and_hypothesis(self, doc, index, start, end, sent, clauses, clause, draft) -> None:
         cues = index.cues_in(sent, ("NEGATION", "PSEUDO", "HYPOTHETICAL", "PERMISSIVE", "MAX"))
@@ -637,6 +682,11 @@ class ClaimBuilder:
         for c in cues:
             if c.label_ in ("PSEUDO", "PERMISSIVE", "MAX"):
                 blocked.update(range(c.start, c.end))
+            elif c.label_ == "HYPOTHETICAL" and c.text.lower() in ("may", "can") and c.end + 1 < sent.end:
+                # "may be moved up to 15 mg", "may be switched": an instruction in the passive, not a hypothesis
+                be, verb = doc[c.end], doc[c.end + 1]
+                if be.lower_ == "be" and verb.is_alpha and (verb.lower_.endswith("ed") or verb.lower_ in PARTICIPLES):
+                    blocked.add(c.start)
         for c in cues:
             if c.label_ != "NEGATION" or c.start in blocked:
                 continue
@@ -648,7 +698,8 @@ class ClaimBuilder:
             if c.label_ != "HYPOTHETICAL" or c.start in blocked:
                 continue
             whole_sentence = c.text.lower() in ("if", "unless", "in case", "should you", "in the event") and c.start - sent.start <= 1
-            if whole_sentence or clauses[c.start - sent.start] == clause:
+            # "If A, B, and C": the condition covers A and its main clause B, not a clause joined after
+            if (whole_sentence and clause <= clauses[c.start - sent.start] + 1) or clauses[c.start - sent.start] == clause:
                 if c.text.lower() in ("if", "unless", "whether", "in case") and not whole_sentence and c.start > end:
                     continue  # "take 1 mg if ..." : the condition is on what follows, not on the dose
                 draft.hypothetical = True

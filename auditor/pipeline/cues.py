@@ -43,6 +43,7 @@ CUE_PHRASES: dict[str, list[str]] = {
         "never take more than", "limit of", "daily limit", "upper dose", "top dose", "cap",
         "maximum recommended", "recommended maximum", "not be exceeded", "should not be exceeded",
         "must not be exceeded", "highest", "limit", "at or below", "stay at or below", "keep it at or below",
+        "is the most", "the most you", "most you should", "the most anyone",
     ],
     "INCREMENT": [
         "increase by", "increased by", "increases of", "increase of", "increasing by", "increments of",
@@ -59,6 +60,8 @@ CUE_PHRASES: dict[str, list[str]] = {
         "normal", "normally", "range", "ranges", "ranging", "generally", "average", "regular",
         "most people take", "often prescribed", "is prescribed", "are prescribed", "prescribed at",
         "dosage is", "dose is", "doses are", "effective dose", "effective doses", "dose range", "dosage range",
+        "most people", "most adults", "most patients", "many people", "settle on", "settles on", "end up on",
+        "usual range", "usual dose", "usual daily dose", "most take",
     ],
     "ONSET": [
         "onset", "start working", "starts working", "start to work", "starts to work", "begin working",
@@ -143,7 +146,7 @@ CUE_PHRASES: dict[str, list[str]] = {
         "the label", "summary of product characteristics", "the smpc", "per fda", "fda-approved labeling",
     ],
     "TERMINATE": [
-        "but", "however", "although", "though", "yet", "while", "whereas", "except", "which",
+        "but", "however", "although", "though", "yet", "while", "whereas", "except",
         "whilst", ";", "so", "then", "meanwhile", "unlike",
     ],
     "NOT_CLAIM_PERCENT": [

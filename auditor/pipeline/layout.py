@@ -27,6 +27,7 @@ class BlockInfo:
     kind: str = "paragraph"
     heading: str | None = None
     in_sources: bool = False
+    level: int = 0
 
 
 for _name, _default in (("blocks", None), ("links", None), ("title", None)):

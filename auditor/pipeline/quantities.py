@@ -73,7 +73,7 @@ MOTION_WORDS = {"go", "goes", "going", "went", "gone", "move", "moves", "moving"
                 "changed", "adjust", "adjusted"}
 # Words before "from X to Y" that make it a range ("ranges from 0.5 mg to 4 mg") rather than a change.
 RANGE_WORDS = {"range", "ranges", "ranging", "ranged", "vary", "varies", "varying", "anywhere", "anything",
-               "dose", "doses", "dosage", "dosages", "daily", "somewhere", "typically", "usually", "spans"}
+               "somewhere", "typically", "usually", "spans", "between"}
 # Units auditor does not measure; a number followed by one is not the end of a range.
 OTHER_UNITS = {"kg", "kilograms", "lb", "lbs", "pounds", "ml", "milliliters", "millilitres", "tablets", "tablet",
                "capsules", "capsule", "pills", "pill", "drops", "puffs", "units", "iu", "cm", "inches", "feet"}
@@ -474,13 +474,22 @@ class QuantityRecognizer:
                 self._apply_bound(q, kind, doc[b:start].text)
                 q.start = b
                 return
+        after = q.end
+        if after + 1 < len(doc) and doc[after].lower_ == "of":
+            # "0.5 mg of clonazepam or less"
+            k = after + 1
+            while k < len(doc) and k < after + 4 and doc[k].is_alpha and doc[k].lower_ not in ("or", "and"):
+                k += 1
+            if any(phrases.get(lb, {}).get(k) is not None for lb in ("UPPER_AFTER", "LOWER_AFTER")):
+                after = k
         for label, kind in (("UPPER_AFTER", "upper"), ("LOWER_AFTER", "lower")):
-            e = phrases.get(label, {}).get(q.end)
-            if e is not None and doc[q.end].text == "+" and doc[q.end - 1].whitespace_:
+            e = phrases.get(label, {}).get(after)
+            if e is not None and doc[after].text == "+" and doc[after - 1].whitespace_:
                 continue  # "0.25 mg + diazepam" joins two things; "65+" bounds
-            if e is not None and label.endswith("AFTER") and doc[q.end].lower_ not in ("maximum", "max"):
-                self._apply_bound(q, kind, doc[q.end:e].text)
-                q.end = e
+            if e is not None and doc[after].lower_ not in ("maximum", "max"):
+                self._apply_bound(q, kind, doc[after:e].text)
+                if after == q.end:
+                    q.end = e
                 return
 
     @staticmethod

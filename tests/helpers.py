@@ -1,0 +1,51 @@
+"""Small helpers for tests: run the pipeline on a string, run the CLI."""
+
+from __future__ import annotations
+
+from array import array
+
+from click.testing import CliRunner
+
+from auditor.claims import Claim
+from auditor.cli import main
+from auditor.document import Block, Document
+from auditor.extract import extract
+
+
+def text_document(text: str, path: str = "article.txt") -> Document:
+    """A plain-text Document: one block per non-empty line (as ingest makes for .txt)."""
+    blocks, pos = [], 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            start = pos + line.index(stripped)
+            blocks.append(Block(start, start + len(stripped), "paragraph"))
+        pos += len(line) + 1
+    return Document(path=path, format="text", source=text, text=text,
+                    starts=array("q", range(len(text))), ends=array("q", range(1, len(text) + 1)), blocks=blocks)
+
+
+def claims_of(nlp, text: str) -> list[Claim]:
+    """Claims the pipeline extracts from ``text``."""
+    (_document, _doc, claims), = list(extract(nlp, [text_document(text)]))
+    return claims
+
+
+def one_claim(nlp, text: str) -> Claim:
+    found = claims_of(nlp, text)
+    assert len(found) == 1, [(c.location["quote"], c.attribute) for c in found]
+    return found[0]
+
+
+def run_cli(*args: str, cwd=None):
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(main, list(args), catch_exceptions=False)
+    import os
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)

@@ -1,0 +1,112 @@
+"""Attributes, drugs, indications, populations, negation, hypotheses and citations."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import claims_of, one_claim
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attribute"),
+    [
+        ("Adults with panic disorder usually begin clonazepam at 0.25 mg twice a day.", "dose.start"),
+        ("Starting dose: 0.25 mg of clonazepam.", "dose.start"),
+        ("The maintenance dose of clonazepam is 1 mg a day.", "dose.target"),
+        ("Clonazepam should not exceed 4 mg per day.", "dose.max"),
+        ("Never take more than 4 mg of clonazepam in a day.", "dose.max"),
+        ("The FDA's upper limit for clonazepam is 4 mg a day.", "dose.max"),
+        ("Maximum dose: 20 mg of clonazepam a day.", "dose.max"),
+        ("The dose of clonazepam may be increased by 0.125 to 0.25 mg every 3 days.", "dose.increment"),
+        ("Doctors raise the clonazepam dose in increments of 0.5 mg.", "dose.increment"),
+        ("Clonazepam is typically taken at 0.5 to 2 mg a day.", "dose.typical"),
+        ("A 1 mg dose of clonazepam is considered moderate.", "dose.mention"),
+        ("Clonazepam starts working within 30 to 60 minutes.", "onset"),
+        ("One dose of clonazepam lasts 6 to 12 hours.", "duration.effect"),
+        ("Clonazepam levels peak 1 to 4 hours after a dose.", "peak"),
+        ("The half-life of clonazepam is 30 to 40 hours.", "half_life"),
+        ("Clonazepam is usually prescribed for 2 to 4 weeks.", "treatment.duration"),
+        ("In trials, 40% of patients taking clonazepam reported drowsiness.", "incidence"),
+        ("Clonazepam relieved symptoms in 75% of patients with panic disorder.", "efficacy"),
+    ],
+)
+def test_attribute(nlp, sentence, attribute):
+    assert one_claim(nlp, sentence).attribute == attribute
+
+
+def test_drug_from_brand_possessive_and_parenthesis(nlp):
+    assert one_claim(nlp, "Klonopin's usual dose is 1 mg.").drug == "clonazepam"
+    assert one_claim(nlp, "KLONOPIN (clonazepam) 0.5 mg tablets are common.").drug == "clonazepam"
+
+
+def test_drug_named_earlier_in_the_paragraph_or_heading(nlp):
+    text = "Lorazepam for anxiety\n\nIt is taken two or three times a day. Most adults take 2 to 6 mg a day."
+    found = claims_of(nlp, text)
+    assert {c.drug for c in found} == {"lorazepam"}
+
+
+def test_claim_about_another_drug_or_class_belongs_to_it(nlp):
+    text = ("Clonazepam is a benzodiazepine used for panic disorder. Clonazepam lasts 6 to 12 hours. "
+            "Antidepressants take 4-6 weeks to work.")
+    found = claims_of(nlp, text)
+    assert [(c.drug, c.attribute) for c in found] == [("clonazepam", "duration.effect"),
+                                                    ("antidepressants", "treatment.duration")]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "indication", "population"),
+    [
+        ("For panic disorder, adults take up to 4 mg of clonazepam a day.", "panic disorder", "adult"),
+        ("Children with seizures start clonazepam at 0.01 mg/kg/day.", "seizure disorder", "pediatric"),
+        ("Older adults with insomnia should take no more than 5 mg of zolpidem.", "insomnia", "elderly"),
+        ("Clonazepam is sometimes taken at 0.5 mg.", None, None),
+    ],
+)
+def test_indication_and_population(nlp, sentence, indication, population):
+    claim = one_claim(nlp, sentence)
+    assert (claim.indication, claim.population) == (indication, population)
+
+
+def test_indication_carries_from_a_list_introduction(nlp):
+    text = ("Typical clonazepam dosing for panic disorder follows this pattern:\n"
+            "Starting dose: 0.25 mg\nTarget dose: 1 mg daily")
+    found = claims_of(nlp, text)
+    assert [(c.attribute, c.indication) for c in found] == [("dose.start", "panic disorder"),
+                                                           ("dose.target", "panic disorder")]
+
+
+def test_negation_is_not_a_limit(nlp):
+    assert one_claim(nlp, "The starting dose of clonazepam is not 2 mg.").negated is True
+    limit = one_claim(nlp, "Do not exceed 4 mg of clonazepam a day.")
+    assert (limit.negated, limit.attribute) == (False, "dose.max")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "hypothetical"),
+    [
+        ("If your doctor raises the dose to 3 mg of clonazepam, it happens in small steps.", True),
+        ("Some people might need 1 mg of clonazepam.", True),
+        ("A higher dose could cause drowsiness at 2 mg of clonazepam.", True),
+        ("Adults may take up to 4 mg of clonazepam a day.", False),  # a permission, not a hypothesis
+        ("Most adults take 1 mg of clonazepam a day.", False),
+    ],
+)
+def test_hypothetical(nlp, sentence, hypothetical):
+    assert one_claim(nlp, sentence).hypothetical is hypothetical
+
+
+@pytest.mark.parametrize(
+    ("sentence", "cited"),
+    [
+        ("According to the FDA, 30% of patients experience ataxia on clonazepam.", True),
+        ("Ataxia occurred in 30% of patients taking clonazepam [2].", True),
+        ("Clonazepam studies show that 30% of people experience ataxia.", False),
+        ("Research indicates that 30% of people on clonazepam experience ataxia.", False),
+    ],
+)
+def test_citation(nlp, sentence, cited):
+    assert one_claim(nlp, sentence).cited is cited
+
+
+def test_effect_of_incidence(nlp):
+    claim = one_claim(nlp, "About 30% of people taking clonazepam experience ataxia.")
+    assert claim.effect == "ataxia"

@@ -1,0 +1,121 @@
+"""Quantities, ranges, bounds, units and frequencies as the pipeline reads them."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import claims_of, one_claim
+
+
+@pytest.mark.parametrize(
+    ("sentence", "low", "high", "unit"),
+    [
+        ("Clonazepam is usually taken at 0.5 mg.", 0.5, 0.5, "mg"),
+        ("Some adults take .5 mg of clonazepam.", 0.5, 0.5, "mg"),
+        ("Most people take 1mg of clonazepam.", 1, 1, "mg"),
+        ("The usual range is 0.25-2.0 mg of clonazepam.", 0.25, 2.0, "mg"),
+        ("The usual range is 8–12 mg of diazepam.", 8, 12, "mg"),
+        ("Clonazepam doses range from 0.5 mg to 4 mg.", 0.5, 4, "mg"),
+        ("Some people need 2 to 3 mg of clonazepam.", 2, 3, "mg"),
+        ("Take 2 or 3 mg of diazepam as directed.", 2, 3, "mg"),
+        ("Children may be given half a milligram of clonazepam.", 0.5, 0.5, "mg"),
+        ("The patch delivers 25 mcg of clonazepam.", 25, 25, "mcg"),
+        ("The dose is 10 µg of clonazepam.", 10, 10, "mcg"),
+        ("Gabapentin is dosed at 10 mg/kg/day in children.", 10, 10, "mg/kg"),
+        ("Many doses fall between 2 and 4 mg of lorazepam.", 2, 4, "mg"),
+    ],
+)
+def test_dose_values(nlp, sentence, low, high, unit):
+    claim = one_claim(nlp, sentence)
+    assert (claim.value.low, claim.value.high, claim.unit) == (low, high, unit)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "low", "high"),
+    [
+        ("Adults can take up to 4 mg of clonazepam a day.", 4, 4),  # a maximum is the limit itself
+        ("Some people do well on 0.5 mg of clonazepam or less.", None, 0.5),
+        ("Doses above 4 mg of clonazepam are rarely used.", 4, None),
+        ("People taking more than 20 mg of diazepam need monitoring.", 20, None),
+        ("Patients should take at least 300 mg of gabapentin.", 300, None),
+    ],
+)
+def test_open_bounds(nlp, sentence, low, high):
+    claim = one_claim(nlp, sentence)
+    assert (claim.value.low, claim.value.high) == (low, high)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "per", "frequency", "daily"),
+    [
+        ("Take 0.5 mg of clonazepam twice daily.", "dose", (2, 2), (1, 1)),
+        ("Take 0.25 mg of clonazepam three times a day.", "dose", (3, 3), (0.75, 0.75)),
+        ("The dose is 1 mg of lorazepam bid.", "dose", (2, 2), (2, 2)),
+        ("Take 2 mg of lorazepam every 8 hours.", "dose", (3, 3), (6, 6)),
+        ("Take 1 mg of clonazepam once or twice daily.", "dose", (1, 2), (1, 2)),
+        ("Take 0.5 mg of clonazepam at bedtime.", "dose", (1, 1), (0.5, 0.5)),
+        ("Adults take 4 mg of clonazepam per day.", "day", None, (4, 4)),
+        ("Adults take 4 mg/day of clonazepam.", "day", None, (4, 4)),
+        ("Do not take more than 4 mg of clonazepam in 24 hours.", "day", None, (4, 4)),
+        ("The total is 1.5 mg a day of clonazepam, in three divided doses.", "day", (3, 3), (1.5, 1.5)),
+    ],
+)
+def test_per_frequency_and_daily_total(nlp, sentence, per, frequency, daily):
+    claim = one_claim(nlp, sentence)
+    assert claim.per == per
+    freq = None if claim.frequency is None else (claim.frequency.low, claim.frequency.high)
+    assert freq == frequency
+    assert (claim.daily.low, claim.daily.high) == daily
+
+
+@pytest.mark.parametrize(
+    ("sentence", "low", "high"),
+    [
+        ("You can take clonazepam two to three times per day.", 2, 3),
+        ("Most people take it once daily.", 1, 1),
+        ("It is usually given twice a day.", 2, 2),
+        ("Some take it 3 times a day.", 3, 3),
+    ],
+)
+def test_frequency_claims(nlp, sentence, low, high):
+    claim = one_claim(nlp, sentence)
+    assert claim.attribute == "frequency"
+    assert claim.unit == "per_day"
+    assert (claim.value.low, claim.value.high) == (low, high)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "In 2019, the label for clonazepam was updated.",
+        "Call 988 if you are in crisis.",
+        "Call 1-800-555-0142 for refills of clonazepam.",
+        "A 30-day supply of clonazepam costs $15.",
+        "Adults over 65 years of age should be careful with clonazepam.",
+        "Read more at https://example.org/clonazepam-2mg-guide.",
+        "See section 2.1 of the clonazepam label.",
+    ],
+)
+def test_not_claims(nlp, sentence):
+    assert claims_of(nlp, sentence) == []
+
+
+def test_alternatives_and_changes_are_separate_doses(nlp):
+    found = claims_of(nlp, "Zolpidem is prescribed at either 5 or 10 mg.")
+    assert [(c.value.low, c.unit) for c in found] == [(5, "mg"), (10, "mg")]
+    found = claims_of(nlp, "The FDA lowered the zolpidem dose for women from 10 mg to 5 mg.")
+    assert [c.value.low for c in found] == [10, 5]
+    found = claims_of(nlp, "There is a big difference between 0.25 mg and 1 mg of clonazepam.")
+    assert [c.value.low for c in found] == [0.25, 1]
+
+
+def test_range_across_units_takes_the_second_unit(nlp):
+    claim = one_claim(nlp, "Diazepam peaks anywhere from 15 minutes to 2.5 hours after a dose.")
+    assert claim.attribute == "peak"
+    assert (claim.value.low, claim.value.high, claim.unit) == (0.25, 2.5, "hour")
+
+
+def test_share_of_people_is_a_percentage(nlp):
+    claim = one_claim(nlp, "About 1 in 4 people taking sertraline report nausea.")
+    assert claim.unit == "percent"
+    assert claim.value.low == 25
+    assert claim.attribute == "incidence"
