@@ -68,6 +68,11 @@ def _key(rule: Rule, claim: Claim, lexicon: Lexicon) -> tuple:
     return tuple(parts)
 
 
+def _takes_part(rule: Rule, claim: Claim) -> bool:
+    is_range = claim.value.low != claim.value.high
+    return rule.values == "any" or (rule.values == "ranges") == is_range
+
+
 def _point(claim: Claim) -> _Point:
     value = claim.daily if claim.daily is not None else claim.value
     return _Point(claim, to_base(value, claim.unit), BASE_UNIT.get(dimension(claim.unit), claim.unit))
@@ -133,7 +138,7 @@ class ConsistencyChecker:
     def _groups(self, rule: Rule, claims: list[Claim]) -> list[Finding]:
         buckets: dict[tuple, list[_Point]] = defaultdict(list)
         for claim in claims:
-            if claim_matches(rule.select, claim, self.lexicon) and claim.drug:
+            if claim_matches(rule.select, claim, self.lexicon) and claim.drug and _takes_part(rule, claim):
                 buckets[_key(rule, claim, self.lexicon)].append(_point(claim))
         out: list[Finding] = []
         for points in buckets.values():

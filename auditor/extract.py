@@ -11,7 +11,6 @@ from .claims import Claim
 from .document import Document
 from .pipeline.layout import BlockInfo
 
-
 # Spaces that are not ASCII spaces (no-break, thin, narrow no-break) separate words all the same:
 # "0.25&nbsp;mg" is a number and a unit. Replaced one for one, so offsets do not move.
 _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u200a": " "})

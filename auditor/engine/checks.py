@@ -199,6 +199,8 @@ class PhraseIndex:
         """rule id -> token spans matched in ``doc``."""
         out: dict[str, list[tuple[int, int]]] = {}
         for matcher in (self.phrase, self.token):
+            if not len(matcher):
+                continue
             for match_id, start, end in matcher(doc):
                 out.setdefault(doc.vocab.strings[match_id], []).append((start, end))
         return out

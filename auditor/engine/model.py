@@ -63,6 +63,7 @@ class Rule:
     scope: str = "across"
     group_by: list[str] = field(default_factory=list)
     against: dict[str, Any] | None = None
+    values: str = "any"  # consistency: "ranges", "points" or "any"
     accept_sources_section: bool = False
     source: dict[str, Any] | None = None  # resolved: title, section, url, version, quote
     reviewed: str | None = None

@@ -9,8 +9,9 @@ comment on the line before a line states what auditor must say about that line:
     The maximum for panic disorder is 4 mg per day.
 
 ``ruleid`` expects a finding of that rule starting on the line (or taking part in it, as a
-related place of a contradiction); ``ok`` expects none. Markers on a document's first line,
-before any text, speak of the whole document (for ``require`` rules). All fixtures of a
+related place of a contradiction); ``ok`` expects none. A ``require`` rule reports a document
+at the first place it names the drug, so its fixtures open with the markers and then a heading
+that names the drug. All fixtures of a
 directory are checked together, so cross-document rules can be tested too. Every rule must
 have at least one ``ruleid`` and one ``ok`` case.
 """
@@ -58,7 +59,6 @@ def parse_expectations(path: Path, text: str) -> list[Expectation]:
     lines = text.splitlines()
     out: list[Expectation] = []
     pending: list[tuple[str, str, int]] = []
-    seen_text = False
     for number, line in enumerate(lines, 1):
         markers = list(MARKER.finditer(line))
         rest = MARKER.sub("", line).strip()
@@ -66,13 +66,7 @@ def parse_expectations(path: Path, text: str) -> list[Expectation]:
             for rule in re.split(r"[\s,]+", m.group("ids").strip()):
                 if rule:
                     pending.append((m.group("kind"), rule, number))
-        if markers and not seen_text and number == 1:
-            # markers on the first line speak of the whole document
-            out.extend(Expectation(str(path), None, rule, kind, n) for kind, rule, n in pending)
-            pending = []
-            continue
         if rest and not markers:
-            seen_text = True
             out.extend(Expectation(str(path), number, rule, kind, n) for kind, rule, n in pending)
             pending = []
     return out
