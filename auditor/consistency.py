@@ -24,7 +24,7 @@ from .engine.model import Rule
 from .engine.select import claim_matches
 from .findings import Finding, Related, fingerprint
 from .lexicon import Lexicon
-from .units import BASE_UNIT, dimension, fmt_range, to_base
+from .units import BASE_UNIT, dimension, fmt_quantity, fmt_range, to_base
 
 ATTRIBUTE_NAMES = {
     "dose.start": "starting dose", "dose.target": "target dose", "dose.max": "maximum dose",
@@ -66,6 +66,16 @@ def _key(rule: Rule, claim: Claim, lexicon: Lexicon) -> tuple:
             parts.append(getattr(claim, field))
     parts.append(dimension(claim.unit))
     return tuple(parts)
+
+
+def _said(claim: Claim) -> str:
+    """What a claim says, as a reader would write it (daily totals for daily doses)."""
+    if claim.daily is not None and claim.per == "day":
+        return fmt_quantity(claim.daily, claim.unit, per_day=True)
+    text = fmt_quantity(claim.value, claim.unit)
+    if claim.frequency is not None and claim.per == "dose":
+        text += f" {fmt_quantity(claim.frequency, 'per_day')}"
+    return text
 
 
 def _takes_part(rule: Rule, claim: Claim) -> bool:
@@ -192,12 +202,8 @@ class ConsistencyChecker:
         points = [p for c in clusters for p in c]
         primary = points[0].claim
         attr = ATTRIBUTE_NAMES.get(primary.attribute, primary.attribute)
-        said = "; ".join(
-            f"{fmt_range(c[0].claim.daily if c[0].claim.per == 'day' and c[0].claim.daily else c[0].claim.value)} "
-            f"{c[0].claim.unit}{'/day' if c[0].claim.per == 'day' else ''} ({len(c)} place{'s' if len(c) > 1 else ''})"
-            for c in clusters
-        )
-        where = "this article" if scope == "within" else f"{len({p.claim.path for p in points})} articles"
+        said = "; ".join(f"{_said(c[0].claim)} ({len(c)} place{'s' if len(c) > 1 else ''})" for c in clusters)
+        where = "This article gives" if scope == "within" else f"{len({p.claim.path for p in points})} articles give"
         values = {
             "drug": primary.drug, "attribute": attr, "indication": primary.indication or "unspecified use",
             "values": said, "where": where, "count": len(points),
@@ -214,8 +220,11 @@ class ConsistencyChecker:
             ))
         loc = primary.location
         context = "|".join(sorted(f"{p.claim.path}\0{p.claim.location['quote']}\0{p.claim.sentence}" for p in points))
+        note = self._label_note(primary)
+        if note:
+            note = f" Here, {_said(primary)}{note[1:]}."
         return Finding(
-            rule=rule.id, severity=rule.severity, message=message + self._label_note(primary).replace("; ", " The first place ", 1),
+            rule=rule.id, severity=rule.severity, message=message + note,
             path=loc["path"], line=loc["line"], column=loc["column"], end_line=loc["end_line"],
             end_column=loc["end_column"], quote=loc["quote"], claim=primary.to_record(), reference=None,
             related=related, fingerprint=fingerprint(rule.id, loc["path"], context), help=rule.description,

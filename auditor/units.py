@@ -55,3 +55,16 @@ def fmt_range(value: Range) -> str:
     if value.low == value.high:
         return fmt(value.low)
     return f"{fmt(value.low)}-{fmt(value.high)}"
+
+
+def fmt_quantity(value: Range, unit: str, per_day: bool = False) -> str:
+    """ "8-12 hours", "0.25 mg", "1-2 mg/day", "30%": a value with its unit, as people write it."""
+    text = fmt_range(value)
+    if unit == "percent":
+        return f"{text}%"
+    if unit == "per_day":
+        return f"{text} times a day"
+    if unit in ("minute", "hour", "day", "week", "month", "year"):
+        one = value.low == value.high == 1 or (value.low is None and value.high == 1)
+        return f"{text} {unit if one else unit + 's'}"
+    return f"{text} {unit}{'/day' if per_day else ''}"

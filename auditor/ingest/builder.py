@@ -91,11 +91,6 @@ class TextBuilder:
         return self._parts[-1][-1] if self._parts else ""
 
     @property
-    def in_block(self) -> bool:
-        """True while a block is open."""
-        return self._kind is not None
-
-    @property
     def block_has_text(self) -> bool:
         """True once the open block received a character."""
         return self._block_start >= 0
@@ -192,7 +187,6 @@ class TextBuilder:
             sources_start=sources_start,
             warnings=list(warnings or []),
         )
-
 
     def _bare_urls(self, text: str) -> list[tuple[int, int]]:
         """Source ranges of URLs written out in the text."""

@@ -371,8 +371,12 @@ class _Reader:
             elif ev.tag in self.stack:  # an ancestor ends: so does the dropped element
                 self._end_drop(ev.pos)
                 return False
-        elif ev.kind == "data" and self._title_parts is not None:
-            self._title_parts.append(ev.data)
+        elif ev.kind == "data":
+            if self._title_parts is not None:
+                self._title_parts.append(ev.data)
+            elif tag == "head" and ev.data.strip() and not self.drop_stack:
+                self._end_drop(ev.pos)  # text closes an open <head>, as body content does
+                return False
         return True
 
     def _end_drop(self, stop: int) -> None:

@@ -18,6 +18,7 @@ text. An autolink is recorded as a link with an empty label where it stood.
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -113,6 +114,12 @@ class _InlineAligner:
                 self.image(tok)
             elif t == "html_inline":
                 self.html_inline(tok.content)
+
+    def finish_block(self) -> None:
+        """An inline ``<script>`` left open ends with its block."""
+        if self._raw_tag:
+            self.b.exclude(self._raw_start, self.cur)
+            self._raw_tag = None
 
     def skip_marker(self, line_start: int, line_end: int, marker: str) -> None:
         """Step over a list item's marker (``-``, ``1.``) on the line ``src[line_start:line_end]``."""
@@ -310,7 +317,18 @@ def _front_matter(tok: Token, path: str, warnings: list[str]) -> dict[str, Any]:
     if not isinstance(data, dict):
         warnings.append(messages.front_matter_not_mapping(path, first))
         return {}
-    return {str(k): v for k, v in data.items()}
+    return _json_safe(data)
+
+
+def _json_safe(value: Any) -> Any:
+    """YAML values as JSON can hold them: dates become ISO strings, keys strings."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    return value
 
 
 def _title_from(metadata: dict[str, Any]) -> str | None:
@@ -362,6 +380,7 @@ def read_markdown(path: str, source: str, warnings: list[str]) -> Document:
             start, end = (at(tok.map[0]), at(tok.map[1])) if tok.map else (aligner.cur, len(source))
             b.open_block(kind, level)
             aligner.run(tok.children or [], start, end)
+            aligner.finish_block()
             b.close_block()
         elif t in ("fence", "code_block", "html_block") and tok.map:
             b.exclude(at(tok.map[0]), at(tok.map[1]))
