@@ -26,8 +26,23 @@ def make_doc(nlp: Language, document: Document) -> Doc:
         headings[block.start] = block.heading or ""
     doc._.blocks = blocks
     doc._.links = [(link.start, link.end) for link in document.links]
+    doc._.linebreaks = soft_line_breaks(document)
     doc._.title = document.title
     return doc
+
+
+def soft_line_breaks(document: Document) -> frozenset[int]:
+    """Offsets of text characters that stand for a line break inside a block (a Markdown soft break)."""
+    source, starts = document.source, document.starts
+    out = set()
+    find = document.text.find
+    i = find(" ")
+    while i >= 0:
+        src = starts[i]
+        if src >= 0 and source[src] in "\r\n":
+            out.add(i)
+        i = find(" ", i + 1)
+    return frozenset(out)
 
 
 def claims_of(document: Document, doc: Doc) -> list[Claim]:

@@ -166,12 +166,15 @@ class TextBuilder:
               root_title: str | None = None, sources_to_end: bool = False) -> Document:
         """Close the open block and assemble the ``Document``.
 
-        ``root_title`` is a title that is not a block of the text; ``sources_to_end`` makes a
-        Sources section run to the end of the document (plain text has no heading levels).
+        ``title`` defaults to the first level-1 heading. ``root_title`` is a title that is not a
+        block of the text; ``sources_to_end`` makes a Sources section run to the end of the
+        document (plain text has no heading levels).
         """
         self.close_block()
         text = self.text()
         blocks, sources_start = finish_blocks(text, self.blocks, root_title, sources_to_end)
+        if title is None:
+            title = next((text[b.start:b.end] for b in blocks if b.kind == "heading" and b.level == 1), None)
         return Document(
             path=path,
             format=fmt,

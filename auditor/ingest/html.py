@@ -420,9 +420,5 @@ def read_html(path: str, source: str, warnings: list[str]) -> Document:
         reader.b.exclude(stopped, len(source))
         warnings = [*warnings, messages.html_parse_stopped(path, source.count("\n", 0, stopped) + 1)]
     title = reader.title
-    doc = reader.b.build(path, "html", source, title=title, warnings=warnings, root_title=title)
-    if doc.title is None:
-        doc.title = next((doc.text[k.start:k.end] for k in doc.blocks if k.kind == "heading" and k.level == 1),
-                         None)
-    return doc
+    return reader.b.build(path, "html", source, title=title, warnings=warnings, root_title=title)
 

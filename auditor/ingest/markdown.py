@@ -13,7 +13,9 @@ Text layout: headings, paragraphs, list items (``list_item``), blockquote paragr
 (``quote``) and table cells (``table_cell``) are blocks. A soft or hard line break is a space
 mapped to the line ending. Code (blocks, fences, spans), HTML blocks, link destinations,
 images, autolinks, reference definitions and front matter are ``excluded`` and not in the
-text. An autolink is recorded as a link with an empty label where it stood.
+text. An autolink is recorded as a link with an empty label where it stood. Inline HTML tags
+are excluded too: ``<br>`` stands as a space, and what an inline ``<script>`` or ``<style>``
+holds is left out up to its end tag (or the end of the block).
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ _PARSER = (
 _LINE_END = re.compile(r"\r\n?|\n")
 # What may stand between two aligned pieces of one inline run: markup, never text.
 _MARKUP_GAP = re.compile(r"[\s*_~>#|\[!]*")
+# How far ahead a token is looked for as a whole: enough for any markup in between, and a
+# bound that keeps a long paragraph with many escapes linear (the fallback has no limit).
+_MAX_GAP = 256
 _ESCAPABLE = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 # Raw-text HTML elements whose content is not prose when they appear inline.
 _RAW_OPEN = re.compile(r"<(script|style|noscript|template|textarea)\b", re.IGNORECASE)
@@ -147,7 +152,7 @@ class _InlineAligner:
     def text(self, content: str) -> None:
         """Align one ``text`` token's content."""
         src, cur = self.src, self.cur
-        pos = src.find(content, cur, self.end)
+        pos = src.find(content, cur, min(self.end, cur + len(content) + _MAX_GAP))
         if pos >= 0 and (pos == cur or _MARKUP_GAP.fullmatch(src, cur, pos)):
             self._put(content, pos, pos + len(content))
             self.cur = pos + len(content)
@@ -168,7 +173,11 @@ class _InlineAligner:
                 elif c == "&" and (ent := _entity_at(src, q, end)) and content.startswith(ent[0], i):
                     hit = (ent[0], q, ent[1])
                 elif c == ch or (ch == "\ufffd" and c == "\x00"):
-                    hit = (ch, q, q + 1)
+                    j = 1  # extend over the literal run, up to a possible escape or entity
+                    while (i + j < n and q + j < end and src[q + j] == content[i + j]
+                           and src[q + j] not in "\\&"):
+                        j += 1
+                    hit = (content[i:i + j], q, q + j)
                 if hit:
                     break
                 q += 1
@@ -282,7 +291,7 @@ class _InlineAligner:
 
     def html_inline(self, content: str) -> None:
         """Inline HTML is excluded; ``<br>`` is a space; inline ``<script>`` hides what follows."""
-        pos = self.src.find(content, self.cur, self.end)
+        pos = self.src.find(content, self.cur, min(self.end, self.cur + len(content) + _MAX_GAP))
         if pos < 0:
             return
         stop = pos + len(content)
@@ -394,9 +403,5 @@ def read_markdown(path: str, source: str, warnings: list[str]) -> Document:
         prev = max(prev, stop)
 
     title = _title_from(metadata)
-    doc = b.build(path, "markdown", source, title=title, metadata=metadata, warnings=warnings,
-                  root_title=title)
-    if doc.title is None:
-        doc.title = next((doc.text[k.start:k.end] for k in doc.blocks if k.kind == "heading" and k.level == 1),
-                         None)
-    return doc
+    return b.build(path, "markdown", source, title=title, metadata=metadata, warnings=warnings,
+                   root_title=title)

@@ -65,6 +65,7 @@ DOSE_WORDS = {"dose", "dosage", "tablet", "pill", "capsule"}
 PARTICIPLES = {"given", "taken", "written", "chosen", "shown", "begun", "put", "set", "cut", "split", "kept"}
 # Bounds that set a ceiling ("up to 6 mg a day"), as opposed to describing low doses ("0.5 mg or less").
 CEILING_BOUNDS = {"up to", "no more than", "not more than", "not to exceed", "no greater than", "not greater than",
+                  "can reach", "may reach", "can be as high as",
                   "at most", "a maximum of", "maximum of", "max of", "not exceed", "not exceeding", "never exceed",
                   "as much as", "as high as", "no higher than", "not above", "at or below", "at or under", "≤"}
 CHANGE_VERBS = {"increase", "increased", "increases", "increasing", "raise", "raised", "raising", "decrease",
@@ -379,7 +380,7 @@ class ClaimBuilder:
             # just before it says what is bounded: "the initial dose ... should not exceed 1.5 mg/day"
             outer = self._cue_before(index, min(cue.start, q.start), sent, clauses, clause,
                                      ("INCREMENT", "START", "TARGET"), 8)
-            if outer is not None:
+            if outer is not None and not any(outer.end <= s < q.start for s in others):
                 cue = outer
         if cue is None or cue.label_ == "TYPICAL":
             # "increase the dose by 0.5 mg", "reduce it by 0.125 mg twice a day"
@@ -518,6 +519,14 @@ class ClaimBuilder:
                     per = "dose"
                     draft.explain["per"] = f"the word '{tok.text}' next to it"
                     break
+        if per is None:
+            # "the daily total can reach 10 mg", "total daily dose ... 4 mg"
+            words = [t.lower_ for t in doc[sent.start:q.start] if clauses[t.i - sent.start] == clause]
+            pairs = set(zip(words, words[1:], strict=False))
+            if pairs & {("daily", "total"), ("total", "daily"), ("daily", "dose"), ("daily", "amount"),
+                        ("daily", "maximum"), ("maximum", "daily"), ("daily", "limit")}:
+                per = "day"
+                draft.explain["per"] = "a daily total named before it in its clause"
         key = sent.start
         if per is None and key in previous_per:
             per = previous_per[key][0]

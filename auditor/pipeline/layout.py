@@ -30,7 +30,7 @@ class BlockInfo:
     level: int = 0
 
 
-for _name, _default in (("blocks", None), ("links", None), ("title", None)):
+for _name, _default in (("blocks", None), ("links", None), ("title", None), ("linebreaks", frozenset())):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=_default)
 
@@ -70,9 +70,12 @@ class BlockSentencizer:
             return doc
         blocks = blocks_of(doc)
         starts = {b.start for b in blocks}
+        breaks = doc._.linebreaks or frozenset()
         n = len(doc)
         new_sentence = True
         for i, tok in enumerate(doc):
+            if i and (tok.idx - 1) in breaks and self._label_line(doc, i):
+                new_sentence = True
             if tok.is_space and "\n" in tok.text:
                 # whitespace between blocks belongs to the sentence before it
                 tok.is_sent_start = new_sentence and i == 0
@@ -98,6 +101,23 @@ class BlockSentencizer:
                     new_sentence = True
                 del nxt
         return doc
+
+
+    @staticmethod
+    def _label_line(doc: Doc, i: int) -> bool:
+        """A wrapped line starts a sentence when it opens with a label ("Maximum dose: 20 mg/day")
+        or the line before ended one ("...follows this pattern:")."""
+        prev = doc[i - 1]
+        if prev.text == ":":
+            return True
+        if not (doc[i].is_title or doc[i].is_upper):
+            return False
+        for tok in doc[i + 1:min(len(doc), i + 6)]:
+            if tok.text == ":":
+                return True
+            if tok.is_punct or tok.like_num:
+                return False
+        return False
 
 
 @Language.factory("block_sentencizer")

@@ -40,6 +40,7 @@ UPPER_BEFORE = [
     "at most", "a maximum of", "maximum of", "max of", "less than", "fewer than", "lower than",
     "under", "below", "not exceed", "not exceeding", "never exceed", "as much as", "as high as",
     "no higher than", "not above", "≤", "<", "within", "in under", "in less than", "at or below", "at or under",
+    "can reach", "may reach", "can be as high as", "as long as", "can last up to",
 ]
 LOWER_BEFORE = [
     "at least", "more than", "greater than", "over", "above", "in excess of", "exceeding", "exceeds",
@@ -235,7 +236,12 @@ class QuantityRecognizer:
             end = i + 1
             if end < n and doc[end].text == "." and not tok.whitespace_ and low.count(".") >= 1:
                 end += 1
-            return Frequency(i, end, Range(per_day, per_day), "latin")
+            other = per_day
+            # "bid or tid", "bid to tid"
+            if end + 1 < n and doc[end].lower_ in ("or", "to", "-", "–") and doc[end + 1].lower_.rstrip(".") in LATIN_FREQ:
+                other = LATIN_FREQ[doc[end + 1].lower_.rstrip(".")]
+                end += 2
+            return Frequency(i, end, Range(min(per_day, other), max(per_day, other)), "latin")
         if low.startswith("q") and low[1:].isdigit() and i + 1 < n and doc[i + 1].lower_ == "h" and not tok.whitespace_:
             hours = float(low[1:])
             if hours > 0:
