@@ -27,6 +27,7 @@ class Block:
     level: int = 0  # heading level (1-6); 0 for other blocks
     heading: str | None = None  # text of the nearest heading above this block
     in_sources: bool = False  # inside a Sources / References / Bibliography section
+    cell: tuple[int, int, int] | None = None  # table cells: (table, row, column), all from 0
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ def make_doc(nlp: Language, document: Document) -> Doc:
     headings: dict[int, str] = {}
     blocks = []
     for block in document.blocks:
-        blocks.append(BlockInfo(block.start, block.end, block.kind, block.heading, block.in_sources, block.level))
+        blocks.append(BlockInfo(block.start, block.end, block.kind, block.heading, block.in_sources, block.level,
+                                block.cell))
         headings[block.start] = block.heading or ""
     doc._.blocks = blocks
     doc._.links = [(link.start, link.end) for link in document.links]

@@ -62,9 +62,37 @@ def test_corpus_demo_reports_the_planted_problems():
     assert has("clonazepam.panic.max-daily", "clonazepam-prescribing-update-news.html", 43)
     assert has("clonazepam.panic.start", "clonazepam-panic-faq.md", 24)
     assert has("lorazepam.elderly.start", "lorazepam-flight-anxiety.html", 44)
+    assert has("zolpidem.insomnia.max-daily", "zolpidem-next-morning.html", 42)
+    assert has("sertraline.panic.start", "sertraline-faq.html", 33)
+    # contradictions between articles (docs/corpus.md X1-X8) and inside one (D1), with every place
     assert has("consistency.duration-of-effect", "clonazepam-panic-faq.md", 39)
+    assert has("consistency.duration-of-effect", "clonazepam-key-takeaways.md", 10)
+    for name, line in [("clonazepam-panic-faq.md", 24), ("clonazepam-dosage-guide.html", 50),
+                       ("clonazepam-dosage-guide.html", 70), ("clonazepam-key-takeaways.md", 25)]:
+        assert has("consistency.starting-dose", name, line), name
+    assert has("consistency.maximum-dose", "clonazepam-prescribing-update-news.html", 43)
+    assert has("consistency.maximum-dose", "clonazepam-dosage-guide.html", 75)
+    assert has("consistency.maximum-below-usual", "lorazepam-flight-anxiety.html", 43)
+    assert has("consistency.maximum-below-usual", "lorazepam-dosage-table.md", 20)
+    assert has("consistency.starting-dose", "lorazepam-flight-anxiety.html", 44)
+    assert has("consistency.starting-dose", "lorazepam-dosage-table.md", 22)
     assert has("consistency.half-life", "zolpidem-sleep-guide.md", 47)
+    assert has("consistency.half-life", "zolpidem-next-morning.html", 32)
+    assert has("consistency.starting-dose", "sertraline-starting-treatment.md", 28)
+    assert has("consistency.maximum-dose", "zolpidem-sleep-guide.md", 28)
+    assert has("consistency.usual-daily-range", "clonazepam-key-takeaways.md", 9)
     assert has("consistency.usual-daily-range", "clonazepam-key-takeaways.md", 31)
+    for name in ("clonazepam-panic-faq.md", "lorazepam-flight-anxiety.html"):
+        assert any(f["rule"] == "benzodiazepines.opioids" and f["path"].endswith(name) for f in findings)
+    for name in ("clonazepam-key-takeaways.md", "clonazepam-prescribing-update-news.html"):
+        assert any(f["rule"] == "benzodiazepines.alcohol" and f["path"].endswith(name) for f in findings)
+    # near-misses stay quiet: another indication, hypotheticals, negation, agreeing statements
+    quiet = {("clonazepam-key-takeaways.md", 39), ("clonazepam-key-takeaways.md", 28),
+             ("clonazepam-dosage-guide.html", 58), ("clonazepam-dosage-guide.html", 81),
+             ("clonazepam-panic-faq.md", 45), ("sertraline-faq.html", 37), ("clonazepam-panic-faq.md", 32),
+             ("lorazepam-dosage-table.md", 21), ("lorazepam-dosage-table.md", 25)}
+    for f in findings:
+        assert (Path(f["path"]).name, f["line"]) not in quiet, f
     for name, line in [("clonazepam-panic-faq.md", 52), ("clonazepam-key-takeaways.md", 45),
                        ("zolpidem-next-morning.html", 35), ("sertraline-faq.html", 46),
                        ("lorazepam-flight-anxiety.html", 54)]:

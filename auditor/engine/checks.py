@@ -43,8 +43,10 @@ def render_message(template: str, values: dict[str, Any]) -> str:
 def message_values(rule: Rule, claim: Claim | None, **extra: Any) -> dict[str, Any]:
     values: dict[str, Any] = {"rule": rule.id}
     if claim is not None:
+        wanted = rule.select.get("indication")
+        named = wanted if isinstance(wanted, str) else None  # the rule's own indication, when it names one
         values.update(
-            drug=claim.drug, indication=claim.indication or "unspecified use", population=claim.population or "adults",
+            drug=claim.drug, indication=named or claim.indication or "unspecified use", population=claim.population or "adults",
             attribute=claim.attribute, claim_value=fmt_range(claim.value), claim_unit=claim.unit,
             claim_daily=fmt_range(claim.daily or claim.value), quote=claim.location["quote"],
         )

@@ -27,6 +27,7 @@ class RawBlock:
     end: int
     kind: str
     level: int
+    cell: tuple[int, int, int] | None = None
 
 
 class TextBuilder:
@@ -45,21 +46,25 @@ class TextBuilder:
         self._links: list[list] = []  # [start, end, href]
         self._kind: str | None = None
         self._level = 0
+        self._cell: tuple[int, int, int] | None = None
         self._block_start = -1  # text offset of the open block's first char; -1 while empty
         self._waiting: list[int] = []  # links opened before their block's first char
 
     # -- blocks --------------------------------------------------------------------------
-    def open_block(self, kind: str, level: int = 0) -> None:
-        """Start a block (closing any open one); its separator is written with its first char."""
+    def open_block(self, kind: str, level: int = 0, cell: tuple[int, int, int] | None = None) -> None:
+        """Start a block (closing any open one); its separator is written with its first char.
+
+        ``cell`` is (table, row, column) for a table cell.
+        """
         self.close_block()
-        self._kind, self._level = kind, level
+        self._kind, self._level, self._cell = kind, level, cell
 
     def close_block(self) -> None:
         """Finish the open block, without trailing spaces; a block that received no text is dropped."""
         if self._kind is not None and self._block_start >= 0:
             self._drop_trailing_spaces()
             if self.length > self._block_start:
-                self.blocks.append(RawBlock(self._block_start, self.length, self._kind, self._level))
+                self.blocks.append(RawBlock(self._block_start, self.length, self._kind, self._level, self._cell))
         self._kind, self._block_start = None, -1
         self._waiting.clear()
 

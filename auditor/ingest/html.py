@@ -274,11 +274,16 @@ class _Reader:
         # dropped subtree: its tag, start offset, and its own open elements
         self.drop: tuple[str, int] | None = None
         self.drop_stack: list[str] = []
+        self.tables: list[list[int]] = []  # open tables: [table number, row, column]
+        self.table_count = 0
 
-    def kind(self) -> tuple[str, int]:
+    def kind(self) -> tuple[str, int] | tuple[str, int, tuple[int, int, int]]:
         for tag in reversed(self.stack):
             if tag in HEADINGS:
                 return "heading", HEADINGS[tag]
+            if tag in ("td", "th") and self.tables:
+                table, row, col = self.tables[-1]
+                return "table_cell", 0, (table, max(row, 0), max(col, 0))
             if tag in KIND_OF:
                 return KIND_OF[tag], 0
         return "paragraph", 0
@@ -323,6 +328,7 @@ class _Reader:
             self.b.exclude(ev.pos, ev.pos + ev.length)
         if tag not in VOID:
             self.stack.append(tag)
+        self._count_cells(tag)
         if tag == "a":
             href = dict(ev.attrs).get("href")
             if href is not None:
@@ -331,8 +337,23 @@ class _Reader:
         if tag in BLOCK:  # after <br> or <hr>, a new block of the same kind
             self.flow.boundary(self.kind())
 
+    def _count_cells(self, tag: str) -> None:
+        """Keep (table, row, column) of the innermost table up to date."""
+        if tag == "table":
+            self.tables.append([self.table_count, -1, -1])
+            self.table_count += 1
+        elif tag == "tr" and self.tables:
+            self.tables[-1][1] += 1
+            self.tables[-1][2] = -1
+        elif tag in ("td", "th") and self.tables:
+            if self.tables[-1][1] < 0:
+                self.tables[-1][1] = 0
+            self.tables[-1][2] += 1
+
     def end(self, ev: Event) -> None:
         tag = ev.tag
+        if tag == "table" and self.tables:
+            self.tables.pop()
         if tag == "title":
             self._end_title()
             return

@@ -361,6 +361,8 @@ def read_markdown(path: str, source: str, warnings: list[str]) -> Document:
     metadata: dict[str, Any] = {}
     containers: list[str] = []  # "list_item" / "quote", innermost last
     kind, level = "paragraph", 0
+    cell: tuple[int, int, int] | None = None
+    table, row, col = -1, -1, -1  # the current table cell (tables do not nest in Markdown)
     covered: list[tuple[int, int]] = []  # line ranges of top-level blocks
 
     for tok in tokens:
@@ -375,8 +377,13 @@ def read_markdown(path: str, source: str, warnings: list[str]) -> Document:
             kind, level = "heading", int(tok.tag[1:])
         elif t == "paragraph_open":
             kind, level = (containers[-1] if containers else "paragraph"), 0
+        elif t == "table_open":
+            table, row = table + 1, -1
+        elif t == "tr_open":
+            row, col = row + 1, -1
         elif t in ("th_open", "td_open"):
-            kind, level = "table_cell", 0
+            col += 1
+            kind, level, cell = "table_cell", 0, (table, row, col)
         elif t == "list_item_open":
             containers.append("list_item")
             if tok.map:
@@ -387,7 +394,7 @@ def read_markdown(path: str, source: str, warnings: list[str]) -> Document:
             containers.pop()
         elif t == "inline":
             start, end = (at(tok.map[0]), at(tok.map[1])) if tok.map else (aligner.cur, len(source))
-            b.open_block(kind, level)
+            b.open_block(kind, level, cell if kind == "table_cell" else None)
             aligner.run(tok.children or [], start, end)
             aligner.finish_block()
             b.close_block()

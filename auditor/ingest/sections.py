@@ -72,5 +72,5 @@ def finish_blocks(
             sources_level = level if is_heading else _PARAGRAPH_LEVEL
             if sources_start is None:
                 sources_start = rb.start
-        blocks.append(Block(rb.start, rb.end, rb.kind, rb.level, above, sources_level is not None))
+        blocks.append(Block(rb.start, rb.end, rb.kind, rb.level, above, sources_level is not None, rb.cell))
     return blocks, sources_start

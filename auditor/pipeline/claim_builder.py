@@ -18,6 +18,7 @@ Drafts are stored on ``doc._.claims`` in text order; ``auditor.extract`` turns t
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -127,6 +128,22 @@ class _DocIndex:
         self._clauses: dict[int, list[int]] = {}
         self.heading_block = self._heading_blocks()
         self.main_drug = self._main_drug()
+        self.cells = {b.cell: i for i, b in enumerate(self.blocks) if b.cell is not None}
+
+    def header_spans(self, char: int) -> list[Span]:
+        """For a table cell: its column header cell, then its row header cell (as spans)."""
+        b = self.block_index(char)
+        if b < 0 or self.blocks[b].cell is None:
+            return []
+        table, row, col = self.blocks[b].cell
+        out = []
+        for key in ((table, 0, col) if row > 0 else None, (table, row, 0) if col > 0 else None):
+            if key is not None and key in self.cells:
+                blk = self.blocks[self.cells[key]]
+                span = self.doc.char_span(blk.start, blk.end, alignment_mode="expand")
+                if span is not None:
+                    out.append(span)
+        return out
 
     # -- structure -------------------------------------------------------------------
     def sentence(self, token_i: int) -> Span:
@@ -356,6 +373,17 @@ class ClaimBuilder:
         return None
 
     @staticmethod
+    def _header_cue(index, char: int, labels, explain) -> Span | None:
+        """In a table cell, a cue in the column header ("Starting dose") or the row header."""
+        found = [(header, cue) for header in index.header_spans(char) for cue in index.cues_in(header, tuple(labels))]
+        if not found:
+            return None
+        # a specific cue ("Starting dose") wins over a general one ("Dose", "Usual range")
+        header, cue = next(((h, c) for h, c in found if c.label_ != "TYPICAL"), found[0])
+        explain["attribute_header"] = f"'{header.text}' heads its table column or row"
+        return cue
+
+    @staticmethod
     def _step_by(doc, q, sent, clauses, clause) -> str | None:
         """ "by" right before the dose, after a verb of change in the same clause."""
         k = q.start - 1
@@ -398,14 +426,17 @@ class ClaimBuilder:
             specific = self._cue_before(index, cue.start + 1, sent, clauses, clause, ("START", "TARGET", "MAX", "INCREMENT"), 5)
             if specific is not None:
                 cue = specific
-        after = self._cue_after(doc, index, q.end, sent, clauses, clause, ("MAX", "START", "TARGET"), 12, any_clause=True)
+        value_end = q.per_end or q.end  # "4 mg in 24 hours is the most": look past the per-day marker
+        after = self._cue_after(doc, index, value_end, sent, clauses, clause, ("MAX", "START", "TARGET"), 12, any_clause=True)
         if after is not None:
-            between = doc[q.end:after.start]
+            between = doc[value_end:after.start]
             # "4 mg (maximum dose)", "4 mg a day -- the FDA's upper limit": an aside naming the value
             appositive = len(between) <= 7 and any(t.text in ("(", "—", "–", "-") for t in between)
             same_clause = clauses[after.start - sent.start] == clause
             if appositive or (cue is None and same_clause):
                 cue = after
+        if cue is None:
+            cue = self._header_cue(index, doc[q.start].idx, DOSE_CUES, explain)
         if cue is None:
             # "the 0.25 mg to 4 mg daily range", "a 1-2 mg dose range"
             typical = self._cue_after(doc, index, q.end, sent, clauses, clause, ("TYPICAL",), 2)
@@ -446,6 +477,8 @@ class ClaimBuilder:
             cue = before if (q.start - before.end) <= (after.start - q.end) else after
         else:
             cue = before or after
+        if cue is None:
+            cue = self._header_cue(index, doc[q.start].idx, labels, explain)
         if cue is None and q.bound == "within" and unit in ("minute", "hour"):
             explain["attribute"] = "'within' a few minutes or hours: time to effect"
             return "onset"
@@ -522,7 +555,7 @@ class ClaimBuilder:
         if per is None:
             # "the daily total can reach 10 mg", "total daily dose ... 4 mg"
             words = [t.lower_ for t in doc[sent.start:q.start] if clauses[t.i - sent.start] == clause]
-            pairs = set(zip(words, words[1:], strict=False))
+            pairs = set(itertools.pairwise(words))
             if pairs & {("daily", "total"), ("total", "daily"), ("daily", "dose"), ("daily", "amount"),
                         ("daily", "maximum"), ("maximum", "daily"), ("daily", "limit")}:
                 per = "day"
@@ -591,6 +624,13 @@ class ClaimBuilder:
                     chosen, how = primary[0], "named in the same sentence"
         inherited = chosen is None
         if chosen is None:
+            for header in index.header_spans(doc[start].idx):
+                names = index.drugs_in(header)
+                if names:
+                    chosen, how = names[0], "named in its table header"
+                    inherited = False
+                    break
+        if chosen is None:
             b = index.block_index(doc[start].idx)
             h = index.heading_block[b] if b >= 0 else -1
             if h >= 0:
@@ -639,6 +679,11 @@ class ClaimBuilder:
             draft.explain[key] = f"'{group[0].text}' in the sentence" + (
                 f" (with {', '.join(repr(s.text) for s in group[1:])})" if len(group) > 1 else "")
             return group[0].label_
+        for header in reversed(index.header_spans(doc[start].idx)):
+            found = [s for s in spans if header.start <= s.start < header.end]
+            if found:
+                draft.explain[key] = f"'{found[0].text}' in its table header"
+                return found[0].label_
         # a list introduced by "... for panic disorder follows this pattern:" carries its context
         b = index.block_index(doc[start].idx)
         if b > 0:

@@ -28,7 +28,7 @@ CUE_PHRASES: dict[str, list[str]] = {
         "start", "starts", "starting", "started", "start at", "start with", "start on", "start off",
         "initial", "initially", "begin", "begins", "beginning", "begin with", "initiate", "initiated",
         "initiation", "first dose", "at first", "commence", "commenced", "starter", "to start",
-        "opening dose", "lowest dose", "initial dose",
+        "opening dose", "lowest dose", "initial dose", "starting", "start dose",
     ],
     "TARGET": [
         "target", "targets", "maintenance", "maintain", "maintained", "maintaining", "increase to",
@@ -53,7 +53,8 @@ CUE_PHRASES: dict[str, list[str]] = {
         "taper by", "tapered by", "lower by", "lowered by", "cut by", "step up by", "bumped up by",
         "upward adjustments of", "adjustments of", "dose increases of", "increased in increments of",
         "dose increases", "dose increase", "increases", "steps", "step-ups", "dose reductions", "reductions",
-        "decrements", "dose steps", "titration steps",
+        "decrements", "dose steps", "titration steps", "dose is increased", "how the dose is increased",
+        "titration", "dose adjustment", "dose adjustments",
     ],
     "TYPICAL": [
         "typical", "typically", "usual", "usually", "recommended", "standard", "common", "commonly",

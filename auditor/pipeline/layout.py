@@ -28,6 +28,7 @@ class BlockInfo:
     heading: str | None = None
     in_sources: bool = False
     level: int = 0
+    cell: tuple[int, int, int] | None = None  # (table, row, column) of a table cell
 
 
 for _name, _default in (("blocks", None), ("links", None), ("title", None), ("linebreaks", frozenset())):

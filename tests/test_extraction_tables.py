@@ -1,0 +1,62 @@
+"""Table cells take their meaning from their headers: the column says what, the row for whom."""
+
+from __future__ import annotations
+
+from auditor.extract import extract
+from auditor.ingest import load_document
+
+MARKDOWN = """\
+# Alprazolam and clonazepam compared
+
+| | Alprazolam | Clonazepam |
+| --- | --- | --- |
+| Time to peak | 1-2 hours | 1-4 hours |
+| Starting dose (panic disorder) | 0.5 mg three times a day | 0.25 mg twice a day |
+| Maximum (panic disorder) | 10 mg/day | 4 mg/day |
+"""
+
+HTML = """<html><body><h1>Lorazepam dosing</h1><table>
+<tr><th>Use</th><th>Starting dose</th><th>Usual range</th></tr>
+<tr><td>Anxiety, adults</td><td>2&nbsp;mg to 3&nbsp;mg a day</td><td>2 to 6&nbsp;mg a day</td></tr>
+<tr><td>Older adults</td><td>1 to 2 mg a day</td><td>-</td></tr>
+</table></body></html>"""
+
+
+def _claims(nlp, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    document = load_document(str(path))
+    ((_d, _doc, claims),) = list(extract(nlp, [document]))
+    return document, claims
+
+
+def test_markdown_cells_have_coordinates(tmp_path, nlp):
+    document, _ = _claims(nlp, tmp_path, "t.md", MARKDOWN)
+    cells = {document.text[b.start:b.end]: b.cell for b in document.blocks if b.kind == "table_cell"}
+    assert cells["Alprazolam"] == (0, 0, 1)
+    assert cells["4 mg/day"] == (0, 3, 2)
+
+
+def test_markdown_table_headers_give_attribute_drug_and_indication(tmp_path, nlp):
+    _, claims = _claims(nlp, tmp_path, "t.md", MARKDOWN)
+    got = [(c.location["quote"], c.attribute, c.drug, c.indication) for c in claims]
+    assert got == [
+        ("1-2 hours", "peak", "alprazolam", None),
+        ("1-4 hours", "peak", "clonazepam", None),
+        ("0.5 mg", "dose.start", "alprazolam", "panic disorder"),
+        ("0.25 mg", "dose.start", "clonazepam", "panic disorder"),
+        ("10 mg/day", "dose.max", "alprazolam", "panic disorder"),
+        ("4 mg/day", "dose.max", "clonazepam", "panic disorder"),
+    ]
+
+
+def test_html_table_headers_give_attribute_indication_and_population(tmp_path, nlp):
+    document, claims = _claims(nlp, tmp_path, "t.html", HTML)
+    got = [(c.attribute, c.indication, c.population, c.per) for c in claims]
+    assert got == [
+        ("dose.start", "anxiety", "adult", "day"),
+        ("dose.typical", "anxiety", "adult", "day"),
+        ("dose.start", None, "elderly", "day"),
+    ]
+    first = claims[0].location
+    assert document.source.splitlines()[first["line"] - 1][first["column"] - 1:first["end_column"] - 1] == first["quote"]
