@@ -100,6 +100,8 @@ def test_hypothetical(nlp, sentence, hypothetical):
         ("According to the FDA, 30% of patients experience ataxia on clonazepam.", True),
         ("Ataxia occurred in 30% of patients taking clonazepam [2].", True),
         ("Clonazepam studies show that 30% of people experience ataxia.", False),
+        ("In trials of clonazepam, 30% of people experienced ataxia.12", True),
+        ("In trials of clonazepam, 30% of people experienced ataxia¹.", True),
         ("Research indicates that 30% of people on clonazepam experience ataxia.", False),
     ],
 )

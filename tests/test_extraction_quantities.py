@@ -93,6 +93,8 @@ def test_frequency_claims(nlp, sentence, low, high):
         "Adults over 65 years of age should be careful with clonazepam.",
         "Read more at https://example.org/clonazepam-2mg-guide.",
         "See section 2.1 of the clonazepam label.",
+        "A cup of coffee has about 95 mg of caffeine, so limit it while taking clonazepam.",
+        "Adults should keep to 2,300 mg of sodium a day while on lorazepam.",
     ],
 )
 def test_not_claims(nlp, sentence):

@@ -63,6 +63,11 @@ EFFECT_STOP = {",", ".", ";", ":", "and", "or", "but", "while", "when", "after",
 DETERMINERS = {"a", "an", "the", "some", "any", "their", "its", "his", "her", "mild", "moderate", "severe",
                "significant", "noticeable", "symptoms", "of"}
 DOSE_WORDS = {"dose", "dosage", "tablet", "pill", "capsule"}
+# Words after "<amount> of" that still speak of the medicine.
+MEDICINE_WORDS = {"medication", "medications", "medicine", "medicines", "drug", "drugs", "tablet", "tablets",
+                  "capsule", "capsules", "liquid", "solution", "syrup", "suspension", "pill", "pills", "dose", "doses",
+                  "extended", "immediate", "oral", "generic", "brand", "active", "ingredient", "elemental", "base",
+                  "salt", "hydrochloride", "hcl", "tartrate", "weight", "body", "daily"}
 PARTICIPLES = {"given", "taken", "written", "chosen", "shown", "begun", "put", "set", "cut", "split", "kept"}
 # Bounds that set a ceiling ("up to 6 mg a day"), as opposed to describing low doses ("0.5 mg or less").
 CEILING_BOUNDS = {"up to", "no more than", "not more than", "not to exceed", "no greater than", "not greater than",
@@ -291,6 +296,8 @@ class ClaimBuilder:
         b = index.block_index(doc[q.start].idx)
         if b >= 0 and index.blocks[b].in_sources:
             return None
+        if q.dimension in ("mass", "mass_per_kg") and self._other_substance(doc, index, q):
+            return None  # "95 mg of caffeine", "2,300 mg of sodium": not a dose of a medicine
         sent = index.sentence(q.start)
         clauses = index.clause_ids(sent)
         clause = clauses[q.start - sent.start]
@@ -371,6 +378,18 @@ class ClaimBuilder:
                 continue
             return cue
         return None
+
+    def _other_substance(self, doc, index, q: Quantity) -> bool:
+        """ "of <word>" after the amount names something that is not a medicine the lexicon knows."""
+        j = q.end
+        if j + 1 >= len(doc) or doc[j].lower_ != "of":
+            return False
+        word = doc[j + 1]
+        if not word.is_alpha or word.lower_ in MEDICINE_WORDS or word.is_stop:
+            return False
+        if any(s.start == j + 1 for s in index.drugs_in(doc[j + 1:j + 2])):
+            return False
+        return word.lower_ not in self.lexicon.drug_terms and word.lower_ not in self.lexicon.class_terms
 
     @staticmethod
     def _header_cue(index, char: int, labels, explain) -> Span | None:

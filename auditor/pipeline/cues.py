@@ -169,6 +169,8 @@ REFERENCE_MARKER = [
      {"LIKE_NUM": True, "OP": "?"}, {"ORTH": "]"}],
     # superscript digits
     [{"TEXT": {"REGEX": r"^[¹²³⁴⁵⁶⁷⁸⁹⁰]+$"}}],
+    # a reference number glued after the sentence's full stop: "... experience ataxia.12"
+    [{"ORTH": ".", "SPACY": False}, {"TEXT": {"REGEX": r"^\d{1,3}$"}}],
     # "(Smith et al., 2020)", "(FDA, 2023)"
     [{"ORTH": "("}, {"IS_TITLE": True}, {"OP": "{0,4}"}, {"TEXT": {"REGEX": r"^(19|20)\d\d[a-z]?$"}}, {"ORTH": ")"}],
 ]

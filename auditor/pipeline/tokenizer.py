@@ -20,12 +20,18 @@ INFIXES = (
     r"(?<=[0-9])[-–—‐‑](?=[0-9.])",
     # A unit glued to its number inside a longer token: "1mg/day" -> "1", "mg", "/", "day".
     rf"(?<=[0-9]){GLUED_UNITS}(?=[/–—-])",
+    # A reference number glued after a sentence: "ataxia.12" -> "ataxia", ".", "12".
+    r"(?<=[a-z%)])\.(?=\d{1,3}(?:[,–-]\d{1,3})*$)",
     # A reference marker glued to the word before it: "hours.[2]" -> "hours", ".", "[", "2", "]".
     r"(?<=[A-Za-z%)])\.(?=\[\d)",
     r"(?<=[A-Za-z.,;:%)])\[(?=\d{1,3}(?:[,–-]\d{1,3})*\])",
 )
 # A unit glued to its number at the end of a token: "10mcg" -> "10", "mcg"; "24h" -> "24", "h".
-SUFFIXES = (rf"(?<=[0-9]){GLUED_UNITS}",)
+SUFFIXES = (
+    rf"(?<=[0-9]){GLUED_UNITS}",
+    # superscript reference numbers glued to a word: "ataxia¹²"
+    r"(?<=\w)[¹²³⁴⁵⁶⁷⁸⁹⁰]+",
+)
 PREFIXES = (r"[~≈≤≥<>±]",)
 
 
