@@ -29,8 +29,9 @@ INFIXES = (
 # A unit glued to its number at the end of a token: "10mcg" -> "10", "mcg"; "24h" -> "24", "h".
 SUFFIXES = (
     rf"(?<=[0-9]){GLUED_UNITS}",
-    # superscript reference numbers glued to a word: "ataxia¹²"
+    # superscript reference numbers glued to a word: "ataxia¹²", "ataxia¹."
     r"(?<=\w)[¹²³⁴⁵⁶⁷⁸⁹⁰]+",
+    r"(?<=[¹²³⁴⁵⁶⁷⁸⁹⁰])[.,;:]",
 )
 PREFIXES = (r"[~≈≤≥<>±]",)
 
