@@ -93,6 +93,7 @@ class Claim:
     effect: str | None = None
     drug_class: str | None = None
     heading: str | None = None
+    text: str = ""  # the value span as a reader sees it (entities decoded, whitespace folded)
     explain: dict[str, str] = field(default_factory=dict)
 
     def to_record(self, explain: bool = False) -> dict[str, Any]:

@@ -216,7 +216,7 @@ class ConsistencyChecker:
             related.append(Related(
                 path=loc["path"], line=loc["line"], column=loc["column"], end_line=loc["end_line"],
                 end_column=loc["end_column"], quote=loc["quote"],
-                message=f"says {loc['quote']!s} ({attr}{', ' + c.indication if c.indication else ''}){self._label_note(c)}",
+                message=f"says {c.text or loc['quote']} ({attr}{', ' + c.indication if c.indication else ''}){self._label_note(c)}",
             ))
         loc = primary.location
         context = "|".join(sorted(f"{p.claim.path}\0{p.claim.location['quote']}\0{p.claim.sentence}" for p in points))

@@ -77,6 +77,7 @@ def claims_of(document: Document, doc: Doc) -> list[Claim]:
                 effect=draft.effect,
                 drug_class=draft.drug_class,
                 heading=draft.heading,
+                text=" ".join(document.text[draft.start_char:draft.end_char].split()),
                 explain=draft.explain,
             )
         )

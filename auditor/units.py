@@ -63,7 +63,8 @@ def fmt_quantity(value: Range, unit: str, per_day: bool = False) -> str:
     if unit == "percent":
         return f"{text}%"
     if unit == "per_day":
-        return f"{text} times a day"
+        words = {"1": "once a day", "2": "twice a day"}
+        return words.get(text, f"{text} times a day")
     if unit in ("minute", "hour", "day", "week", "month", "year"):
         one = value.low == value.high == 1 or (value.low is None and value.high == 1)
         return f"{text} {unit if one else unit + 's'}"

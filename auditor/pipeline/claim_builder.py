@@ -663,8 +663,15 @@ class ClaimBuilder:
                 prior = [m for m in index.drugs if blk.start <= m.start_char < sent.start_char]
                 if prior:
                     last_sent = index.sentence(prior[-1].start)
-                    first = next(m for m in prior if m.start >= last_sent.start)
-                    chosen, how = first, "named earlier in the paragraph"
+                    candidates = [m for m in prior if m.start >= last_sent.start]
+                    candidates = [m for m in candidates if not self._comparator(doc, m)] or candidates
+                    chosen, how = self._specific(candidates), "named earlier in the paragraph"
+        if chosen is not None and chosen.id_ == "class" and mentions:
+            # "clonazepam, the most commonly prescribed benzodiazepine, ...": the drug, not its class
+            members = [m for m in mentions if m.id_ != "class" and not self._comparator(doc, m)
+                       and chosen.label_ in self.lexicon.classes_of(m.label_)]
+            if members:
+                chosen, how = members[0], "named in the same sentence (a member of the class named nearer)"
         if chosen is None:
             draft.drug = index.main_drug
             draft.explain["drug"] = "the article's main drug" if index.main_drug else "no drug named"
@@ -678,6 +685,11 @@ class ClaimBuilder:
         if draft.drug:
             classes = self.lexicon.classes_of(draft.drug)
             draft.drug_class = classes[0] if classes else None
+
+    @staticmethod
+    def _specific(mentions: list[Span]) -> Span:
+        """The first drug named, before any class."""
+        return next((m for m in mentions if m.id_ != "class"), mentions[0])
 
     @staticmethod
     def _comparator(doc, mention: Span) -> bool:
