@@ -95,6 +95,10 @@ def test_frequency_claims(nlp, sentence, low, high):
         "See section 2.1 of the clonazepam label.",
         "A cup of coffee has about 95 mg of caffeine, so limit it while taking clonazepam.",
         "Adults should keep to 2,300 mg of sodium a day while on lorazepam.",
+        "Our telehealth service is 100% confidential.",
+        "Save 20% on your first visit.",
+        "In the past 12 months, the clinic opened two offices.",
+        "This article takes 5 min to read.",
     ],
 )
 def test_not_claims(nlp, sentence):
@@ -114,6 +118,11 @@ def test_range_across_units_takes_the_second_unit(nlp):
     claim = one_claim(nlp, "Diazepam peaks anywhere from 15 minutes to 2.5 hours after a dose.")
     assert claim.attribute == "peak"
     assert (claim.value.low, claim.value.high, claim.unit) == (0.25, 2.5, "hour")
+
+
+def test_side_effect_lists_are_incidence_claims(nlp):
+    found = claims_of(nlp, "The most common side effects of gabapentin were somnolence 19%, dizziness 17% and ataxia 13%.")
+    assert [(c.value.low, c.attribute) for c in found] == [(19, "incidence"), (17, "incidence"), (13, "incidence")]
 
 
 def test_share_of_people_is_a_percentage(nlp):

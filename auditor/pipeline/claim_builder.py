@@ -81,8 +81,20 @@ CHANGE_VERBS = {"increase", "increased", "increases", "increasing", "raise", "ra
                 "increments", "steps", "changes", "change"}
 # Day/week/month spans after these words are how long something takes or lasts: a course of treatment.
 SPAN_BEFORE = {"for", "over", "after", "within", "during", "than", "takes", "take", "taking", "took", "need",
-               "needs", "needed", "lasting", "beyond", "past", "first", "least", "about", "around", "up", "to",
+               "needs", "needed", "lasting", "beyond", "first", "least", "about", "around", "up", "to",
                "period", "course", "another", "next", "further", "additional", "extra"}
+# A span of days or weeks is a course of treatment only where the clause speaks of treatment.
+TREATMENT_WORDS = {"take", "takes", "taking", "taken", "took", "use", "uses", "using", "used", "treatment", "treated",
+                   "therapy", "prescribed", "prescription", "course", "dose", "doses", "dosing", "dosage", "stop",
+                   "stopping", "taper", "tapering", "medication", "medicine", "work", "works", "working", "effect",
+                   "effects", "benefit", "improve", "improvement", "relief", "respond", "response", "trial",
+                   "increase", "increased", "reduce", "reduced", "switch", "switching", "continue", "continued",
+                   "feel", "better", "notice", "wean", "weaning", "start", "starting", "regular", "daily",
+                   "short-term", "long-term", "term", "limit", "limited", "beyond", "longer"}
+PEOPLE_WORDS = {"people", "patients", "users", "adults", "children", "participants", "subjects", "women", "men",
+                "persons", "individuals", "those", "them", "patient", "person", "adult", "child", "user", "kids",
+                "teens", "adolescents", "seniors", "respondents", "volunteers", "cases", "who", "everyone",
+                "americans", "population", "prescriptions"}
 NOT_A_SPAN_AFTER = {"supply", "pack", "packs", "prescription", "refill", "ago", "old", "later", "earlier",
                     "apart", "notice", "study", "trial", "studies", "trials", "window"}
 
@@ -516,7 +528,10 @@ class ClaimBuilder:
             nxt = doc[q.end].lower_ if q.end < sent.end else ""
             if nxt in NOT_A_SPAN_AFTER or (q.end < sent.end and doc[q.end].text == "-"):
                 return None
-            if prev in SPAN_BEFORE or q.bound is not None or nxt in ("of", "to", "for", "before", "until"):
+            clause_words = {t.lower_ for t in sent if clauses[t.i - sent.start] == clause}
+            treated = bool(clause_words & TREATMENT_WORDS) or any(
+                clauses[m.start - sent.start] == clause for m in index.drugs_in(sent))
+            if treated and (prev in SPAN_BEFORE or q.bound is not None or nxt in ("of", "to", "for", "before", "until")):
                 explain["attribute"] = f"a span of {unit}s ('{prev or nxt}'): how long a course takes"
                 return "treatment.duration"
         if cue is None:
@@ -538,6 +553,10 @@ class ClaimBuilder:
         if q.start > 0 and doc[q.start - 1].text in ("$", "£", "€"):
             return None
         cues = [c for c in index.cues_in(sent, ("EFFICACY", "INCIDENCE")) if clauses[c.start - sent.start] == clause]
+        sentence_words = {t.lower_ for t in sent}
+        if (not index.cues_in(sent, ("EFFICACY", "INCIDENCE")) and not sentence_words & PEOPLE_WORDS
+                and not index.drugs_in(sent)):
+            return None  # "100% confidential", "save 20%": a share of nothing the article measures
         if cues:
             nearest = min(cues, key=lambda c: min(abs(c.start - q.end), abs(q.start - c.end)))
             explain["attribute"] = f"nearest cue '{nearest.text}' ({nearest.label_.lower()})"

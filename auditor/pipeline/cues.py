@@ -43,7 +43,7 @@ CUE_PHRASES: dict[str, list[str]] = {
         "never take more than", "limit of", "daily limit", "upper dose", "top dose", "cap",
         "maximum recommended", "recommended maximum", "not be exceeded", "should not be exceeded",
         "must not be exceeded", "highest", "limit", "at or below", "stay at or below", "keep it at or below",
-        "is the most", "the most you", "most you should", "the most anyone",
+        "is the most", "the most you", "most you should", "the most anyone", "can reach", "may reach",
     ],
     "INCREMENT": [
         "increase by", "increased by", "increases of", "increase of", "increasing by", "increments of",

@@ -116,7 +116,7 @@ class BlockSentencizer:
         for tok in doc[i + 1:min(len(doc), i + 6)]:
             if tok.text == ":":
                 return True
-            if tok.is_punct or tok.like_num:
+            if (tok.is_punct and tok.text not in ("-", "–", "/", "(", ")")) or tok.like_num:
                 return False
         return False
 

@@ -40,7 +40,7 @@ UPPER_BEFORE = [
     "at most", "a maximum of", "maximum of", "max of", "less than", "fewer than", "lower than",
     "under", "below", "not exceed", "not exceeding", "never exceed", "as much as", "as high as",
     "no higher than", "not above", "≤", "<", "within", "in under", "in less than", "at or below", "at or under",
-    "can reach", "may reach", "can be as high as", "as long as", "can last up to",
+    "can be as high as", "can last up to",
 ]
 LOWER_BEFORE = [
     "at least", "more than", "greater than", "over", "above", "in excess of", "exceeding", "exceeds",
