@@ -47,40 +47,19 @@ def soft_line_breaks(document: Document) -> frozenset[int]:
 
 
 def claims_of(document: Document, doc: Doc) -> list[Claim]:
-    """Claim records of a processed doc, with positions in the original file."""
+    """The pipeline's claims of a processed doc, placed in the original file."""
     out: list[Claim] = []
-    for draft in doc._.claims or []:
+    for claim in doc._.claims or []:
         try:
-            location = document.location(draft.start_char, draft.end_char)
+            claim.location = document.location(claim.start, claim.end)
         except ValueError:
             continue  # a span that maps to no source text cannot be reported
-        out.append(
-            Claim(
-                path=document.path,
-                start=draft.start_char,
-                end=draft.end_char,
-                location=location,
-                sentence=" ".join(draft.sentence.split()),
-                attribute=draft.attribute,
-                value=draft.value,
-                unit=draft.unit,
-                drug=draft.drug,
-                per=draft.per,
-                frequency=draft.frequency,
-                daily=draft.daily,
-                indication=draft.indication,
-                indications=draft.indications or ([draft.indication] if draft.indication else []),
-                population=draft.population,
-                negated=draft.negated,
-                hypothetical=draft.hypothetical,
-                cited=draft.cited,
-                effect=draft.effect,
-                drug_class=draft.drug_class,
-                heading=draft.heading,
-                text=" ".join(document.text[draft.start_char:draft.end_char].split()),
-                explain=draft.explain,
-            )
-        )
+        claim.path = document.path
+        claim.sentence = " ".join(claim.sentence.split())
+        claim.text = " ".join(document.text[claim.start:claim.end].split())
+        if not claim.indications and claim.indication:
+            claim.indications = [claim.indication]
+        out.append(claim)
     return out
 
 

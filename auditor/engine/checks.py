@@ -104,39 +104,33 @@ def _against_daily(value: Range, ref_daily: Range, ref_dose: Range) -> Range:
     return value
 
 
-def check_limit(rule: Rule, claims: list[Claim], lexicon: Lexicon) -> list[Finding]:
+def _violates_limit(rule: Rule, value: Range) -> bool:
+    ref = rule.reference.value
+    if rule.compare in ("<=", "<"):
+        x, limit = value.high, ref.high
+        return x is not None and limit is not None and (x > limit + 1e-9 if rule.compare == "<=" else x >= limit)
+    x, limit = value.low, ref.low
+    return x is not None and limit is not None and (x < limit - 1e-9 if rule.compare == ">=" else x <= limit)
+
+
+def _judge(rule: Rule, claims: list[Claim], lexicon: Lexicon, wrong) -> list[Finding]:
+    """Findings for the selected claims whose comparable value ``wrong(rule, value)`` rejects."""
     out = []
     for claim in claims:
         if not claim_matches(rule.select, claim, lexicon):
             continue
         value = comparable(claim, rule)
-        if value is None or rule.reference is None:
-            continue
-        ref = rule.reference.value
-        if rule.compare in ("<=", "<"):
-            x, limit = value.high, ref.high
-            bad = x is not None and limit is not None and (x > limit + 1e-9 if rule.compare == "<=" else x >= limit)
-        else:
-            x, limit = value.low, ref.low
-            bad = x is not None and limit is not None and (x < limit - 1e-9 if rule.compare == ">=" else x <= limit)
-        if bad:
-            message = render_message(rule.message, message_values(rule, claim))
-            out.append(claim_finding(rule, claim, message))
+        if value is not None and rule.reference is not None and wrong(rule, value):
+            out.append(claim_finding(rule, claim, render_message(rule.message, message_values(rule, claim))))
     return out
+
+
+def check_limit(rule: Rule, claims: list[Claim], lexicon: Lexicon) -> list[Finding]:
+    return _judge(rule, claims, lexicon, _violates_limit)
 
 
 def check_expect(rule: Rule, claims: list[Claim], lexicon: Lexicon) -> list[Finding]:
-    out = []
-    for claim in claims:
-        if not claim_matches(rule.select, claim, lexicon):
-            continue
-        value = comparable(claim, rule)
-        if value is None or rule.reference is None:
-            continue
-        if not agrees(value, rule.reference.value, rule):
-            message = render_message(rule.message, message_values(rule, claim))
-            out.append(claim_finding(rule, claim, message))
-    return out
+    return _judge(rule, claims, lexicon, lambda r, value: not agrees(value, r.reference.value, r))
 
 
 def agrees(value: Range, ref: Range, rule: Rule) -> bool:

@@ -1,7 +1,7 @@
 """The ``claim_builder`` component: quantities + cues + terms -> typed claim drafts.
 
 For every quantity (and every frequency not attached to a dose) it decides, with rules that
-each leave a note in ``ClaimDraft.explain``:
+each leave a note in ``Claim.explain``:
 
 - the attribute, from the unit's dimension and the nearest cue in the same clause (a cue
   right after the value, "4 mg (maximum dose)", counts too);
@@ -11,8 +11,8 @@ each leave a note in ``ClaimDraft.explain``:
 - negation, hypothesis and citation, in the manner of ConText: a trigger and a scope that
   ends at a clause boundary.
 
-Drafts are stored on ``doc._.claims`` in text order; ``auditor.extract`` turns them into
-``Claim`` records with source positions.
+Claims are stored on ``doc._.claims`` in text order, with plain-text offsets;
+``auditor.extract`` adds the file path and the source positions.
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections import Counter
-from dataclasses import dataclass, field
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..claims import Range
+from ..claims import Claim, Range
 from ..lexicon import Lexicon
 from .layout import BlockInfo, blocks_of
 from .quantities import Frequency, Quantity
@@ -97,32 +96,6 @@ PEOPLE_WORDS = {"people", "patients", "users", "adults", "children", "participan
                 "americans", "population", "prescriptions"}
 NOT_A_SPAN_AFTER = {"supply", "pack", "packs", "prescription", "refill", "ago", "old", "later", "earlier",
                     "apart", "notice", "study", "trial", "studies", "trials", "window"}
-
-
-@dataclass
-class ClaimDraft:
-    """A claim before positions are mapped to the source file (char offsets in the doc)."""
-
-    start_char: int
-    end_char: int
-    sentence: str
-    attribute: str
-    value: Range
-    unit: str
-    per: str | None = None
-    frequency: Range | None = None
-    daily: Range | None = None
-    drug: str | None = None
-    drug_class: str | None = None
-    indication: str | None = None
-    indications: list[str] = field(default_factory=list)  # every indication listed with the first one
-    population: str | None = None
-    negated: bool = False
-    hypothetical: bool = False
-    cited: bool = False
-    effect: str | None = None
-    heading: str | None = None
-    explain: dict[str, str] = field(default_factory=dict)
 
 
 class _DocIndex:
@@ -261,7 +234,7 @@ class ClaimBuilder:
         quantities: list[Quantity] = doc._.quantities or []
         frequencies: list[Frequency] = doc._.frequencies or []
         attached = self._attach_frequencies(doc, index, quantities, frequencies)
-        drafts: list[ClaimDraft] = []
+        drafts: list[Claim] = []
         previous_per: dict[int, tuple[str, int]] = {}
         for q in quantities:
             draft = self._quantity_claim(doc, index, q, attached.get(id(q)), previous_per)
@@ -273,7 +246,7 @@ class ClaimBuilder:
                 draft = self._frequency_claim(doc, index, f)
                 if draft is not None:
                     drafts.append(draft)
-        drafts.sort(key=lambda d: (d.start_char, d.end_char))
+        drafts.sort(key=lambda d: (d.start, d.end))
         doc._.claims = drafts
         return doc
 
@@ -304,7 +277,7 @@ class ClaimBuilder:
         return out
 
     # -- claims ----------------------------------------------------------------------
-    def _quantity_claim(self, doc, index, q: Quantity, freq: Frequency | None, previous_per) -> ClaimDraft | None:
+    def _quantity_claim(self, doc, index, q: Quantity, freq: Frequency | None, previous_per) -> Claim | None:
         b = index.block_index(doc[q.start].idx)
         if b >= 0 and index.blocks[b].in_sources:
             return None
@@ -327,9 +300,11 @@ class ClaimBuilder:
         if attribute == "dose.max" and value.low is None and value.high is not None:
             value = Range(value.high, value.high)
             explain["value"] = "a maximum is the limit itself"
-        draft = ClaimDraft(
-            start_char=doc[q.start].idx,
-            end_char=doc[q.end - 1].idx + len(doc[q.end - 1].text),
+        draft = Claim(
+            path="",
+            location={},
+            start=doc[q.start].idx,
+            end=doc[q.end - 1].idx + len(doc[q.end - 1].text),
             sentence=sent.text.strip(),
             attribute=attribute,
             value=value,
@@ -343,16 +318,18 @@ class ClaimBuilder:
             draft.effect = self._effect(doc, index, q, sent, clauses, clause, attribute)
         return draft
 
-    def _frequency_claim(self, doc, index, f: Frequency) -> ClaimDraft | None:
+    def _frequency_claim(self, doc, index, f: Frequency) -> Claim | None:
         b = index.block_index(doc[f.start].idx)
         if b >= 0 and index.blocks[b].in_sources:
             return None
         sent = index.sentence(f.start)
         clauses = index.clause_ids(sent)
         clause = clauses[f.start - sent.start]
-        draft = ClaimDraft(
-            start_char=doc[f.start].idx,
-            end_char=doc[f.end - 1].idx + len(doc[f.end - 1].text),
+        draft = Claim(
+            path="",
+            location={},
+            start=doc[f.start].idx,
+            end=doc[f.end - 1].idx + len(doc[f.end - 1].text),
             sentence=sent.text.strip(),
             attribute="frequency",
             value=f.value,
