@@ -16,6 +16,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 ENDERS = {".", "!", "?", "…", "?!", "!?", "..."}
+CLOSERS = {'"', "”", "’", ")", "]"}
+OPENERS = {'"', "“", "(", "[", "‘"}
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,9 @@ class BlockSentencizer:
         breaks = doc._.linebreaks or frozenset()
         n = len(doc)
         new_sentence = True
+        next_start = -1  # token index where the sentence after an ender begins
         for i, tok in enumerate(doc):
-            if i and (tok.idx - 1) in breaks and self._label_line(doc, i):
+            if i == next_start or (i and (tok.idx - 1) in breaks and self._label_line(doc, i)):
                 new_sentence = True
             if tok.is_space and "\n" in tok.text:
                 # whitespace between blocks belongs to the sentence before it
@@ -86,23 +89,16 @@ class BlockSentencizer:
                 new_sentence = True
             tok.is_sent_start = new_sentence
             new_sentence = False
-            if tok.text in ENDERS and i + 1 < n:
-                nxt = doc[i + 1]
+            if tok.text in ENDERS:
+                # closing quotes and brackets stay with the sentence they close
                 j = i + 1
-                while j < n and doc[j].text in ('"', "”", "’", ")", "]") and not doc[j - 1].whitespace_:
+                while j < n and doc[j].text in CLOSERS and not doc[j - 1].whitespace_:
                     j += 1
-                if j < n and (doc[j].is_title or doc[j].is_upper or doc[j].like_num or doc[j].is_space
-                              or doc[j].text in ('"', "“", "(", "[", "‘")) and doc[j - 1].whitespace_:
-                    if j > i + 1:
-                        # closing quotes/brackets stay with the sentence they close
-                        for k in range(i + 1, j):
-                            doc[k].is_sent_start = False
-                        new_sentence = True
-                        continue
-                    new_sentence = True
-                del nxt
+                if j < n and doc[j - 1].whitespace_ and (
+                    doc[j].is_title or doc[j].is_upper or doc[j].like_num or doc[j].is_space or doc[j].text in OPENERS
+                ):
+                    next_start = j
         return doc
-
 
     @staticmethod
     def _label_line(doc: Doc, i: int) -> bool:
