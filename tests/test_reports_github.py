@@ -30,8 +30,9 @@ def _parse(line: str) -> tuple[str, dict[str, str], str]:
 
 
 def test_one_command_per_finding_with_severity_mapped():
-    lines = github.render(build_report()).splitlines()
+    *lines, summary = github.render(build_report()).splitlines()
     assert len(lines) == 4
+    assert summary == "::notice title=auditor::4 findings (1 errors, 2 warnings, 1 infos) in 2 files; 1 suppressed"
     parsed = [_parse(line) for line in lines]
     assert [p[0] for p in parsed] == ["error", "warning", "warning", "notice"]
     _kind, props, message = parsed[0]
@@ -48,7 +49,7 @@ def test_one_command_per_finding_with_severity_mapped():
 def test_messages_and_properties_are_escaped():
     finding = Finding(rule="a:b,c", severity="warning", message="50% of\r\nreaders: yes, really",
                       path="dir,x/a:b.md", line=1, column=2, end_line=1, end_column=5, quote="50%")
-    line = github.render(Report(findings=[finding], files=1, claims=0, version="0"))
+    line = github.render(Report(findings=[finding], files=1, claims=0, version="0")).splitlines(keepends=True)[0]
     assert line == (
         "::warning file=dir%2Cx/a%3Ab.md,line=1,col=2,endLine=1,endColumn=5,title=a%3Ab%2Cc"
         "::50%25 of%0D%0Areaders: yes, really\n"
@@ -58,7 +59,8 @@ def test_messages_and_properties_are_escaped():
 def test_suppressed_findings_are_not_annotated():
     out = github.render(build_report())
     assert "clonazepam.panic.start" not in out
-    assert github.render(Report(findings=[], files=0, claims=0, version="0")) == ""
+    assert github.render(Report(findings=[], files=0, claims=0, version="0")) == (
+        "::notice title=auditor::0 findings (0 errors, 0 warnings, 0 infos) in 0 files; 0 suppressed\n")
 
 
 @given(st.text())

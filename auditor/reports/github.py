@@ -25,8 +25,14 @@ def escape_property(text: str) -> str:
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    """Render ``report`` as workflow commands, one line per finding (``color`` is ignored)."""
-    return "".join(command(report, f) + "\n" for f in sorted_findings(report.findings))
+    """Render ``report`` as workflow commands, one line per finding, then a summary notice
+    (``color`` is ignored)."""
+    lines = [command(report, f) for f in sorted_findings(report.findings)]
+    counts = report.by_severity()
+    summary = (f"{len(report.findings)} findings ({counts['error']} errors, {counts['warning']} warnings, "
+               f"{counts['info']} infos) in {report.files} files; {len(report.suppressed)} suppressed")
+    lines.append(f"::notice title=auditor::{escape_data(summary)}")
+    return "".join(line + "\n" for line in lines)
 
 
 def command(report: Report, f: Finding) -> str:
