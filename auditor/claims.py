@@ -93,6 +93,7 @@ class Claim:
     effect: str | None = None
     drug_class: str | None = None
     heading: str | None = None
+    formulation: str | None = None  # "extended-release" when the text says so; None: immediate or unstated
     text: str = ""  # the value span as a reader sees it (entities decoded, whitespace folded)
     explain: dict[str, str] = field(default_factory=dict)
 
@@ -125,6 +126,8 @@ class Claim:
             record["effect"] = self.effect
         if len(self.indications) > 1:
             record["indications"] = list(self.indications)
+        if self.formulation is not None:
+            record["formulation"] = self.formulation
         if explain:
             record["explain"] = dict(self.explain)
         return record

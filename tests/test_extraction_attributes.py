@@ -112,3 +112,17 @@ def test_citation(nlp, sentence, cited):
 def test_effect_of_incidence(nlp):
     claim = one_claim(nlp, "About 30% of people taking clonazepam experience ataxia.")
     assert claim.effect == "ataxia"
+
+
+def test_negation_after_the_value(nlp):
+    assert one_claim(nlp, "For him, 10 mg of zolpidem is not the recommended dose.").negated is True
+
+
+def test_population_in_a_contrasting_clause_is_its_own(nlp):
+    found = claims_of(nlp, "Lorazepam for anxiety starts at 2-3 mg daily; older adults begin lower, at 1-2 mg daily.")
+    assert [c.population for c in found] == [None, "elderly"]
+
+
+def test_extended_release_products_are_marked(nlp):
+    assert one_claim(nlp, "Xanax XR is started at 0.5 mg once daily.").formulation == "extended-release"
+    assert one_claim(nlp, "Xanax is started at 0.5 mg three times a day.").formulation is None

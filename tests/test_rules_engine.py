@@ -194,3 +194,10 @@ def test_bundled_rules_validate_and_every_fact_is_cited():
     for rule in ruleset.rules:
         if rule.reference is not None:
             assert rule.source and rule.source.get("section") and rule.source.get("url") and rule.reviewed, rule.id
+
+
+def test_extended_release_is_not_judged_by_immediate_release_facts(tmp_path):
+    findings = _check(tmp_path, "For insomnia, Ambien CR goes up to 12.5 mg once daily.\n")
+    assert "zolpidem.insomnia.max-daily" not in _rules(findings)
+    findings = _check(tmp_path, "For insomnia, Ambien goes up to 12.5 mg once daily.\n")
+    assert "zolpidem.insomnia.max-daily" in _rules(findings)

@@ -10,7 +10,9 @@ A selector is a mapping of fields to wanted values (a string or a list of string
 - ``population``: ``adult`` also selects claims that name no population (label doses are
   adult doses unless stated); ``pediatric`` and ``elderly`` must be stated;
 - ``per``, ``unit``; ``negated`` / ``hypothetical``: by default a rule does not judge negated
-  or hypothetical claims (``any`` judges both kinds).
+  or hypothetical claims (``any`` judges both kinds);
+- ``formulation``: a claim about an extended-release product ("Xanax XR", "Ambien CR") is
+  judged only by rules that select ``formulation: extended-release`` (labels differ).
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ def claim_matches(selector: dict[str, Any], claim: Claim, lexicon: Lexicon) -> b
         return False
     units = _wanted(selector.get("unit"))
     if units and claim.unit not in units:
+        return False
+    if selector.get("formulation") != claim.formulation and selector.get("formulation") != "any":
         return False
     for flag in ("negated", "hypothetical"):
         wanted = selector.get(flag, False)

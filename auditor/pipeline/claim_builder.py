@@ -48,6 +48,7 @@ TIME_CUES = {
 # Words between a value and a following cue that keep the cue from applying to it.
 DETACHING = {"below", "under", "less", "above", "beyond", "over", "exceed", "exceeds", "than", "near", "from"}
 CLAUSE_PUNCT = {";", "—", "–", "•"}
+CONTRASTS = {"but", "while", "whereas", "whilst", "however", "although", "though", "unlike", "versus", "vs", "vs."}
 CLAUSE_JOINERS = {"and", "but", "so", "while", "whereas", "although", "though"}
 # A clause opening with one of these ("While it's not the highest dose, ...", "Within the 0.25 to 4 mg
 # range, ...") is an introductory phrase that ends at its comma.
@@ -62,6 +63,11 @@ EFFECT_STOP = {",", ".", ";", ":", "and", "or", "but", "while", "when", "after",
 DETERMINERS = {"a", "an", "the", "some", "any", "their", "its", "his", "her", "mild", "moderate", "severe",
                "significant", "noticeable", "symptoms", "of"}
 DOSE_WORDS = {"dose", "dosage", "tablet", "pill", "capsule"}
+# Extended-release products have their own labels; an article naming one speaks of it.
+EXTENDED_CODES = {"XR", "ER", "CR", "SR", "XL", "LA", "ODT"} - {"ODT"}
+EXTENDED_PHRASES = ("extended-release", "extended release", "controlled-release", "controlled release",
+                    "sustained-release", "sustained release", "modified-release", "modified release",
+                    "prolonged-release", "prolonged release", "slow-release", "slow release", "extended - release")
 # Words after "<amount> of" that still speak of the medicine.
 MEDICINE_WORDS = {"medication", "medications", "medicine", "medicines", "drug", "drugs", "tablet", "tablets",
                   "capsule", "capsules", "liquid", "solution", "syrup", "suspension", "pill", "pills", "dose", "doses",
@@ -592,6 +598,7 @@ class ClaimBuilder:
     # -- context ---------------------------------------------------------------------
     def _context(self, doc, index, start, end, sent, clauses, clause, draft) -> None:
         draft.heading = self._heading_text(index, doc[start].idx)
+        draft.formulation = self._formulation(doc, index, start, sent, draft.heading)
         self._resolve_drug(doc, index, start, end, sent, clauses, clause, draft)
         draft.indication = self._nearest_term(doc, index, index.indications, start, sent, clauses, clause, draft, "indication")
         draft.population = self._nearest_term(doc, index, index.populations, start, sent, clauses, clause, draft, "population")
@@ -683,6 +690,20 @@ class ClaimBuilder:
             draft.drug_class = classes[0] if classes else None
 
     @staticmethod
+    def _formulation(doc, index, start, sent, heading: str | None) -> str | None:
+        """ "Xanax XR", "extended-release", "Ambien CR" in the sentence, its table headers or its heading."""
+        places = [sent, *index.header_spans(doc[start].idx)]
+        for span in places:
+            words = [t.text for t in span]
+            lowered = " ".join(w.lower() for w in words)
+            if any(w in EXTENDED_CODES for w in words) or any(p in lowered for p in EXTENDED_PHRASES):
+                return "extended-release"
+        if heading and (any(w in EXTENDED_CODES for w in heading.replace("(", " ").replace(")", " ").split())
+                        or any(p in heading.lower() for p in EXTENDED_PHRASES)):
+            return "extended-release"
+        return None
+
+    @staticmethod
     def _specific(mentions: list[Span]) -> Span:
         """The first drug named, before any class."""
         return next((m for m in mentions if m.id_ != "class"), mentions[0])
@@ -697,6 +718,9 @@ class ClaimBuilder:
         in_sent = [s for s in spans if sent.start <= s.start < sent.end]
         # "for reasons other than sleep": a negated term says nothing about this claim
         in_sent = [s for s in in_sent if not ({t.lower_ for t in doc[max(sent.start, s.start - 2):s.start]} & {"than", "not", "without"})]
+        # a term after a contrast speaks of its own clause: "starts at 2-3 mg; older adults begin at 1 mg"
+        in_sent = [s for s in in_sent if s.end <= start or not any(
+            t.text == ";" or t.lower_ in CONTRASTS for t in doc[start:s.start])]
         if in_sent:
             before = [s for s in in_sent if s.end <= start]
             chosen = before[-1] if before else in_sent[0]
@@ -775,6 +799,11 @@ class ClaimBuilder:
                 draft.negated = True
                 draft.explain["negated"] = f"'{c.text}' before it in its clause"
                 break
+        if not draft.negated:
+            after = [t.lower_ for t in doc[end:min(sent.end, end + 4)]]
+            if len(after) >= 2 and after[0] in ("is", "was", "are", "'s") and after[1] in ("not", "n't", "never"):
+                draft.negated = True
+                draft.explain["negated"] = f"'{after[0]} {after[1]}' right after it"
         for c in cues:
             if c.label_ != "HYPOTHETICAL" or c.start in blocked:
                 continue

@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import random
-import resource
 import statistics
 import sys
 import time
 from collections import Counter
+
+from benchutil import machine, peak_rss_mib, revision
 
 from auditor.claims import Claim
 from auditor.config import Config
@@ -192,7 +192,7 @@ def measure(auditor: Auditor, texts: list[str], rounds: int, per_rule: bool) -> 
 
 def table(result: dict) -> str:
     lines = [
-        f"seed {result['seed']}; {result['machine']}, Python {result['python']}; "
+        f"revision {result['revision']}; {result['machine']}; seed {result['seed']}; "
         f"consistency: median of {result['rounds']} rounds after a warm-up",
         "",
         f"{'articles':>8} {'words':>9} {'claims':>7} {'findings':>8} {'related':>8} {'extract s':>9} "
@@ -240,12 +240,12 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "benchmark": "consistency",
         "date": time.strftime("%Y-%m-%d"),
-        "python": platform.python_version(),
-        "machine": f"{platform.machine()}",
+        "revision": revision(),
+        "machine": machine(),
         "seed": args.seed,
         "rounds": args.rounds,
         "scales": scales,
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mib": peak_rss_mib(),
     }
     print(json.dumps(result, indent=2) if args.json else table(result))
     return 0

@@ -27,9 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import resource
 import statistics
 import sys
 import time
@@ -38,13 +35,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import spacy
+from benchutil import ROOT, machine, peak_rss_mib, revision, rss_mib
 
 from auditor.config import Config
 from auditor.document import Document
 from auditor.ingest import discover, load_document
 from auditor.runner import Auditor
 
-ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_INPUTS = (ROOT / "corpus", ROOT / "tests" / "gold")
 SHARED_ARTICLES = Path("/work/shared/articles")
 
@@ -83,23 +80,6 @@ def timed_rounds(rows: list[tuple[str, Callable[[int], object]]], repeat: int, r
         {"name": name, "seconds": statistics.median(w), "cpu_seconds": statistics.median(c), "rounds": w}
         for (name, _), w, c in zip(rows, wall, cpu, strict=True)
     ]
-
-
-def rss_mib() -> float:
-    """Current resident set size in MiB (Linux ``/proc``), or the peak where that is unavailable."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return peak_rss_mib()
-
-
-def peak_rss_mib() -> float:
-    """Peak resident set size of this process in MiB (``ru_maxrss`` is KiB on Linux, bytes on macOS)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
 def run(repeat: int, rounds: int, extra: list[str]) -> dict:
@@ -156,9 +136,9 @@ def run(repeat: int, rounds: int, extra: list[str]) -> dict:
     return {
         "benchmark": "pipeline",
         "date": time.strftime("%Y-%m-%d"),
-        "python": platform.python_version(),
+        "revision": revision(),
+        "machine": machine(),
         "spacy": spacy.__version__,
-        "machine": f"{platform.machine()}, {_cpus()} CPUs",
         "articles": len(paths),
         "words_per_pass": words_once,
         "claims_per_pass": claims_once,
@@ -174,17 +154,13 @@ def run(repeat: int, rounds: int, extra: list[str]) -> dict:
     }
 
 
-def _cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
 def table(result: dict) -> str:
     """The human-readable report."""
     lines = [
         f"{result['articles']} articles, {result['words_per_pass']:,} words and {result['claims_per_pass']:,} "
         f"claims per pass; x{result['repeat']} = {result['words_timed']:,} words per round; "
         f"median of {result['rounds']} rounds after a warm-up",
-        f"{result['machine']}, Python {result['python']}, spaCy {result['spacy']}; "
+        f"revision {result['revision']}; {result['machine']}, spaCy {result['spacy']}; "
         f"auditor load {result['load_seconds']:.2f} s",
         "",
         f"{'':30} {'seconds':>8} {'cpu s':>8} {'words/s':>10} {'x tokenizer':>12}",
