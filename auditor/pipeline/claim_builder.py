@@ -800,10 +800,19 @@ class ClaimBuilder:
                 draft.explain["negated"] = f"'{c.text}' before it in its clause"
                 break
         if not draft.negated:
-            after = [t.lower_ for t in doc[end:min(sent.end, end + 4)]]
-            if len(after) >= 2 and after[0] in ("is", "was", "are", "'s") and after[1] in ("not", "n't", "never"):
-                draft.negated = True
-                draft.explain["negated"] = f"'{after[0]} {after[1]}' right after it"
+            # "10 mg (of zolpidem) is not the recommended dose"
+            after = []
+            for t in doc[end:min(sent.end, end + 7)]:
+                if t.is_punct:
+                    break
+                after.append(t.lower_)
+            for k in range(len(after) - 1):
+                if after[k] in ("is", "was", "are", "'s") and after[k + 1] in ("not", "n't", "never"):
+                    draft.negated = True
+                    draft.explain["negated"] = f"'{after[k]} {after[k + 1]}' right after it"
+                    break
+                if after[k] not in ("of", "the") and not index.drugs_in(doc[end + k:end + k + 1]):
+                    break
         for c in cues:
             if c.label_ != "HYPOTHETICAL" or c.start in blocked:
                 continue
