@@ -1,6 +1,8 @@
 """Extraction measured against gold annotations, with floors pinned.
 
 - tests/gold/: 24 short articles in many house styles, annotated by hand (g1_*, g2_*);
+- tests/heldout/: 8 long articles in the scraped-page style of real published ones, annotated
+  without looking at the extractor, and first scored before any change was made for them;
 - ../shared/articles: two real published articles with the team's gold.
 
 Scores come from the team's scorer (../shared/tools/eval_claims.py). Floors sit a little below
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 
 GOLD = Path(__file__).resolve().parent / "gold"
+HELDOUT = Path(__file__).resolve().parent / "heldout"
 
 
 def _score(auditor, eval_claims, folder: Path, tmp_path: Path) -> dict:
@@ -57,6 +60,13 @@ def test_own_gold_set(auditor, eval_claims, tmp_path):
     assert scores["precision"] >= 0.94, scores
     assert scores["attribute_accuracy"] >= 0.80, scores
     assert scores["drug_accuracy"] >= 0.95, scores
+
+
+def test_heldout_scraped_articles(auditor, eval_claims, tmp_path):
+    scores = _score(auditor, eval_claims, HELDOUT, tmp_path)
+    assert scores["gold"] >= 350
+    assert scores["f1"] >= 0.95, scores
+    assert scores["attribute_accuracy"] >= 0.88, scores
 
 
 def test_shared_real_articles(auditor, eval_claims, shared_articles, tmp_path):

@@ -144,3 +144,16 @@ def test_real_article_title() -> None:
     assert doc.title == "Klonopin for sleep: dosage, uses, benefits, and side effects"
     para = doc.block_at(doc.text.index("If you suffer from insomnia"))
     assert para is not None and para.heading == doc.title
+
+
+def test_pipe_tables_become_cells_with_coordinates(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("Ativan dosage chart\n\n | Hydroxyzine | Xanax\nMaximum daily dose | 400 mg | 4 mg\n"
+                    "A sentence | with one pipe.\n", encoding="utf-8")
+    doc = load_document(str(path))
+    cells = [(doc.text[b.start:b.end], b.cell) for b in doc.blocks if b.kind == "table_cell"]
+    assert cells == [("Hydroxyzine", (0, 0, 1)), ("Xanax", (0, 0, 2)), ("Maximum daily dose", (0, 1, 0)),
+                     ("400 mg", (0, 1, 1)), ("4 mg", (0, 1, 2))]
+    for block in doc.blocks:
+        s, e = doc.source_span(block.start, block.end)
+        assert doc.source[s:e] == doc.text[block.start:block.end]

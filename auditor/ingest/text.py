@@ -20,6 +20,10 @@ Sources heading.
 
 A Sources heading opens a section that runs to the end of the file; the lines after it are
 entries, never headings.
+
+Tables flattened into lines with ``|`` between cells (``Group | Mean half-life``): two or more
+consecutive lines with the same number of ``|`` are the rows of a table, and each trimmed cell
+is a ``table_cell`` block with its (table, row, column), the first row being the header.
 """
 
 from __future__ import annotations
@@ -88,16 +92,62 @@ def _lines(source: str) -> list[tuple[int, int]]:
     return out
 
 
+def _cells(line: str) -> list[tuple[int, int, int]]:
+    """``(column, start, end)`` of the non-empty, trimmed cells of a line with ``|`` between cells.
+
+    An empty cell keeps its column (`` | Hydroxyzine | Xanax`` has its names in columns 1 and 2).
+    """
+    out, pos = [], 0
+    for col, part in enumerate(line.split("|")):
+        stripped = part.strip()
+        if stripped:
+            lead = len(part) - len(part.lstrip())
+            out.append((col, pos + lead, pos + lead + len(stripped)))
+        pos += len(part) + 1
+    return out
+
+
+def _table_rows(source: str, lines: list[tuple[int, int]]) -> dict[int, tuple[int, int]]:
+    """Line index -> (table, row) for runs of two or more lines that are rows of a ``|`` table.
+
+    Scraped pages flatten tables into lines such as ``Group | Mean half-life``; every line of a
+    run has the same number of ``|`` separators.
+    """
+    rows: dict[int, tuple[int, int]] = {}
+    table, i = 0, 0
+    while i < len(lines):
+        count = source[lines[i][0]:lines[i][1]].count("|")
+        j = i
+        while j < len(lines) and count and source[lines[j][0]:lines[j][1]].count("|") == count:
+            j += 1
+        if j - i >= 2:
+            for row, k in enumerate(range(i, j)):
+                rows[k] = (table, row)
+            table += 1
+            i = j
+        else:
+            i += 1
+    return rows
+
+
 def read_text(path: str, source: str, warnings: list[str]) -> Document:
     """Build the ``Document`` of a plain-text file (see the module docstring for the layout)."""
     b = TextBuilder(len(source))
     lines = _lines(source)
+    table_rows = _table_rows(source, lines)
     title = None
     in_sources = False
     in_list = False  # after a "...:" line, inside the short lines that follow it
     for i, (start, end) in enumerate(lines):
         line = source[start:end]
         has_next = i + 1 < len(lines)
+        if i in table_rows and not in_sources:
+            table, row = table_rows[i]
+            for col, a, z in _cells(line):
+                b.open_block("table_cell", 0, (table, row, col))
+                b.add(line[a:z], start + a)
+            in_list = False
+            continue
         marker = _LIST_MARKER.match(line)
         if marker and marker.end() < len(line):
             b.open_block("list_item")

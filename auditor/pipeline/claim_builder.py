@@ -63,6 +63,9 @@ EFFECT_STOP = {",", ".", ";", ":", "and", "or", "but", "while", "when", "after",
 DETERMINERS = {"a", "an", "the", "some", "any", "their", "its", "his", "her", "mild", "moderate", "severe",
                "significant", "noticeable", "symptoms", "of"}
 DOSE_WORDS = {"dose", "dosage", "tablet", "pill", "capsule"}
+PROHIBITIONS = ("not recommended", "not be taken", "should not", "must not", "never take", "do not take",
+                "don't take", "is unsafe", "are unsafe", "is dangerous", "are dangerous", "not advised",
+                "should be avoided", "not approved", "avoid")
 # Extended-release products have their own labels; an article naming one speaks of it.
 EXTENDED_CODES = {"XR", "ER", "CR", "SR", "XL", "LA", "ODT"} - {"ODT"}
 EXTENDED_PHRASES = ("extended-release", "extended release", "controlled-release", "controlled release",
@@ -88,6 +91,10 @@ CHANGE_VERBS = {"increase", "increased", "increases", "increasing", "raise", "ra
 SPAN_BEFORE = {"for", "over", "after", "within", "during", "than", "takes", "take", "taking", "took", "need",
                "needs", "needed", "lasting", "beyond", "first", "least", "about", "around", "up", "to",
                "period", "course", "another", "next", "further", "additional", "extra"}
+# "within an hour" is an onset only where the clause speaks of a drug or its effect.
+EFFECT_WORDS = {"work", "works", "working", "effect", "effects", "feel", "feeling", "felt", "relief", "kick", "kicks",
+                "act", "acts", "acting", "calm", "calming", "sleep", "drowsy", "drowsiness", "sedation", "dose",
+                "taking", "take", "taken", "start", "starts", "begin", "begins", "onset", "symptoms", "it"}
 # A span of days or weeks is a course of treatment only where the clause speaks of treatment.
 TREATMENT_WORDS = {"take", "takes", "taking", "taken", "took", "use", "uses", "using", "used", "treatment", "treated",
                    "therapy", "prescribed", "prescription", "course", "dose", "doses", "dosing", "dosage", "stop",
@@ -95,7 +102,8 @@ TREATMENT_WORDS = {"take", "takes", "taking", "taken", "took", "use", "uses", "u
                    "effects", "benefit", "improve", "improvement", "relief", "respond", "response", "trial",
                    "increase", "increased", "reduce", "reduced", "switch", "switching", "continue", "continued",
                    "feel", "better", "notice", "wean", "weaning", "start", "starting", "regular", "daily",
-                   "short-term", "long-term", "term", "limit", "limited", "beyond", "longer"}
+                   "short-term", "long-term", "term", "limit", "limited", "beyond", "longer", "need", "needs",
+                   "full", "weeks", "results"}
 PEOPLE_WORDS = {"people", "patients", "users", "adults", "children", "participants", "subjects", "women", "men",
                 "persons", "individuals", "those", "them", "patient", "person", "adult", "child", "user", "kids",
                 "teens", "adolescents", "seniors", "respondents", "volunteers", "cases", "who", "everyone",
@@ -374,6 +382,32 @@ class ClaimBuilder:
             return cue
         return None
 
+    @staticmethod
+    def _prohibited(doc, q, sent, clauses, clause) -> bool:
+        """The clause says doses beyond the value must not be taken ("are not recommended")."""
+        words = [t.lower_ for t in doc[sent.start:sent.end] if clauses[t.i - sent.start] == clause]
+        text = " ".join(words)
+        return any(p in text for p in PROHIBITIONS)
+
+    @staticmethod
+    def _speaks_of_people(index, span: Span) -> bool:
+        return bool(index.cues_in(span, ("EFFICACY", "INCIDENCE")) or {t.lower_ for t in span} & PEOPLE_WORDS
+                    or index.drugs_in(span))
+
+    def _percent_context(self, doc, index, q: Quantity, sent: Span) -> list[Span]:
+        """The sentence, and for a line of a list ("Dry mouth: 33.8%"), its introduction and heading."""
+        out = [sent]
+        b = index.block_index(doc[q.start].idx)
+        if b > 0:
+            prev = index.blocks[b - 1]
+            for k in (b - 1, index.heading_block[b]):
+                if k >= 0 and (k != b - 1 or doc.text[prev.start:prev.end].rstrip().endswith(":")
+                               or index.blocks[b].kind == "list_item"):
+                    span = self._block_span(index, k)
+                    if span is not None:
+                        out.append(span)
+        return out
+
     def _other_substance(self, doc, index, q: Quantity) -> bool:
         """ "of <word>" after the amount names something that is not a medicine the lexicon knows."""
         j = q.end
@@ -456,6 +490,11 @@ class ClaimBuilder:
             typical = self._cue_after(doc, index, q.end, sent, clauses, clause, ("TYPICAL",), 2)
             if typical is not None and typical.text.lower() in ("range", "dose range", "dosage range", "ranges"):
                 cue = typical
+        if q.value.high is None and self._prohibited(doc, q, sent, clauses, clause):
+            # "doses above 10 mg a day are not recommended": the value is a ceiling
+            q.value = Range(q.value.low, q.value.low)
+            explain["attribute"] = f"'{q.bound}' a value, then a prohibition: a maximum"
+            return "dose.max"
         if q.value.high is None:
             # "above 4 mg", "more than 4 mg" speak of doses beyond a value, not of the value itself
             explain["attribute"] = f"lower-bounded ('{q.bound}'): a dose mentioned, not a limit or a start"
@@ -493,8 +532,11 @@ class ClaimBuilder:
             cue = before or after
         if cue is None:
             cue = self._header_cue(index, doc[q.start].idx, labels, explain)
-        if cue is None and q.bound == "within" and unit in ("minute", "hour"):
-            explain["attribute"] = "'within' a few minutes or hours: time to effect"
+        if cue is None and q.bound == "within" and unit in ("minute", "hour") and (
+            {t.lower_ for t in sent if clauses[t.i - sent.start] == clause} & EFFECT_WORDS
+            or any(clauses[m.start - sent.start] == clause for m in index.drugs_in(sent))
+        ):
+            explain["attribute"] = "'within' a few minutes or hours of taking a drug: time to effect"
             return "onset"
         if cue is None and unit in ("hour", "minute"):
             after = doc[q.end:min(sent.end, q.end + 7)]
@@ -507,7 +549,10 @@ class ClaimBuilder:
                 explain["attribute"] = "'for' a span of hours: how long the effect lasts"
                 return "duration.effect"
         if cue is None and unit in ("day", "week", "month", "year"):
+            first = q.start if q.bound is None else q.number_start
             prev = doc[q.start - 1].lower_ if q.start > sent.start else ""
+            if first != q.start and first > sent.start:
+                prev = prev or doc[first - 1].lower_
             nxt = doc[q.end].lower_ if q.end < sent.end else ""
             if nxt in NOT_A_SPAN_AFTER or (q.end < sent.end and doc[q.end].text == "-"):
                 return None
@@ -536,9 +581,7 @@ class ClaimBuilder:
         if q.start > 0 and doc[q.start - 1].text in ("$", "£", "€"):
             return None
         cues = [c for c in index.cues_in(sent, ("EFFICACY", "INCIDENCE")) if clauses[c.start - sent.start] == clause]
-        sentence_words = {t.lower_ for t in sent}
-        if (not index.cues_in(sent, ("EFFICACY", "INCIDENCE")) and not sentence_words & PEOPLE_WORDS
-                and not index.drugs_in(sent)):
+        if not any(self._speaks_of_people(index, span) for span in self._percent_context(doc, index, q, sent)):
             return None  # "100% confidential", "save 20%": a share of nothing the article measures
         if cues:
             nearest = min(cues, key=lambda c: min(abs(c.start - q.end), abs(q.start - c.end)))
@@ -581,6 +624,9 @@ class ClaimBuilder:
                         ("daily", "maximum"), ("maximum", "daily"), ("daily", "limit")}:
                 per = "day"
                 draft.explain["per"] = "a daily total named before it in its clause"
+        if per is None and draft.attribute == "dose.start":
+            per = "dose"  # "start at 5 mg": a starting dose is one administration
+            draft.explain["per"] = "a starting dose is one dose"
         key = sent.start
         if per is None and key in previous_per:
             per = previous_per[key][0]
@@ -633,7 +679,7 @@ class ClaimBuilder:
                     break
             if chosen is None:
                 before = [m for m in mentions if m.end <= start and clauses[m.start - sent.start] == clause]
-                before = [m for m in before if not self._comparator(doc, m)] or before
+                before = [m for m in before if not self._comparator(doc, m)]
                 if before:
                     chosen, how = before[-1], "nearest before the value in its clause"
             if chosen is None:
@@ -712,7 +758,10 @@ class ClaimBuilder:
     def _comparator(doc, mention: Span) -> bool:
         """ "than diazepam", "unlike alprazolam", "compared with lorazepam": a drug named for contrast."""
         prev = [t.lower_ for t in doc[max(0, mention.start - 2):mention.start]]
-        return bool(set(prev) & {"than", "unlike", "versus", "vs", "vs.", "compared", "like", "including", "include", "includes"})
+        if set(prev) & {"than", "unlike", "versus", "vs", "vs.", "compared", "like", "including", "include", "includes"}:
+            return True
+        # "someone who has never taken a benzodiazepine": a class named in general, not the subject
+        return mention.id_ == "class" and bool(prev) and prev[-1] in ("a", "an", "another", "any", "other")
 
     def _nearest_term(self, doc, index, spans, start, sent, clauses, clause, draft, key) -> str | None:
         in_sent = [s for s in spans if sent.start <= s.start < sent.end]

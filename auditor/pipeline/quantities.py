@@ -377,8 +377,10 @@ class QuantityRecognizer:
             w, k = second
             unit2 = read_unit(doc, k)
             both_units = unit1 is not None and unit2 is not None
-            from_change = (i > 0 and doc[i - 1].lower_ == "from" and both_units and sign == "to"
-                           and not any(t.lower_ in RANGE_WORDS for t in doc[max(0, i - 4):i - 1]))
+            after_from = i > 0 and doc[i - 1].lower_ == "from" and sign == "to"
+            moved = i > 1 and doc[i - 2].lower_ in MOTION_WORDS  # "went from 10 to 20 mg"
+            from_change = after_from and (moved or both_units) and not any(
+                t.lower_ in RANGE_WORDS for t in doc[max(0, i - 4):i - 1])
             alternatives = either or (sign == "or" and both_units)
             if from_change or alternatives:
                 # "from 10 mg to 5 mg" is a change; "either 5 or 10 mg", "5 mg or 10 mg" are two doses
