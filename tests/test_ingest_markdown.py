@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -187,7 +186,7 @@ def test_link_destination_text_is_never_aligned_into() -> None:
     assert doc.starts[3] == src.index(" 1 mg mg") + 1
 
 
-def test_one_megabyte_article_loads_in_well_under_a_second(tmp_path: Path) -> None:
+def test_one_megabyte_article_loads_whole(tmp_path: Path) -> None:
     section = (
         "## How the dose is adjusted\n\n"
         "Most of an article is plain prose. The usual starting dose is **0.25 mg** twice daily, and "
@@ -200,10 +199,8 @@ def test_one_megabyte_article_loads_in_well_under_a_second(tmp_path: Path) -> No
     )
     path = tmp_path / "big.md"
     path.write_text(section * (1024 * 1024 // len(section)), encoding="utf-8")
-    best = float("inf")
-    for _ in range(3):
-        t0 = time.process_time()  # CPU time: other processes do not count
-        doc = load_document(str(path))
-        best = min(best, time.process_time() - t0)
+    doc = load_document(str(path))  # its speed is measured by tests/benchmarks, not asserted here
     assert len(doc.blocks) > 9000
-    assert best < 1.0, f"1 MB of Markdown took {best:.2f} s"
+    last = doc.blocks[-1]
+    s, e = doc.source_span(last.start, last.end)
+    assert doc.source[s:e] == "Maximum: 4 mg per day"
