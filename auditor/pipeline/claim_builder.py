@@ -117,6 +117,7 @@ class _DocIndex:
 
     def __init__(self, doc: Doc, lexicon: Lexicon) -> None:
         self.doc = doc
+        self.text = doc.text  # spaCy rebuilds Doc.text from its tokens on every access
         self.lexicon = lexicon
         self.sents = list(doc.sents)
         self.sent_starts = [s.start for s in self.sents]
@@ -401,7 +402,7 @@ class ClaimBuilder:
         if b > 0:
             prev = index.blocks[b - 1]
             for k in (b - 1, index.heading_block[b]):
-                if k >= 0 and (k != b - 1 or doc.text[prev.start:prev.end].rstrip().endswith(":")
+                if k >= 0 and (k != b - 1 or index.text[prev.start:prev.end].rstrip().endswith(":")
                                or index.blocks[b].kind == "list_item"):
                     span = self._block_span(index, k)
                     if span is not None:
@@ -659,7 +660,7 @@ class ClaimBuilder:
         if h < 0:
             return None
         blk = index.blocks[h]
-        return index.doc.text[blk.start:blk.end].strip()
+        return index.text[blk.start:blk.end].strip()
 
     def _block_span(self, index, b) -> Span | None:
         blk = index.blocks[b]
@@ -792,7 +793,7 @@ class ClaimBuilder:
             steps = 0
             while j >= 0 and steps < 8 and index.blocks[j].kind not in ("heading", "title"):
                 prev = index.blocks[j]
-                text = doc.text[prev.start:prev.end].rstrip()
+                text = index.text[prev.start:prev.end].rstrip()
                 if text.endswith(":"):
                     found = [s for s in spans if prev.start <= s.start_char < prev.end]
                     if found:
@@ -808,7 +809,7 @@ class ClaimBuilder:
                 hb = index.blocks[h]
                 found = [s for s in spans if hb.start <= s.start_char < hb.end]
                 if found:
-                    draft.explain[key] = f"'{found[0].text}' in the heading '{doc.text[hb.start:hb.end].strip()[:40]}'"
+                    draft.explain[key] = f"'{found[0].text}' in the heading '{index.text[hb.start:hb.end].strip()[:40]}'"
                     return found[0].label_
                 h = index.parent_heading[h]
         # an article whose title names one indication speaks of it throughout

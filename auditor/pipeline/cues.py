@@ -19,7 +19,7 @@ Each phrase list is data; the claim builder decides what the cues mean for each 
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -181,18 +181,16 @@ class CueRecognizer:
 
     def __init__(self, nlp: Language, name: str = "cue_recognizer") -> None:
         self.name = name
-        self.matcher = Matcher(nlp.vocab)
+        # phrase lists go to a PhraseMatcher (fast, case-insensitive); token patterns to a Matcher
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
         for label, phrases in CUE_PHRASES.items():
-            patterns = []
-            for phrase in phrases:
-                words = [t.lower_ for t in nlp.make_doc(phrase)]
-                patterns.append([{"LOWER": w} for w in words])
-            self.matcher.add(label, patterns)
+            self.phrases.add(label, [nlp.make_doc(phrase) for phrase in phrases])
+        self.matcher = Matcher(nlp.vocab)
         self.matcher.add("CITATION", REFERENCE_MARKER)
 
     def __call__(self, doc: Doc) -> Doc:
         by_label: dict[str, list[Span]] = {}
-        for match_id, start, end in self.matcher(doc):
+        for match_id, start, end in [*self.phrases(doc), *self.matcher(doc)]:
             label = doc.vocab.strings[match_id]
             by_label.setdefault(label, []).append(Span(doc, start, end, label=label))
         spans: list[Span] = []

@@ -12,6 +12,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -75,6 +77,7 @@ class BlockSentencizer:
         starts = {b.start for b in blocks}
         breaks = doc._.linebreaks or frozenset()
         n = len(doc)
+        flags = numpy.full(n, -1, dtype="int64")  # SENT_START: 1 starts a sentence, -1 does not
         new_sentence = True
         next_start = -1  # token index where the sentence after an ender begins
         for i, tok in enumerate(doc):
@@ -82,12 +85,12 @@ class BlockSentencizer:
                 new_sentence = True
             if tok.is_space and "\n" in tok.text:
                 # whitespace between blocks belongs to the sentence before it
-                tok.is_sent_start = new_sentence and i == 0
+                flags[i] = 1 if new_sentence and i == 0 else -1
                 new_sentence = True
                 continue
             if tok.idx in starts:
                 new_sentence = True
-            tok.is_sent_start = new_sentence
+            flags[i] = 1 if new_sentence else -1
             new_sentence = False
             if tok.text in ENDERS:
                 # closing quotes and brackets stay with the sentence they close
@@ -98,6 +101,8 @@ class BlockSentencizer:
                     doc[j].is_title or doc[j].is_upper or doc[j].like_num or doc[j].is_space or doc[j].text in OPENERS
                 ):
                     next_start = j
+        flags[0] = 1
+        doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))
         return doc
 
     @staticmethod

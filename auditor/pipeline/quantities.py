@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from ..claims import Range
@@ -61,6 +61,8 @@ PER_DOSE_AFTER = [
 ]
 # Phrases that make every following dose a daily total, when written just before it.
 PER_DAY_BEFORE = ["total daily dose of", "daily dose of", "daily total of", "a total of", "total of", "daily dose is"]
+APPROX = ["about", "around", "approximately", "approx", "approx.", "roughly", "nearly", "almost", "some", "~",
+          "≈", "circa", "ca.", "estimated", "an", "a"]
 BEDTIME = ["at bedtime", "at night", "before bed", "before bedtime", "nightly", "every night", "each night",
            "before sleep", "at night time", "at nighttime", "before you go to bed", "before going to bed",
            "before you go to sleep", "at bed time", "before retiring"]
@@ -132,26 +134,19 @@ for _name in ("quantities", "frequencies", "intervals"):
         Doc.set_extension(_name, default=None)
 
 
-def _phrase_patterns(phrases: list[str]) -> list[list[dict]]:
-    return [[{"LOWER": word} for word in phrase.split()] for phrase in phrases]
-
-
 class QuantityRecognizer:
     """Finds quantities, frequencies and intervals (see module docstring)."""
 
     def __init__(self, nlp: Language, name: str = "quantity_recognizer") -> None:
         self.name = name
-        self.matcher = Matcher(nlp.vocab)
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for label, phrases in (
             ("UPPER_BEFORE", UPPER_BEFORE), ("LOWER_BEFORE", LOWER_BEFORE),
             ("UPPER_AFTER", UPPER_AFTER), ("LOWER_AFTER", LOWER_AFTER),
             ("PER_DAY_AFTER", PER_DAY_AFTER), ("PER_DOSE_AFTER", PER_DOSE_AFTER),
-            ("PER_DAY_BEFORE", PER_DAY_BEFORE), ("BEDTIME", BEDTIME),
+            ("PER_DAY_BEFORE", PER_DAY_BEFORE), ("BEDTIME", BEDTIME), ("APPROX", APPROX),
         ):
-            self.matcher.add(label, _phrase_patterns(phrases))
-        self.matcher.add("APPROX", [[{"LOWER": {"IN": [
-            "about", "around", "approximately", "approx", "approx.", "roughly", "nearly", "almost",
-            "some", "~", "≈", "circa", "ca.", "estimated", "an", "a"]}}]])
+            self.matcher.add(label, [nlp.make_doc(phrase) for phrase in phrases])
 
     def __call__(self, doc: Doc) -> Doc:
         phrases = self._phrases(doc)
