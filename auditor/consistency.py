@@ -134,6 +134,7 @@ class ConsistencyChecker:
         self.rules = [r for r in rules if r.type == "consistency" and r.enabled]
         self.reference_rules = [r for r in reference_rules if r.type in ("expect", "limit") and r.reference]
         self.lexicon = lexicon
+        self._notes: dict[int, str] = {}
 
     def check(self, claims: list[Claim]) -> list[Finding]:
         findings: list[Finding] = []
@@ -189,6 +190,13 @@ class ConsistencyChecker:
             set().union(*docs_of)) > 1
 
     def _label_note(self, claim: Claim) -> str:
+        """Whether the claim agrees with the label, where a pack has the value (cached per claim)."""
+        key = id(claim)
+        if key not in self._notes:
+            self._notes[key] = self._compute_label_note(claim)
+        return self._notes[key]
+
+    def _compute_label_note(self, claim: Claim) -> str:
         for rule in self.reference_rules:
             if rule.type == "expect" and claim_matches(rule.select, claim, self.lexicon):
                 value = comparable(claim, rule)
@@ -244,14 +252,17 @@ class ConsistencyChecker:
                 sides[key][1].append(_point(claim))
         out = []
         for limits, others in sides.values():
+            # one finding per distinct maximum in a group, with every place that states it
+            by_value: dict[float, list[_Point]] = defaultdict(list)
             for lim in limits:
-                top = lim.value.high
-                if top is None:
-                    continue
+                if lim.value.high is not None:
+                    by_value[lim.value.high].append(lim)
+            for top, same in sorted(by_value.items()):
                 tol = rule.tolerance_for(top)
+                paths = {p.claim.path for p in same}
                 above = [o for o in others if o.value.high is not None and o.value.high > top + tol + 1e-9
-                         and (rule.scope != "across" or o.claim.path != lim.claim.path)
-                         and same_readers(self.lexicon, o.claim.indication, lim.claim.indication)]
+                         and (rule.scope != "across" or o.claim.path not in paths)
+                         and any(same_readers(self.lexicon, o.claim.indication, p.claim.indication) for p in same)]
                 if above:
-                    out.append(self._finding(rule, [[lim], above], "across"))
+                    out.append(self._finding(rule, [same, above], "across"))
         return out

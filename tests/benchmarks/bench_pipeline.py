@@ -1,6 +1,6 @@
 """Extraction speed and memory of the auditor pipeline, against a bare spaCy tokenizer.
 
-Input: the articles under ``corpus/`` and ``tests/gold/`` (and ``/work/shared/articles/*.txt``
+Input: the articles under ``corpus/`` and ``tests/gold/`` (and ``../shared/articles/*.txt``
 when that folder exists), repeated ``--repeat`` times so one round takes a few seconds.
 
 Rows (words are whitespace-separated words of the ingested plain text, the same count for
@@ -13,10 +13,10 @@ every row):
 
 Every row gets a warm-up pass over the articles once, then ``--rounds`` timed rounds in
 which the rows take turns; the median round is reported, wall clock (``time.perf_counter``)
-and CPU time (``time.process_time``, less disturbed by other work on the machine). Memory is measured after the timings:
-the process's peak RSS (``resource.getrusage``, which includes loading spaCy and the rules)
-and the ``tracemalloc`` peak of one pass of the pipeline (ingest included, claims kept) over
-the articles once.
+and CPU time (``time.process_time``, less disturbed by other work on the machine). Memory is
+measured after the timings: the process's peak RSS (``resource.getrusage``, which includes
+loading spaCy and the rules) and the ``tracemalloc`` peak of one pass of the pipeline (ingest
+included, claims kept) over the articles once.
 
 Usage::
 
@@ -43,7 +43,7 @@ from auditor.ingest import discover, load_document
 from auditor.runner import Auditor
 
 DEFAULT_INPUTS = (ROOT / "corpus", ROOT / "tests" / "gold")
-SHARED_ARTICLES = Path("/work/shared/articles")
+SHARED_ARTICLES = Path(__file__).resolve().parents[3] / "shared" / "articles"
 
 
 def article_paths(extra: list[str]) -> list[str]:
