@@ -11,45 +11,20 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markup_pieces import Piece, hidden, in_order, join, marker, word
 
 from auditor.ingest.check import mapping_problems
 from auditor.ingest.html import read_html
 
-LETTERS = [*"abcdefghijklmnopqrstuvwxyz", "ä", "é", "ß", "λ", "ж", "日", "😀", "e\u0301"]
 ENTITIES = ["&amp;", "&nbsp;", "&#8211;", "&#x3B1;", "&lt;", "&gt;", "&quot;", "&eacute;", "&amp"]
 SPACES = [" ", "\n", "  ", "\t", "\r\n", " \n  "]
 INLINE = ["span", "b", "em", "strong", "a", "sup", "sub", "abbr", "i"]
 BLOCKS = ["p", "div", "li", "h2", "h3", "blockquote", "td", "th", "dt", "dd", "figcaption", "section"]
 CONTAINERS = ["ul", "ol", "table", "tr", "dl"]
 
-word = st.lists(st.sampled_from(LETTERS), min_size=1, max_size=6).map("".join)
-marker = st.text(alphabet="ABCDEFGHXYZ", min_size=1, max_size=4)
 
 
-class Piece:
-    """Source text plus the words a reader must see and the ranges that must stay out."""
 
-    def __init__(self, src: str, words: list[str] | None = None,
-                 hidden: list[tuple[int, int]] | None = None) -> None:
-        self.src = src
-        self.words = words or []
-        self.hidden = hidden or []
-
-    def __add__(self, other: Piece) -> Piece:
-        n = len(self.src)
-        return Piece(self.src + other.src, self.words + other.words,
-                     self.hidden + [(s + n, e + n) for s, e in other.hidden])
-
-
-def concat(pieces: list[Piece]) -> Piece:
-    out = Piece("")
-    for p in pieces:
-        out = out + p
-    return out
-
-
-def hidden(text: str) -> Piece:
-    return Piece(text, [], [(0, len(text))])
 
 
 @st.composite
@@ -89,7 +64,7 @@ def element(children: st.SearchStrategy[list[Piece]]) -> st.SearchStrategy[Piece
         kids = draw(children)
         open_tag = hidden(f"<{tag}{draw(attributes())}>")
         close = hidden(f"</{tag}>") if draw(st.integers(0, 4)) else Piece("")  # end tags may be left out
-        return open_tag + concat(kids) + close
+        return open_tag + join(kids) + close
     return build()
 
 
@@ -98,19 +73,10 @@ tree = st.recursive(leaf(), lambda kids: element(st.lists(kids, min_size=0, max_
 
 @st.composite
 def html_doc(draw) -> Piece:
-    body = concat(draw(st.lists(tree, min_size=1, max_size=4)))
+    body = join(draw(st.lists(tree, min_size=1, max_size=4)))
     head = hidden("<html><head><title>T</title></head><body>") if draw(st.booleans()) else Piece("")
     return head + body
 
-
-def _in_order(words: list[str], text: str) -> bool:
-    pos = 0
-    for w in words:
-        pos = text.find(w, pos)
-        if pos < 0:
-            return False
-        pos += len(w)
-    return True
 
 
 @settings(max_examples=200, deadline=None)
@@ -119,7 +85,7 @@ def test_generated_html_maps_every_char_back(piece: Piece) -> None:
     doc = read_html("gen.html", piece.src, [])
     assert mapping_problems(doc) == []
     assert not re.search("[A-Z]", doc.text), doc.text
-    assert _in_order(piece.words, doc.text), (piece.words, doc.text)
+    assert in_order(piece.words, doc.text), (piece.words, doc.text)
     for i in range(len(doc.text)):
         s, e = doc.starts[i], doc.ends[i]
         if s < 0:

@@ -12,52 +12,28 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markup_pieces import Piece, hidden, in_order, lit, marker, word
+from markup_pieces import join as _join
 
 from auditor.ingest.check import mapping_problems
 from auditor.ingest.markdown import read_markdown
 
-LETTERS = [*"abcdefghijklmnopqrstuvwxyz", "ä", "é", "ß", "λ", "ж", "日", "本", "😀", "👍🏽",
-           "e\u0301", "n\u0303"]  # emoji with a skin-tone modifier; combining accents
 ENTITIES = ["&amp;", "&copy;", "&#8211;", "&#x3B1;", "&nbsp;", "&lt;", "&quot;"]
 ESCAPES = ["\\*", "\\_", "\\#", "\\[", "\\]", "\\`", "\\\\", "\\&", "\\<", "\\!"]
 
-word = st.lists(st.sampled_from(LETTERS), min_size=1, max_size=6).map("".join)
 number = st.sampled_from(["0.5", "1", "2.5", "10", "0.125"])
-marker = st.text(alphabet="ABCDEFGHXYZ", min_size=1, max_size=4)
 
 
-class Piece:
-    """Source text plus the words a reader must see and the ranges that must stay out."""
-
-    def __init__(self, src: str, words: list[str] | None = None,
-                 hidden: list[tuple[int, int]] | None = None) -> None:
-        self.src = src
-        self.words = words or []
-        self.hidden = hidden or []
-
-    def __add__(self, other: Piece) -> Piece:
-        n = len(self.src)
-        return Piece(self.src + other.src, self.words + other.words,
-                     self.hidden + [(s + n, e + n) for s, e in other.hidden])
 
 
-def lit(text: str) -> Piece:
-    return Piece(text)
+def join(pieces: list[Piece], sep: str = " ") -> Piece:
+    return _join(pieces, sep)
 
 
 def plain(text: str) -> Piece:
     return Piece(text, [text])
 
 
-def hidden(text: str) -> Piece:
-    return Piece(text, [], [(0, len(text))])
-
-
-def join(pieces: list[Piece], sep: str = " ") -> Piece:
-    out = lit("")
-    for i, p in enumerate(pieces):
-        out = out + (lit(sep) if i else lit("")) + p
-    return out
 
 
 words_piece = st.lists(st.one_of(word, number), min_size=1, max_size=4).map(
@@ -141,15 +117,6 @@ def _crlf(piece: Piece) -> Piece:
     return Piece(piece.src.replace("\n", "\r\n"), piece.words, hidden_ranges)
 
 
-def _in_order(words: list[str], text: str) -> bool:
-    pos = 0
-    for w in words:
-        pos = text.find(w, pos)
-        if pos < 0:
-            return False
-        pos += len(w)
-    return True
-
 
 @settings(max_examples=200, deadline=None)
 @given(markdown_doc())
@@ -160,7 +127,7 @@ def test_generated_markdown_maps_every_char_back(case: tuple[Piece, bool]) -> No
     doc = read_markdown("gen.md", piece.src, [])
     assert mapping_problems(doc) == []
     assert not re.search("[A-Z]", doc.text), doc.text
-    assert _in_order(piece.words, doc.text), (piece.words, doc.text)
+    assert in_order(piece.words, doc.text), (piece.words, doc.text)
     for i in range(len(doc.text)):
         s, e = doc.starts[i], doc.ends[i]
         if s < 0:
