@@ -60,3 +60,21 @@ def test_html_table_headers_give_attribute_indication_and_population(tmp_path, n
     ]
     first = claims[0].location
     assert document.source.splitlines()[first["line"] - 1][first["column"] - 1:first["end_column"] - 1] == first["quote"]
+
+
+def test_scraped_tables_one_cell_per_line_and_pipe_rows(tmp_path, nlp):
+    text = ("How long does Klonopin last\n\nKlonopin timeline after a dose\nTime after dose\nWhat happens\n"
+            "1-4 hours\nPeak level in the blood\n30-40 hours\nHalf of the drug is gone\n\n"
+            "Stage | Dose | How often\nStarting dose | 0.25 mg | twice a day\nMaximum | 4 mg | per day\n\n"
+            "Day | Morning | Bedtime | Daily total\n1-3 | 1 mg | 1 mg | 2 mg\n")
+    _, claims = _claims(nlp, tmp_path, "k.txt", text)
+    got = [(c.location["quote"], c.attribute, c.per, c.frequency and c.frequency.low) for c in claims]
+    assert got == [
+        ("1-4 hours", "peak", None, None),
+        ("30-40 hours", "half_life", None, None),
+        ("0.25 mg", "dose.start", "dose", 2),
+        ("4 mg", "dose.max", "day", None),
+        ("1 mg", "dose.mention", "dose", None),
+        ("1 mg", "dose.mention", "dose", None),
+        ("2 mg", "dose.mention", "day", None),
+    ]

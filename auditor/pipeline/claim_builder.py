@@ -66,6 +66,7 @@ DOSE_WORDS = {"dose", "dosage", "tablet", "pill", "capsule"}
 PROHIBITIONS = ("not recommended", "not be taken", "should not", "must not", "never take", "do not take",
                 "don't take", "is unsafe", "are unsafe", "is dangerous", "are dangerous", "not advised",
                 "should be avoided", "not approved", "avoid")
+FREQ_NUMBER_WORDS = {"once", "twice", "two", "three", "four", "one"}
 # Extended-release products have their own labels; an article naming one speaks of it.
 EXTENDED_CODES = {"XR", "ER", "CR", "SR", "XL", "LA", "ODT"} - {"ODT"}
 EXTENDED_PHRASES = ("extended-release", "extended release", "controlled-release", "controlled release",
@@ -81,11 +82,12 @@ PARTICIPLES = {"given", "taken", "written", "chosen", "shown", "begun", "put", "
 CEILING_BOUNDS = {"up to", "no more than", "not more than", "not to exceed", "no greater than", "not greater than",
                   "can reach", "may reach", "can be as high as",
                   "at most", "a maximum of", "maximum of", "max of", "not exceed", "not exceeding", "never exceed",
-                  "as much as", "as high as", "no higher than", "not above", "at or below", "at or under", "≤"}
-CHANGE_VERBS = {"increase", "increased", "increases", "increasing", "raise", "raised", "raising", "decrease",
-                "decreased", "decreasing", "reduce", "reduced", "reducing", "lower", "lowered", "lowering", "cut",
-                "cutting", "taper", "tapered", "tapering", "titrate", "titrated", "titrating", "adjust", "adjusted",
-                "drop", "dropped", "dropping", "go", "goes", "going", "step", "stepped", "up", "down", "bump",
+                  "no higher than", "not above", "at or below", "at or under", "≤"}
+CHANGE_VERBS = {"increase", "increased", "increases", "increasing", "raise", "raised", "raises", "raising", "decrease",
+                "decreased", "decreases", "decreasing", "reduce", "reduced", "reduces", "reducing", "lower",
+                "lowered", "lowers", "lowering", "cut", "cuts", "cutting", "taper", "tapered", "tapers", "tapering",
+                "titrate", "titrated", "titrates", "titrating", "adjust", "adjusted", "drops", "goes", "went",
+                "drop", "dropped", "dropping", "go", "going", "step", "stepped", "up", "down", "bump",
                 "increments", "steps", "changes", "change"}
 # Day/week/month spans after these words are how long something takes or lasts: a course of treatment.
 SPAN_BEFORE = {"for", "over", "after", "within", "during", "than", "takes", "take", "taking", "took", "need",
@@ -134,6 +136,60 @@ class _DocIndex:
         self.heading_block = self._heading_blocks()
         self.main_drug = self._main_drug()
         self.cells = {b.cell: i for i, b in enumerate(self.blocks) if b.cell is not None}
+
+    def cell_of(self, char: int) -> tuple[int, int, int] | None:
+        b = self.block_index(char)
+        return self.blocks[b].cell if b >= 0 else None
+
+    def cell_start(self, char: int) -> int:
+        b = self.block_index(char)
+        return self.blocks[b].start if b >= 0 else char
+
+    def row_mates(self, a: int, b: int) -> bool:
+        """Two offsets in cells of one table row, the second to the right of the first."""
+        ca, cb = self.cell_of(a), self.cell_of(b)
+        return ca is not None and cb is not None and ca[:2] == cb[:2] and cb[2] > ca[2]
+
+    def next_cells(self, char: int) -> list[Span]:
+        """The cells to the right in the same table row, as spans."""
+        cell = self.cell_of(char)
+        if cell is None:
+            return []
+        out = []
+        table, row, col = cell
+        k = col + 1
+        while (table, row, k) in self.cells:
+            blk = self.blocks[self.cells[(table, row, k)]]
+            span = self.doc.char_span(blk.start, blk.end, alignment_mode="expand")
+            if span is not None:
+                out.append(span)
+            k += 1
+        return out
+
+    def neighbor_spans(self, char: int) -> list[Span]:
+        """For a short line that is little more than a value (a table flattened one cell per line),
+        the short lines after and before it, which name what the value is."""
+        b = self.block_index(char)
+        if b < 0 or not self._bare(b):
+            return []
+        out = []
+        # value, description, value, description: the line before belongs to the value before it
+        candidates = (b + 1,) if b >= 2 and self._bare(b - 2) else (b + 1, b - 1)
+        for k in candidates:
+            # a flattened table's short lines often pass for headings in plain text
+            if 0 <= k < len(self.blocks) and self.blocks[k].kind != "title":
+                blk = self.blocks[k]
+                if len(self.text[blk.start:blk.end].split()) <= 8:
+                    span = self.doc.char_span(blk.start, blk.end, alignment_mode="expand")
+                    if span is not None:
+                        out.append(span)
+        return out
+
+    def _bare(self, b: int) -> bool:
+        """A short line that starts with a number: a value on a line of its own."""
+        blk = self.blocks[b]
+        words = self.text[blk.start:blk.end].split()
+        return 0 < len(words) <= 4 and words[0][:1].isdigit()
 
     def header_spans(self, char: int) -> list[Span]:
         """For a table cell: its column header cell, then its row header cell (as spans)."""
@@ -279,6 +335,11 @@ class ClaimBuilder:
             if q.end > f.start or id(q) in out:
                 continue
             if index.sentence(q.start).start != index.sentence(f.start).start:
+                # "Starting dose | 0.25 mg | twice a day": a frequency in the next cell of the row
+                if index.row_mates(doc[q.start].idx, doc[f.start].idx) and not any(
+                        d is not q and doc[d.start].idx >= index.cell_start(doc[f.start].idx) and d.start < f.start
+                        for d in doses):
+                    out[id(q)] = f
                 continue
             between = doc[q.end:f.start]
             words = [t for t in between if not t.is_punct]
@@ -433,6 +494,15 @@ class ClaimBuilder:
         return cue
 
     @staticmethod
+    def _neighbor_cue(index, char: int, labels, explain) -> Span | None:
+        for span in index.neighbor_spans(char):
+            cues = index.cues_in(span, tuple(labels))
+            if cues:
+                explain["attribute_neighbor"] = f"'{span.text[:40]}' on the line beside it"
+                return cues[0]
+        return None
+
+    @staticmethod
     def _step_by(doc, q, sent, clauses, clause) -> str | None:
         """ "by" right before the dose, after a verb of change in the same clause."""
         k = q.start - 1
@@ -459,12 +529,11 @@ class ClaimBuilder:
                                      ("INCREMENT", "START", "TARGET"), 8)
             if outer is not None and not any(outer.end <= s < q.start for s in others):
                 cue = outer
-        if cue is None or cue.label_ == "TYPICAL":
-            # "increase the dose by 0.5 mg", "reduce it by 0.125 mg twice a day"
-            step = self._step_by(doc, q, sent, clauses, clause)
-            if step is not None:
-                explain["attribute"] = f"'by' after '{step}': a titration step"
-                return "dose.increment"
+        step = self._step_by(doc, q, sent, clauses, clause)
+        if step is not None and (cue is None or cue.label_ in ("TYPICAL", "START", "TARGET")):
+            # "increase the dose by 0.5 mg", "lowers it by 0.125 mg twice a day"
+            explain["attribute"] = f"'by' after '{step}': a titration step"
+            return "dose.increment"
         if cue is not None and self._negated_cue(doc, cue):
             cue = None
         if (cue is not None and cue.label_ in ("START", "INCREMENT", "TARGET")
@@ -486,6 +555,8 @@ class ClaimBuilder:
                 cue = after
         if cue is None:
             cue = self._header_cue(index, doc[q.start].idx, DOSE_CUES, explain)
+        if cue is None:
+            cue = self._neighbor_cue(index, doc[q.start].idx, DOSE_CUES, explain)
         if cue is None:
             # "the 0.25 mg to 4 mg daily range", "a 1-2 mg dose range"
             typical = self._cue_after(doc, index, q.end, sent, clauses, clause, ("TYPICAL",), 2)
@@ -533,6 +604,8 @@ class ClaimBuilder:
             cue = before or after
         if cue is None:
             cue = self._header_cue(index, doc[q.start].idx, labels, explain)
+        if cue is None:
+            cue = self._neighbor_cue(index, doc[q.start].idx, labels, explain)
         if cue is None and q.bound == "within" and unit in ("minute", "hour") and (
             {t.lower_ for t in sent if clauses[t.i - sent.start] == clause} & EFFECT_WORDS
             or any(clauses[m.start - sent.start] == clause for m in index.drugs_in(sent))
@@ -625,6 +698,23 @@ class ClaimBuilder:
                         ("daily", "maximum"), ("maximum", "daily"), ("daily", "limit")}:
                 per = "day"
                 draft.explain["per"] = "a daily total named before it in its clause"
+        if per is None:
+            # "Maximum | 4 mg | per day": the per-day wording in the next cell of the row
+            for cell in index.next_cells(doc[q.start].idx)[:1]:
+                words = " ".join(t.lower_ for t in cell[:3])
+                if words.startswith(("per day", "daily", "a day", "/day", "each day", "every day", "in 24 hours")):
+                    per = "day"
+                    draft.explain["per"] = f"'{cell.text[:20]}' in the next cell of its row"
+        if per is None:
+            # a column headed "Daily total" holds daily amounts; "Morning", "Bedtime" single doses
+            for header in index.header_spans(doc[q.start].idx)[:1]:
+                words = {t.lower_ for t in header}
+                if words & {"daily", "day", "total", "/day", "24"}:
+                    per = "day"
+                elif words & {"morning", "bedtime", "evening", "night", "am", "pm", "dose", "noon", "midday"}:
+                    per = "dose"
+                if per is not None:
+                    draft.explain["per"] = f"its column header '{header.text[:30]}'"
         if per is None and draft.attribute == "dose.start":
             per = "dose"  # "start at 5 mg": a starting dose is one administration
             draft.explain["per"] = "a starting dose is one dose"
@@ -672,8 +762,14 @@ class ClaimBuilder:
         if mentions:
             # attached: "4 mg of clonazepam", "clonazepam 0.5 mg", "Klonopin (clonazepam) 1 mg"
             for m in mentions:
-                if 0 <= m.start - end <= 2 and all(t.lower_ in ("of", "(", "the") for t in doc[end:m.start]):
+                if 0 <= m.start - end <= 2 and all(t.lower_ in ("of", "(", "the", "for") for t in doc[end:m.start]):
                     chosen, how = m, "named right after the value"
+                    break
+                tail = doc[end:m.start]
+                if 0 < len(tail) <= 7 and tail[-1].lower_ == "for" and not any(
+                        t.like_num and t.lower_ not in FREQ_NUMBER_WORDS for t in tail) and not index.drugs_in(tail):
+                    # "0.25 mg twice a day for Klonopin", "about 11 hours for Xanax"
+                    chosen, how = m, "named after the value with 'for'"
                     break
                 if 0 <= start - m.end <= 1:
                     chosen, how = m, "named right before the value"

@@ -28,7 +28,8 @@ CUE_PHRASES: dict[str, list[str]] = {
         "start", "starts", "starting", "started", "start at", "start with", "start on", "start off",
         "initial", "initially", "begin", "begins", "beginning", "begin with", "initiate", "initiated",
         "initiation", "first dose", "at first", "commence", "commenced", "starter", "to start",
-        "opening dose", "lowest dose", "initial dose", "starting", "start dose",
+        "opening dose", "lowest dose", "initial dose", "starting", "start dose", "began", "begun",
+        "started on", "started me on", "began me on", "put me on", "to start", "to begin",
     ],
     "TARGET": [
         "target", "targets", "maintenance", "maintain", "maintained", "maintaining", "increase to",
@@ -44,6 +45,7 @@ CUE_PHRASES: dict[str, list[str]] = {
         "maximum recommended", "recommended maximum", "not be exceeded", "should not be exceeded",
         "must not be exceeded", "highest", "limit", "at or below", "stay at or below", "keep it at or below",
         "is the most", "the most you", "most you should", "the most anyone", "can reach", "may reach",
+        "tops out at", "topping out at", "tops out", "capped at", "caps at",
     ],
     "INCREMENT": [
         "increase by", "increased by", "increases of", "increase of", "increasing by", "increments of",
@@ -79,7 +81,8 @@ CUE_PHRASES: dict[str, list[str]] = {
         "last", "lasts", "lasting", "lasted", "duration of action", "duration of effect", "duration of effects",
         "wear off", "wears off", "effects for", "effect for", "relief for", "coverage for", "keeps working",
         "keep working", "works for", "effective for", "act for", "acts for", "long-acting",
-        "duration", "sedation for", "calming effects for",
+        "duration", "sedation for", "calming effects for", "noticeable effects", "effects fade", "wears off after",
+        "fade after", "fades after", "effects begin to fade",
     ],
     "PEAK": [
         "peak", "peaks", "peaked", "peak levels", "peak concentration", "peak concentrations",
@@ -89,7 +92,8 @@ CUE_PHRASES: dict[str, list[str]] = {
     ],
     "HALF_LIFE": [
         "half-life", "half - life", "half life", "halflife", "half-lives", "half - lives",
-        "elimination half", "t1/2", "t½", "t 1/2",
+        "elimination half", "t1/2", "t½", "t 1/2", "half of the drug", "half the drug", "half of it",
+        "half of a dose", "half of the dose",
     ],
     "TREATMENT": [
         "for full effect", "full effect", "full effects", "full benefit", "full benefits", "to work",
@@ -113,7 +117,7 @@ CUE_PHRASES: dict[str, list[str]] = {
         "reporting", "develop", "develops", "developed", "side effect", "side effects", "adverse",
         "suffer", "suffered", "affects", "affected", "occurs", "occur", "occurred", "incidence",
         "risk", "dependence", "dependent", "addiction", "addicted", "withdrawal", "had", "have",
-        "get", "got", "drowsiness", "discontinued", "stopped taking", "dropped out", "rate",
+        "get", "got", "drowsiness", "discontinued", "stopped taking", "dropped out", "rate", "lose", "loses", "lost",
     ],
     "NEGATION": [
         "not", "n't", "no", "never", "neither", "nor", "without", "none", "isn't", "aren't",
@@ -154,7 +158,8 @@ CUE_PHRASES: dict[str, list[str]] = {
         "bioavailability", "bioavailable", "protein-bound", "protein - bound", "protein bound", "bound",
         "binding", "absorbed", "absorption", "excreted", "metabolized", "metabolised", "of the dose",
         "plasma protein", "eliminated", "unchanged", "off", "discount", "alcohol by volume", "abv",
-        "interest", "tax", "coupon", "savings", "cheaper", "price", "cost", "costs", "humidity",
+        "interest", "tax", "coupon", "savings", "cheaper", "price", "cost", "costs", "humidity", "bloodstream",
+        "oral dose",
     ],
     "AGE": [
         "aged", "age", "ages", "years old", "year old", "year-old", "year - old", "years of age",
