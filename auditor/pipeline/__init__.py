@@ -6,7 +6,9 @@ Components (each registered as a spaCy factory):
 2. ``quantity_recognizer`` -- numbers, units, ranges, bounds, frequencies (quantities.py)
 3. ``term_recognizer`` -- drugs, classes, indications, populations from the lexicons (terms.py)
 4. ``cue_recognizer`` -- attribute, negation, hypothesis and citation cues (cues.py)
-5. ``claim_builder`` -- typed claim drafts (claim_builder.py)
+5. ``claim_builder`` -- typed claims (claim_builder.py), reading the per-document lookups of
+   doc_index.py, the attribute rules of attributes.py, the drug/indication/negation/citation
+   rules of context.py and the word lists of words.py
 """
 
 from __future__ import annotations

@@ -1,0 +1,333 @@
+"""What a number is: the attribute of a claim, from the cues around it.
+
+Each function reads one quantity in its sentence and returns the attribute (``dose.start``,
+``half_life``, ``incidence`` ...) or None when the number is not a claim, and notes why in the
+claim's ``explain``. A cue in the value's own clause counts first, then a cue right after the
+value ("4 mg (maximum dose)"), then a table header or the line beside a bare value.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Span
+
+from ..claims import Range
+from .quantities import Quantity
+from .words import (
+    CEILING_BOUNDS,
+    CHANGE_VERBS,
+    DETACHING,
+    DETERMINERS,
+    DOSE_ATTRIBUTE,
+    DOSE_CUES,
+    EFFECT_STOP,
+    EFFECT_VERBS,
+    EFFECT_WORDS,
+    MEDICINE_WORDS,
+    NOT_A_SPAN_AFTER,
+    PEOPLE_WORDS,
+    PROHIBITIONS,
+    SPAN_BEFORE,
+    TIME_CUES,
+    TREATMENT_WORDS,
+)
+
+
+def cue_before(index, q_start, sent, clauses, clause, labels, max_distance=15, stop_at_quantity=None):
+    """The nearest cue with one of ``labels`` before the value, in its clause."""
+    best = None
+    for cue in index.cues_in(sent, labels):
+        if cue.end > q_start or clauses[cue.start - sent.start] != clause:
+            continue
+        if q_start - cue.end > max_distance:
+            continue
+        if stop_at_quantity is not None and any(cue.end <= s < q_start for s in stop_at_quantity):
+            continue
+        if best is None or cue.end > best.end or (cue.end == best.end and len(cue) > len(best)):
+            best = cue
+    return best
+
+
+def cue_after(doc, index, q_end, sent, clauses, clause, labels, max_distance=8, any_clause=False):
+    for cue in index.cues_in(sent, labels):
+        if cue.start < q_end:
+            continue
+        if cue.start - q_end > max_distance:
+            break
+        if not any_clause and clauses[cue.start - sent.start] != clause:
+            continue
+        between = doc[q_end:cue.start]
+        if any(t.lower_ in DETACHING or t.like_num for t in between):
+            continue
+        return cue
+    return None
+
+
+def prohibited(doc, q, sent, clauses, clause) -> bool:
+    """The clause says doses beyond the value must not be taken ("are not recommended")."""
+    words = [t.lower_ for t in doc[sent.start:sent.end] if clauses[t.i - sent.start] == clause]
+    text = " ".join(words)
+    return any(p in text for p in PROHIBITIONS)
+
+
+def speaks_of_people(index, span: Span) -> bool:
+    return bool(index.cues_in(span, ("EFFICACY", "INCIDENCE")) or {t.lower_ for t in span} & PEOPLE_WORDS
+                or index.drugs_in(span))
+
+
+def percent_context(doc, index, q: Quantity, sent: Span) -> list[Span]:
+    """The sentence, and for a line of a list ("Dry mouth: 33.8%"), its introduction and heading."""
+    out = [sent]
+    b = index.block_index(doc[q.start].idx)
+    if b > 0:
+        prev = index.blocks[b - 1]
+        for k in (b - 1, index.heading_block[b]):
+            if k >= 0 and (k != b - 1 or index.text[prev.start:prev.end].rstrip().endswith(":")
+                           or index.blocks[b].kind == "list_item"):
+                span = index.block_span(k)
+                if span is not None:
+                    out.append(span)
+    return out
+
+
+def other_substance(doc, index, q: Quantity) -> bool:
+    """ "of <word>" after the amount names something that is not a medicine the lexicon knows."""
+    j = q.end
+    if j + 1 >= len(doc) or doc[j].lower_ != "of":
+        return False
+    word = doc[j + 1]
+    if not word.is_alpha or word.lower_ in MEDICINE_WORDS or word.is_stop:
+        return False
+    if any(s.start == j + 1 for s in index.drugs_in(doc[j + 1:j + 2])):
+        return False
+    return word.lower_ not in index.lexicon.drug_terms and word.lower_ not in index.lexicon.class_terms
+
+
+def header_cue(index, char: int, labels, explain) -> Span | None:
+    """In a table cell, a cue in the column header ("Starting dose") or the row header."""
+    found = [(header, cue) for header in index.header_spans(char) for cue in index.cues_in(header, tuple(labels))]
+    if not found:
+        return None
+    # a specific cue ("Starting dose") wins over a general one ("Dose", "Usual range")
+    header, cue = next(((h, c) for h, c in found if c.label_ != "TYPICAL"), found[0])
+    explain["attribute_header"] = f"'{header.text}' heads its table column or row"
+    return cue
+
+
+def neighbor_cue(index, char: int, labels, explain) -> Span | None:
+    for span in index.neighbor_spans(char):
+        cues = index.cues_in(span, tuple(labels))
+        if cues:
+            explain["attribute_neighbor"] = f"'{span.text[:40]}' on the line beside it"
+            return cues[0]
+    return None
+
+
+def step_by(doc, q, sent, clauses, clause) -> str | None:
+    """ "by" right before the dose, after a verb of change in the same clause."""
+    k = q.start - 1
+    if k < sent.start or doc[k].lower_ != "by":
+        return None
+    for tok in doc[max(sent.start, k - 6):k]:
+        if clauses[tok.i - sent.start] == clause and tok.lower_ in CHANGE_VERBS:
+            return tok.text
+    return None
+
+
+def negated_cue(doc, cue) -> bool:
+    """ "not the highest dose", "isn't the maximum": a cue the sentence denies."""
+    prev = {t.lower_ for t in doc[max(0, cue.start - 3):cue.start]}
+    return bool(prev & {"not", "n't", "never", "no"}) and cue.label_ in ("MAX", "START", "TARGET")
+
+
+def dose_attribute(doc, index, q, sent, clauses, clause, explain) -> str:
+    others = [x.start for x in (doc._.quantities or []) if x.dimension in ("mass", "mass_per_kg") and x is not q]
+    cue = cue_before(index, q.number_start, sent, clauses, clause, DOSE_CUES, 15, None)
+    if q.start < q.number_start and cue is not None and cue.label_ == "MAX" and cue.end >= q.start:
+        # the cue is the bound itself ("no more than", "should not exceed"); a step or a start named
+        # just before it says what is bounded: "the initial dose ... should not exceed 1.5 mg/day"
+        outer = cue_before(index, min(cue.start, q.start), sent, clauses, clause,
+                                 ("INCREMENT", "START", "TARGET"), 8)
+        if outer is not None and not any(outer.end <= s < q.start for s in others):
+            cue = outer
+    step = step_by(doc, q, sent, clauses, clause)
+    if step is not None and (cue is None or cue.label_ in ("TYPICAL", "START", "TARGET")):
+        # "increase the dose by 0.5 mg", "lowers it by 0.125 mg twice a day"
+        explain["attribute"] = f"'by' after '{step}': a titration step"
+        return "dose.increment"
+    if cue is not None and negated_cue(doc, cue):
+        cue = None
+    if (cue is not None and cue.label_ in ("START", "INCREMENT", "TARGET")
+            and any(cue.end <= s < q.number_start for s in others)):
+        cue = None  # these name one value: a dose written between the cue and this one took it
+    if cue is not None and cue.label_ == "TYPICAL":
+        # "the starting dose is usually 0.25 mg": the specific cue wins
+        specific = cue_before(index, cue.start + 1, sent, clauses, clause, ("START", "TARGET", "MAX", "INCREMENT"), 5)
+        if specific is not None:
+            cue = specific
+    value_end = q.per_end or q.end  # "4 mg in 24 hours is the most": look past the per-day marker
+    after = cue_after(doc, index, value_end, sent, clauses, clause, ("MAX", "START", "TARGET"), 12, any_clause=True)
+    if after is not None:
+        between = doc[value_end:after.start]
+        # "4 mg (maximum dose)", "4 mg a day -- the FDA's upper limit": an aside naming the value
+        appositive = len(between) <= 7 and any(t.text in ("(", "—", "–", "-") for t in between)
+        same_clause = clauses[after.start - sent.start] == clause
+        if appositive or (cue is None and same_clause):
+            cue = after
+    if cue is None:
+        cue = header_cue(index, doc[q.start].idx, DOSE_CUES, explain)
+    if cue is None:
+        cue = neighbor_cue(index, doc[q.start].idx, DOSE_CUES, explain)
+    if cue is None:
+        # "the 0.25 mg to 4 mg daily range", "a 1-2 mg dose range"
+        typical = cue_after(doc, index, q.end, sent, clauses, clause, ("TYPICAL",), 2)
+        if typical is not None and typical.text.lower() in ("range", "dose range", "dosage range", "ranges"):
+            cue = typical
+    if q.value.high is None and prohibited(doc, q, sent, clauses, clause):
+        # "doses above 10 mg a day are not recommended": the value is a ceiling
+        q.value = Range(q.value.low, q.value.low)
+        explain["attribute"] = f"'{q.bound}' a value, then a prohibition: a maximum"
+        return "dose.max"
+    if q.value.high is None:
+        # "above 4 mg", "more than 4 mg" speak of doses beyond a value, not of the value itself
+        explain["attribute"] = f"lower-bounded ('{q.bound}'): a dose mentioned, not a limit or a start"
+        return "dose.mention"
+    if cue is None:
+        if q.bound and q.value.low is None and q.bound.lower() in CEILING_BOUNDS:
+            # "can take up to 6 mg a day", "no more than 4 mg": a ceiling is a maximum
+            explain["attribute"] = f"upper bound '{q.bound}' with no other cue: a maximum"
+            return "dose.max"
+        explain["attribute"] = "dose with no attribute cue"
+        return "dose.mention"
+    if cue.label_ == "INCREMENT" and q.start - cue.end > 4:
+        explain["attribute"] = "dose with no attribute cue"
+        return "dose.mention"
+    explain["attribute"] = f"cue '{cue.text}' ({cue.label_.lower()})"
+    return DOSE_ATTRIBUTE[cue.label_]
+
+
+def time_attribute(doc, index, q, sent, clauses, clause, explain) -> str | None:
+    unit = q.unit
+    # ages are not claims: "aged 65 years", "children under 6 years old"
+    for cue in index.cues_in(sent, ("AGE",)):
+        if q.start - 3 <= cue.start <= q.end + 1 and clauses[cue.start - sent.start] == clause:
+            return None
+    if unit in ("year", "month") and q.start > 0 and doc[q.start - 1].lower_ in ("over", "under", "aged", "age", "ages"):
+        return None
+    labels = tuple(label for label, (_, units) in TIME_CUES.items() if unit in units)
+    if not labels:
+        return None
+    before = cue_before(index, q.number_start, sent, clauses, clause, labels, 12)
+    after = cue_after(doc, index, q.end, sent, clauses, clause, labels, 5)
+    cue = None
+    if before is not None and after is not None:
+        cue = before if (q.start - before.end) <= (after.start - q.end) else after
+    else:
+        cue = before or after
+    if cue is None:
+        cue = header_cue(index, doc[q.start].idx, labels, explain)
+    if cue is None:
+        cue = neighbor_cue(index, doc[q.start].idx, labels, explain)
+    if cue is None and q.bound == "within" and unit in ("minute", "hour") and (
+        {t.lower_ for t in sent if clauses[t.i - sent.start] == clause} & EFFECT_WORDS
+        or any(clauses[m.start - sent.start] == clause for m in index.drugs_in(sent))
+    ):
+        explain["attribute"] = "'within' a few minutes or hours of taking a drug: time to effect"
+        return "onset"
+    if cue is None and unit in ("hour", "minute"):
+        after = doc[q.end:min(sent.end, q.end + 7)]
+        if any(t.lower_ == "before" for t in after[:2]) and any(
+            t.lower_ in ("bed", "bedtime", "sleep", "asleep", "sleeping") for t in after
+        ):
+            explain["attribute"] = "taken some time before sleep: time to effect"
+            return "onset"
+        if q.start > 0 and doc[q.start - 1].lower_ == "for":
+            explain["attribute"] = "'for' a span of hours: how long the effect lasts"
+            return "duration.effect"
+    if cue is None and unit in ("day", "week", "month", "year"):
+        first = q.start if q.bound is None else q.number_start
+        prev = doc[q.start - 1].lower_ if q.start > sent.start else ""
+        if first != q.start and first > sent.start:
+            prev = prev or doc[first - 1].lower_
+        nxt = doc[q.end].lower_ if q.end < sent.end else ""
+        if nxt in NOT_A_SPAN_AFTER or (q.end < sent.end and doc[q.end].text == "-"):
+            return None
+        clause_words = {t.lower_ for t in sent if clauses[t.i - sent.start] == clause}
+        treated = bool(clause_words & TREATMENT_WORDS) or any(
+            clauses[m.start - sent.start] == clause for m in index.drugs_in(sent))
+        if treated and (prev in SPAN_BEFORE or q.bound is not None or nxt in ("of", "to", "for", "before", "until")):
+            explain["attribute"] = f"a span of {unit}s ('{prev or nxt}'): how long a course takes"
+            return "treatment.duration"
+    if cue is None:
+        return None
+    if cue.label_ == "TREATMENT" and cue.text.lower() in ("after", "up to") and unit == "day" and index.cues_in(sent, ("INCREMENT", "TARGET")):
+        return None  # "increase after 3 days" is the pace of a titration, not a claim of its own
+    attribute = TIME_CUES[cue.label_][0]
+    if attribute == "treatment.duration" and index.cues_in(sent, ("INCIDENCE",)) and any(
+        c.text.lower() in ("withdrawal",) for c in index.cues_in(sent, ("INCIDENCE",))
+    ) and cue.text.lower() not in ("treatment", "therapy", "course", "for full effect", "full effect"):
+        return None  # how long withdrawal lasts is not how long a course lasts
+    explain["attribute"] = f"cue '{cue.text}' ({cue.label_.lower()}) with a time in {unit}s"
+    return attribute
+
+
+def percent_attribute(doc, index, q, sent, clauses, clause, explain) -> str | None:
+    for cue in index.cues_in(sent, ("NOT_CLAIM_PERCENT",)):
+        if clauses[cue.start - sent.start] == clause:
+            return None
+    if q.start > 0 and doc[q.start - 1].text in ("$", "£", "€"):
+        return None
+    cues = [c for c in index.cues_in(sent, ("EFFICACY", "INCIDENCE")) if clauses[c.start - sent.start] == clause]
+    if not any(speaks_of_people(index, span) for span in percent_context(doc, index, q, sent)):
+        return None  # "100% confidential", "save 20%": a share of nothing the article measures
+    if cues:
+        nearest = min(cues, key=lambda c: min(abs(c.start - q.end), abs(q.start - c.end)))
+        explain["attribute"] = f"nearest cue '{nearest.text}' ({nearest.label_.lower()})"
+        return nearest.label_.lower()
+    if any(c.label_ == "EFFICACY" for c in index.cues_in(sent, ("EFFICACY",))):
+        explain["attribute"] = "an efficacy cue in the sentence"
+        return "efficacy"
+    explain["attribute"] = "a share of people with no efficacy cue: incidence"
+    return "incidence"
+
+
+def effect(doc, index, q, sent, clauses, clause, attribute) -> str | None:
+    if attribute == "efficacy":
+        cues = index.cues_in(sent, ("EFFICACY",))
+        words = {c.text.lower() for c in cues}
+        if words & {"relieve", "relieves", "relieved", "relief"}:
+            return "symptom relief"
+        for name in ("remission", "response", "improvement"):
+            if any(name[:6] in w for w in words):
+                return name
+        return cues[0].text.lower() if cues else None
+    # object of "experience", "report", "develop" after the value
+    for tok in doc[q.end:sent.end]:
+        if clauses[tok.i - sent.start] != clause:
+            break
+        if tok.lower_ in EFFECT_VERBS:
+            words = []
+            for t in doc[tok.i + 1:sent.end]:
+                if t.lower_ in EFFECT_STOP or t.is_punct:
+                    if words:
+                        break
+                    continue
+                if not words and t.lower_ in DETERMINERS:
+                    continue
+                words.append(t.lower_)
+                if len(words) >= 4:
+                    break
+            if words:
+                return " ".join(words)
+    # subject before "occurs in 40%", "affects 1 in 3"
+    words = []
+    for t in doc[sent.start:q.start]:
+        if t.lower_ in ("in", "affects", "affect", "occurs", "occur", "was", "were", "is", "are", "reported", "seen", "about", "around", "up", "to", "nearly", "approximately"):
+            break
+        if t.is_punct or t.lower_ in DETERMINERS:
+            if words:
+                break
+            continue
+        words.append(t.lower_)
+    if words and len(words) <= 4 and not index.lexicon.drug_terms.get(words[0]):
+        return " ".join(words)
+    return None

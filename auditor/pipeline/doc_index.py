@@ -1,0 +1,204 @@
+"""Per-document lookups the claim builder shares between claims.
+
+Sentences, clauses, blocks and their headings, table cells and their headers, the terms and
+cues found in a span, and the article's main drug: computed once per document.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+
+from spacy.tokens import Doc, Span
+
+from ..lexicon import Lexicon
+from .layout import BlockInfo, blocks_of
+from .words import (
+    CLAUSE_JOINERS,
+    CLAUSE_PUNCT,
+    SUBORDINATORS,
+)
+
+
+class DocIndex:
+    """Per-document lookups shared by every claim: sentences, clauses, blocks, terms, cues."""
+
+    def __init__(self, doc: Doc, lexicon: Lexicon) -> None:
+        self.doc = doc
+        self.text = doc.text  # spaCy rebuilds Doc.text from its tokens on every access
+        self.lexicon = lexicon
+        self.sents = list(doc.sents)
+        self.sent_starts = [s.start for s in self.sents]
+        self.blocks: list[BlockInfo] = blocks_of(doc)
+        self.block_starts = [b.start for b in self.blocks]
+        self.cues = list(doc.spans.get("cues", []))
+        self.cue_starts = [c.start for c in self.cues]
+        self.drugs = sorted(doc.spans.get("drugs", []), key=lambda s: s.start)
+        self.drug_starts = [s.start for s in self.drugs]
+        self.indications = sorted(doc.spans.get("indications", []), key=lambda s: s.start)
+        self.populations = sorted(doc.spans.get("populations", []), key=lambda s: s.start)
+        self.links = doc._.links or []
+        self._clauses: dict[int, list[int]] = {}
+        self.heading_block = self._heading_blocks()
+        self.main_drug = self._main_drug()
+        self.cells = {b.cell: i for i, b in enumerate(self.blocks) if b.cell is not None}
+
+    def cell_of(self, char: int) -> tuple[int, int, int] | None:
+        b = self.block_index(char)
+        return self.blocks[b].cell if b >= 0 else None
+
+    def cell_start(self, char: int) -> int:
+        b = self.block_index(char)
+        return self.blocks[b].start if b >= 0 else char
+
+    def row_mates(self, a: int, b: int) -> bool:
+        """Two offsets in cells of one table row, the second to the right of the first."""
+        ca, cb = self.cell_of(a), self.cell_of(b)
+        return ca is not None and cb is not None and ca[:2] == cb[:2] and cb[2] > ca[2]
+
+    def next_cells(self, char: int) -> list[Span]:
+        """The cells to the right in the same table row, as spans."""
+        cell = self.cell_of(char)
+        if cell is None:
+            return []
+        out = []
+        table, row, col = cell
+        k = col + 1
+        while (table, row, k) in self.cells:
+            blk = self.blocks[self.cells[(table, row, k)]]
+            span = self.doc.char_span(blk.start, blk.end, alignment_mode="expand")
+            if span is not None:
+                out.append(span)
+            k += 1
+        return out
+
+    def neighbor_spans(self, char: int) -> list[Span]:
+        """For a short line that is little more than a value (a table flattened one cell per line),
+        the short lines after and before it, which name what the value is."""
+        b = self.block_index(char)
+        if b < 0 or not self._bare(b):
+            return []
+        out = []
+        # value, description, value, description: the line before belongs to the value before it
+        candidates = (b + 1,) if b >= 2 and self._bare(b - 2) else (b + 1, b - 1)
+        for k in candidates:
+            # a flattened table's short lines often pass for headings in plain text
+            if 0 <= k < len(self.blocks) and self.blocks[k].kind != "title":
+                blk = self.blocks[k]
+                if len(self.text[blk.start:blk.end].split()) <= 8:
+                    span = self.doc.char_span(blk.start, blk.end, alignment_mode="expand")
+                    if span is not None:
+                        out.append(span)
+        return out
+
+    def _bare(self, b: int) -> bool:
+        """A short line that starts with a number: a value on a line of its own."""
+        blk = self.blocks[b]
+        words = self.text[blk.start:blk.end].split()
+        return 0 < len(words) <= 4 and words[0][:1].isdigit()
+
+    def block_span(self, b: int) -> Span | None:
+        """Block ``b`` as a span of the doc."""
+        blk = self.blocks[b]
+        return self.doc.char_span(blk.start, blk.end, alignment_mode="expand")
+
+    def header_spans(self, char: int) -> list[Span]:
+        """For a table cell: its column header cell, then its row header cell (as spans)."""
+        b = self.block_index(char)
+        if b < 0 or self.blocks[b].cell is None:
+            return []
+        table, row, col = self.blocks[b].cell
+        out = []
+        for key in ((table, 0, col) if row > 0 else None, (table, row, 0) if col > 0 else None):
+            if key is not None and key in self.cells:
+                blk = self.blocks[self.cells[key]]
+                span = self.doc.char_span(blk.start, blk.end, alignment_mode="expand")
+                if span is not None:
+                    out.append(span)
+        return out
+
+    # -- structure -------------------------------------------------------------------
+    def sentence(self, token_i: int) -> Span:
+        return self.sents[bisect.bisect_right(self.sent_starts, token_i) - 1]
+
+    def block_index(self, char: int) -> int:
+        i = bisect.bisect_right(self.block_starts, char) - 1
+        return i if i >= 0 and char < max(self.blocks[i].end, self.blocks[i].start + 1) else -1
+
+    def _heading_blocks(self) -> list[int]:
+        """For each block, the index of the heading (or title) block that governs it (-1: none).
+
+        Also fills ``parent_heading``: for each heading block, the heading one level up.
+        """
+        out: list[int] = []
+        self.parent_heading: dict[int, int] = {}
+        stack: list[tuple[int, int]] = []  # (level, block index); the title is level 0
+        for i, block in enumerate(self.blocks):
+            out.append(stack[-1][1] if stack else -1)
+            if block.kind in ("heading", "title"):
+                level = 0 if block.kind == "title" else (block.level or 2)
+                while stack and stack[-1][0] >= level:
+                    stack.pop()
+                self.parent_heading[i] = stack[-1][1] if stack else -1
+                stack.append((level, i))
+        return out
+
+    def title_terms(self, spans: list[Span]) -> list[Span]:
+        """Terms named in the document's title (the title block, or the first heading)."""
+        first = next((b for b in self.blocks if b.kind in ("title", "heading")), None)
+        if first is None or (first.kind == "heading" and first.level not in (0, 1)):
+            return []
+        return [s for s in spans if first.start <= s.start_char < first.end]
+
+    def _main_drug(self) -> str | None:
+        counts: Counter[str] = Counter()
+        for span in self.drugs:
+            if span.id_ == "class":
+                continue
+            b = self.block_index(span.start_char)
+            weight = 3 if b >= 0 and self.blocks[b].kind in ("heading", "title") else 1
+            counts[span.label_] += weight
+        return counts.most_common(1)[0][0] if counts else None
+
+    def clause_ids(self, sent: Span) -> list[int]:
+        """Clause number of each token of ``sent`` (a clause ends at ; — : but while ...)."""
+        if sent.start in self._clauses:
+            return self._clauses[sent.start]
+        terminators = {c.start for c in self.cues_in(sent) if c.label_ == "TERMINATE"}
+        # "While it's not the highest dose, 1 mg is ...": an opening subordinate clause ends at its comma
+        opener = sent[0].lower_ in SUBORDINATORS
+        ids, cid = [], 0
+        clause_start = True
+        for tok in sent:
+            i = tok.i
+            boundary = False
+            if clause_start and not tok.is_punct:
+                opener = opener or tok.lower_ in SUBORDINATORS
+                clause_start = False
+            if opener and tok.text == ",":
+                boundary, opener = True, False
+            elif tok.text in CLAUSE_PUNCT and (tok.text != "–" or tok.whitespace_):
+                boundary = True
+            elif tok.text == ":" and i - sent.start > 6:
+                boundary = True  # "Starting dose: 0.25 mg" keeps its label
+            elif (i in terminators and i > sent.start) or (
+                tok.text == "," and i + 1 < sent.end and self.doc[i + 1].lower_ in CLAUSE_JOINERS
+            ):
+                boundary = True
+            if boundary:
+                cid += 1
+                clause_start = True
+            ids.append(cid)
+        self._clauses[sent.start] = ids
+        return ids
+
+    def cues_in(self, span: Span, labels: tuple[str, ...] | None = None) -> list[Span]:
+        lo = bisect.bisect_left(self.cue_starts, span.start)
+        hi = bisect.bisect_left(self.cue_starts, span.end)
+        cues = self.cues[lo:hi]
+        return [c for c in cues if labels is None or c.label_ in labels]
+
+    def drugs_in(self, span: Span) -> list[Span]:
+        lo = bisect.bisect_left(self.drug_starts, span.start)
+        hi = bisect.bisect_left(self.drug_starts, span.end)
+        return self.drugs[lo:hi]
