@@ -1,7 +1,7 @@
-"""The ``claim_builder`` component: quantities + cues + terms -> typed claim drafts.
+"""The ``claim_builder`` component: quantities + cues + terms -> typed claims.
 
-For every quantity (and every frequency not attached to a dose) it decides, with rules that
-each leave a note in ``Claim.explain``:
+For every quantity (and every frequency not attached to a dose) it decides, with the rules of
+attributes.py and context.py, each of which leaves a note in ``Claim.explain``:
 
 - the attribute, from the unit's dimension and the nearest cue in the same clause (a cue
   right after the value, "4 mg (maximum dose)", counts too);
