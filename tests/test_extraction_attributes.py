@@ -126,3 +126,16 @@ def test_population_in_a_contrasting_clause_is_its_own(nlp):
 def test_extended_release_products_are_marked(nlp):
     assert one_claim(nlp, "Xanax XR is started at 0.5 mg once daily.").formulation == "extended-release"
     assert one_claim(nlp, "Xanax is started at 0.5 mg three times a day.").formulation is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attribute"),
+    [
+        ("You shouldn't go above 40 mg of escitalopram a day.", "dose.max"),
+        ("Reduce the clonazepam dose by no more than 0.5 mg every 3 days.", "dose.increment"),
+        ("Doses up to 2400 mg of gabapentin a day have been well tolerated.", "dose.mention"),
+        ("Sertraline can take 4 to 6 weeks to work fully.", "treatment.duration"),
+    ],
+)
+def test_bounds_steps_and_courses(nlp, sentence, attribute):
+    assert one_claim(nlp, sentence).attribute == attribute

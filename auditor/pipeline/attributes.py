@@ -114,7 +114,7 @@ def header_cue(index, char: int, labels, explain) -> Span | None:
 
 
 def neighbor_cue(index, char: int, labels, explain) -> Span | None:
-    for span in index.neighbor_spans(char):
+    for span in index.neighbor_spans(char, tuple(labels)):
         cues = index.cues_in(span, tuple(labels))
         if cues:
             explain["attribute_neighbor"] = f"'{span.text[:40]}' on the line beside it"
@@ -150,7 +150,8 @@ def dose_attribute(doc, index, q, sent, clauses, clause, explain) -> str:
         if outer is not None and not any(outer.end <= s < q.start for s in others):
             cue = outer
     step = step_by(doc, q, sent, clauses, clause)
-    if step is not None and (cue is None or cue.label_ in ("TYPICAL", "START", "TARGET")):
+    bound_cue = cue is not None and cue.label_ == "MAX" and cue.start >= q.start
+    if step is not None and (cue is None or bound_cue or cue.label_ in ("TYPICAL", "START", "TARGET")):
         # "increase the dose by 0.5 mg", "lowers it by 0.125 mg twice a day"
         explain["attribute"] = f"'by' after '{step}': a titration step"
         return "dose.increment"
@@ -192,7 +193,8 @@ def dose_attribute(doc, index, q, sent, clauses, clause, explain) -> str:
         explain["attribute"] = f"lower-bounded ('{q.bound}'): a dose mentioned, not a limit or a start"
         return "dose.mention"
     if cue is None:
-        if q.bound and q.value.low is None and q.bound.lower() in CEILING_BOUNDS:
+        descriptive = q.start > 0 and doc[q.start - 1].lower_ in ("doses", "dosages", "amounts", "dosing")
+        if q.bound and q.value.low is None and q.bound.lower() in CEILING_BOUNDS and not descriptive:
             # "can take up to 6 mg a day", "no more than 4 mg": a ceiling is a maximum
             explain["attribute"] = f"upper bound '{q.bound}' with no other cue: a maximum"
             return "dose.max"
@@ -262,6 +264,8 @@ def time_attribute(doc, index, q, sent, clauses, clause, explain) -> str | None:
     if cue.label_ == "TREATMENT" and cue.text.lower() in ("after", "up to") and unit == "day" and index.cues_in(sent, ("INCREMENT", "TARGET")):
         return None  # "increase after 3 days" is the pace of a titration, not a claim of its own
     attribute = TIME_CUES[cue.label_][0]
+    if attribute == "onset" and unit in ("week", "month") and cue.text.lower() in ("to work", "to take effect"):
+        attribute = "treatment.duration"  # "takes 4 to 6 weeks to work fully": how long a course takes
     if attribute == "treatment.duration" and index.cues_in(sent, ("INCIDENCE",)) and any(
         c.text.lower() in ("withdrawal",) for c in index.cues_in(sent, ("INCIDENCE",))
     ) and cue.text.lower() not in ("treatment", "therapy", "course", "for full effect", "full effect"):

@@ -72,24 +72,27 @@ class DocIndex:
             k += 1
         return out
 
-    def neighbor_spans(self, char: int) -> list[Span]:
+    def neighbor_spans(self, char: int, labels: tuple[str, ...]) -> list[Span]:
         """For a short line that is little more than a value (a table flattened one cell per line),
-        the short lines after and before it, which name what the value is."""
+        the short line that names it: after it ("1-4 hours" / "Peak level"), or before it when the
+        run of lines puts labels first ("Starting dose" / "10 mg once daily")."""
         b = self.block_index(char)
         if b < 0 or not self._bare(b):
             return []
-        out = []
-        # value, description, value, description: the line before belongs to the value before it
-        candidates = (b + 1,) if b >= 2 and self._bare(b - 2) else (b + 1, b - 1)
-        for k in candidates:
-            # a flattened table's short lines often pass for headings in plain text
-            if 0 <= k < len(self.blocks) and self.blocks[k].kind != "title":
-                blk = self.blocks[k]
-                if len(self.text[blk.start:blk.end].split()) <= 8:
-                    span = self.doc.char_span(blk.start, blk.end, alignment_mode="expand")
-                    if span is not None:
-                        out.append(span)
-        return out
+        first = b
+        while first >= 2 and self._bare(first - 2) and self._short(first - 1):
+            first -= 2
+        label_first = first >= 1 and self._short(first - 1) and bool(
+            self.cues_in(self.block_span(first - 1), labels))
+        k = b - 1 if label_first else b + 1
+        if not (0 <= k < len(self.blocks)) or self.blocks[k].kind == "title" or not self._short(k):
+            return []
+        span = self.block_span(k)
+        return [span] if span is not None else []
+
+    def _short(self, b: int) -> bool:
+        blk = self.blocks[b]
+        return len(self.text[blk.start:blk.end].split()) <= 8
 
     def _bare(self, b: int) -> bool:
         """A short line that starts with a number: a value on a line of its own."""

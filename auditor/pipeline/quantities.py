@@ -463,10 +463,10 @@ class QuantityRecognizer:
             return
         for label, kind in (("UPPER_BEFORE", "upper"), ("LOWER_BEFORE", "lower")):
             b = phrases.get(label + "@end", {}).get(start)
-            if b is not None and kind == "lower" and any(
-                t.lower_ in ("not", "n't", "never", "no", "nobody") for t in doc[max(0, b - 3):b]
-            ):
-                kind = "upper"  # "should not take more than 10 mg", "never go above 4 mg" set a ceiling
+            flipped = b is not None and kind == "lower" and any(
+                t.lower_ in ("not", "n't", "never", "no", "nobody") for t in doc[max(0, b - 3):b])
+            if flipped:
+                kind = "upper"  # "should not take more than 10 mg", "shouldn't go above 4 mg" set a ceiling
             if b is not None and doc[b].lower_ == "up" and b > 0 and doc[b - 1].lower_ in MOTION_WORDS:
                 continue  # "going up to 1 mg" moves to a dose; it does not bound one
             if b is not None:
@@ -474,7 +474,7 @@ class QuantityRecognizer:
                     continue  # "over 2 weeks" is a span of time, not a lower bound
                 if kind == "upper" and doc[b].lower_ == "within" and q.dimension != "time":
                     continue
-                self._apply_bound(q, kind, doc[b:start].text)
+                self._apply_bound(q, kind, ("not " if flipped else "") + doc[b:start].text.lower())
                 q.start = b
                 return
         after = q.end

@@ -54,7 +54,8 @@ PARTICIPLES = {"given", "taken", "written", "chosen", "shown", "begun", "put", "
 CEILING_BOUNDS = {"up to", "no more than", "not more than", "not to exceed", "no greater than", "not greater than",
                   "can reach", "may reach", "can be as high as",
                   "at most", "a maximum of", "maximum of", "max of", "not exceed", "not exceeding", "never exceed",
-                  "no higher than", "not above", "at or below", "at or under", "≤"}
+                  "no higher than", "not above", "at or below", "at or under", "≤", "not over", "not higher than",
+                  "not beyond", "not in excess of", "not exceeds"}
 CHANGE_VERBS = {"increase", "increased", "increases", "increasing", "raise", "raised", "raises", "raising", "decrease",
                 "decreased", "decreases", "decreasing", "reduce", "reduced", "reduces", "reducing", "lower",
                 "lowered", "lowers", "lowering", "cut", "cuts", "cutting", "taper", "tapered", "tapers", "tapering",
