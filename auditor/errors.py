@@ -1,9 +1,9 @@
-"""The one catalog of user-facing errors and warnings.
+"""The two kinds of user-facing error.
 
-Every message a user can see is built here, so wording stays consistent and tests can
-match on it. Errors that stop a run (usage, configuration, rules) raise ``AuditorError``
-with exit status 2; problems with a single input file are ``InputWarning``s: reported on
-one line naming the file, after which the run goes on with the other files.
+Errors that stop a run (usage, configuration, rules) raise ``AuditorError`` with exit status
+2 and one line naming file:line:column where there is one. Problems with a single input file
+are ``InputWarning``s: reported on one line naming the file, after which the run goes on with
+the other files; their wording is kept together in ``auditor/ingest/messages.py``.
 """
 
 from __future__ import annotations
