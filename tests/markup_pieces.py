@@ -6,7 +6,11 @@ and the source ranges (markup, URLs, code) that must stay out of it.
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import strategies as st
+
+from auditor.ingest.check import mapping_problems
 
 LETTERS = [*"abcdefghijklmnopqrstuvwxyz", "ä", "é", "ß", "λ", "ж", "日", "本", "😀", "👍🏽",
            "e\u0301", "n\u0303"]  # emoji with a skin-tone modifier; combining accents
@@ -53,3 +57,17 @@ def in_order(words: list[str], text: str) -> bool:
             return False
         pos += len(w)
     return True
+
+
+def assert_maps_back(doc, piece: Piece) -> None:
+    """Every text char maps to its source; no markup (capitals) leaks in; the prose words are
+    there in order; and no text char maps inside a hidden range (markup, URL, code, script)."""
+    assert mapping_problems(doc) == []
+    assert not re.search("[A-Z]", doc.text), doc.text
+    assert in_order(piece.words, doc.text), (piece.words, doc.text)
+    for i in range(len(doc.text)):
+        s, e = doc.starts[i], doc.ends[i]
+        if s < 0:
+            continue
+        for hs, he in piece.hidden:
+            assert e <= hs or s >= he, (doc.text[i], piece.src[s:e], piece.src[hs:he])
