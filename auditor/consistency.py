@@ -112,7 +112,7 @@ def values_agree(a: Range, b: Range, tolerance: float) -> bool:
     return True
 
 
-def _clusters(points: list[_Point], rule: Rule, lexicon: Lexicon) -> list[list[_Point]]:
+def _clusters(points: list[_Point], rule: Rule) -> list[list[_Point]]:
     clusters: list[list[_Point]] = []
     for p in sorted(points, key=lambda p: (p.claim.path, p.claim.location["line"], p.claim.location["column"])):
         magnitude = p.value.high if p.value.high is not None else (p.value.low or 0)
@@ -159,11 +159,11 @@ class ConsistencyChecker:
                     for p in lineage:
                         by_doc[p.claim.path].append(p)
                     for doc_points in by_doc.values():
-                        clusters = _clusters(doc_points, rule, self.lexicon)
+                        clusters = _clusters(doc_points, rule)
                         if len(clusters) > 1:
                             out.append(self._finding(rule, clusters, "within"))
                 if rule.scope in ("across", "both"):
-                    clusters = _clusters(lineage, rule, self.lexicon)
+                    clusters = _clusters(lineage, rule)
                     paths = {p.claim.path for p in lineage}
                     # a disagreement between documents: some cluster is absent from some document
                     if len(clusters) > 1 and len(paths) > 1 and self._spans_documents(clusters):

@@ -31,7 +31,7 @@ MARKER = re.compile(r"<!--\s*(?P<kind>ruleid|ok)\s*:\s*(?P<ids>[a-z0-9_.,\s-]+?)
 @dataclass
 class Expectation:
     path: str
-    line: int | None  # None: the whole document
+    line: int
     rule: str
     kind: str  # "ruleid" or "ok"
     marker_line: int
@@ -80,7 +80,7 @@ def evaluate(expectations: list[Expectation], findings: list[Finding], rule_ids:
 
     for exp in expectations:
         hits = [f for f in findings if f.rule == exp.rule and any(
-            p == exp.path and (exp.line is None or line == exp.line) for p, line in places(f))]
+            p == exp.path and line == exp.line for p, line in places(f))]
         if exp.kind == "ruleid" and not hits:
             result.missing.append(exp)
         if exp.kind == "ok":
@@ -88,9 +88,8 @@ def evaluate(expectations: list[Expectation], findings: list[Finding], rule_ids:
     # a finding of an annotated rule on a line that expects nothing of it is unexpected too
     annotated = {(e.path, e.rule) for e in expectations}
     expected_lines = {(e.path, e.rule, e.line) for e in expectations if e.kind == "ruleid"}
-    whole_doc = {(e.path, e.rule) for e in expectations if e.line is None}
     for f in findings:
-        if ((f.path, f.rule) in annotated and (f.path, f.rule) not in whole_doc
+        if ((f.path, f.rule) in annotated
                 and not any((p, f.rule, line) in expected_lines for p, line in places(f))
                 and not any(u is f for _, u in result.unexpected)):
             result.unexpected.append((None, f))

@@ -32,15 +32,13 @@ from .words import (
 )
 
 
-def cue_before(index, q_start, sent, clauses, clause, labels, max_distance=15, stop_at_quantity=None):
+def cue_before(index, q_start, sent, clauses, clause, labels, max_distance=15):
     """The nearest cue with one of ``labels`` before the value, in its clause."""
     best = None
     for cue in index.cues_in(sent, labels):
         if cue.end > q_start or clauses[cue.start - sent.start] != clause:
             continue
         if q_start - cue.end > max_distance:
-            continue
-        if stop_at_quantity is not None and any(cue.end <= s < q_start for s in stop_at_quantity):
             continue
         if best is None or cue.end > best.end or (cue.end == best.end and len(cue) > len(best)):
             best = cue
@@ -141,7 +139,7 @@ def negated_cue(doc, cue) -> bool:
 
 def dose_attribute(doc, index, q, sent, clauses, clause, explain) -> str:
     others = [x.start for x in (doc._.quantities or []) if x.dimension in ("mass", "mass_per_kg") and x is not q]
-    cue = cue_before(index, q.number_start, sent, clauses, clause, DOSE_CUES, 15, None)
+    cue = cue_before(index, q.number_start, sent, clauses, clause, DOSE_CUES, 15)
     if q.start < q.number_start and cue is not None and cue.label_ == "MAX" and cue.end >= q.start:
         # the cue is the bound itself ("no more than", "should not exceed"); a step or a start named
         # just before it says what is bounded: "the initial dose ... should not exceed 1.5 mg/day"
