@@ -190,7 +190,11 @@ def test_bundled_rules_validate_and_every_fact_is_cited():
     from auditor.paths import bundled_rules_dir
 
     ruleset = load_rules([bundled_rules_dir()])
-    assert len({p.drug for p in ruleset.packs if p.drug}) >= 6
+    drug_packs = {"clonazepam", "alprazolam", "lorazepam", "diazepam", "zolpidem", "sertraline", "gabapentin",
+                  "citalopram", "escitalopram", "buspirone", "hydroxyzine", "trazodone", "mirtazapine", "quetiapine",
+                  "alprazolam-xr", "zolpidem-cr"}
+    assert drug_packs <= {p.id for p in ruleset.packs}
+    assert len({p.drug for p in ruleset.packs if p.drug}) >= 14
     for rule in ruleset.rules:
         if rule.reference is not None:
             assert rule.source and rule.source.get("section") and rule.source.get("url") and rule.reviewed, rule.id
@@ -201,3 +205,16 @@ def test_extended_release_is_not_judged_by_immediate_release_facts(tmp_path):
     assert "zolpidem.insomnia.max-daily" not in _rules(findings)
     findings = _check(tmp_path, "For insomnia, Ambien goes up to 12.5 mg once daily.\n")
     assert "zolpidem.insomnia.max-daily" in _rules(findings)
+
+
+def test_extended_release_products_are_judged_by_their_own_packs(tmp_path):
+    findings = _rules(_check(tmp_path, "For insomnia, Ambien CR can be taken at up to 25 mg a night.\n"))
+    assert "zolpidem-cr.insomnia.max-daily" in findings and "zolpidem.insomnia.max-daily" not in findings
+    findings = _rules(_check(tmp_path, "For insomnia, Ambien can be taken at up to 25 mg a night.\n"))
+    assert "zolpidem.insomnia.max-daily" in findings and "zolpidem-cr.insomnia.max-daily" not in findings
+    findings = _rules(_check(tmp_path, "Xanax XR is usually started at 3 mg once daily.\n"))
+    assert "alprazolam-xr.panic.start" in findings
+    # the immediate-release facts stay silent; the boxed-warning rule is about the document
+    assert [r for r in findings if r.startswith("alprazolam.")] == ["alprazolam.boxed-warning.addiction"]
+    findings = _rules(_check(tmp_path, "Most people take 3 to 6 mg of Xanax XR once a day.\n"))
+    assert [r for r in findings if r.startswith(("alprazolam.", "alprazolam-xr."))] == ["alprazolam.boxed-warning.addiction"]
