@@ -37,6 +37,8 @@ class DocIndex:
         self.drug_starts = [s.start for s in self.drugs]
         self.indications = sorted(doc.spans.get("indications", []), key=lambda s: s.start)
         self.populations = sorted(doc.spans.get("populations", []), key=lambda s: s.start)
+        self.conditions = sorted(doc.spans.get("conditions", []), key=lambda s: s.start)
+        self.formulations = sorted(doc.spans.get("formulations", []), key=lambda s: s.start)
         self.links = doc._.links or []
         self._clauses: dict[int, list[int]] = {}
         self.heading_block = self._heading_blocks()
