@@ -20,7 +20,7 @@ _OR_MORE = r"(?:or (?:more|greater|higher|above|over|older)|and (?:above|over|ol
 _OR_LESS = r"(?:or (?:less|lower|below|under|younger))"
 
 # creatinine clearance (or eGFR), then within a few words the band
-_RENAL_LEAD = r"(?:creatinine clearance|crcl|clcr|cl\s?cr|egfr|gfr|kidney function|renal function)\b[^.;:]{0,40}?"
+_RENAL_LEAD = r"(?:creatinine clearance|crcl|clcr|cl\s?cr|egfr|gfr|kidney function|renal function)\b[^.;:,]{0,40}?"
 _RENAL_UNIT = r"\s*(?:ml/min(?:ute)?(?:/1\.73\s*m2)?)?"
 RENAL_PATTERNS = (
     (_RENAL_LEAD + r"(?:between\s*)?>?\s*" + _NUM + _TO + _NUM, "range"),
@@ -55,10 +55,10 @@ _COMPILED = {
 
 def find_bound(kind: str, text: str) -> Range | None:
     """The first bound of ``kind`` ("renal", "age" or "weight") stated in ``text``."""
-    best: tuple[int, Range] | None = None
+    best: tuple[tuple[int, int], Range] | None = None
     for pattern, shape in _COMPILED[kind]:
         m = pattern.search(text)
-        if m is None or (best is not None and m.start() >= best[0]):
+        if m is None or (best is not None and (m.start(), m.end()) >= best[0]):
             continue
         numbers = [float(g) for g in m.groups() if g is not None]
         if shape == "range" and len(numbers) >= 2:
@@ -70,5 +70,5 @@ def find_bound(kind: str, text: str) -> Range | None:
             bound = Range(None, numbers[-1])
         else:
             bound = Range(numbers[-1], None)
-        best = (m.start(), bound)
+        best = ((m.start(), m.end()), bound)
     return best[1] if best else None

@@ -13,6 +13,7 @@ from .words import (
     CONTRASTS,
     FREQ_NUMBER_WORDS,
     PARTICIPLES,
+    PERSON_WORDS,
 )
 
 
@@ -134,8 +135,9 @@ def population_scope(doc, index, start, sent, clauses, clause, draft) -> None:
         draft.renal_function = renal
         draft.condition = draft.condition or "renal impairment"
         draft.explain["renal_function"] = "creatinine clearance stated"
-    if draft.population is not None:
-        # ages and weights bound a population only where one is named ("children up to 10 years")
+    if draft.population is not None or any(t.lower_ in PERSON_WORDS for t in sent):
+        # ages and weights bound a population only where one is named ("children up to 10 years",
+        # "patients 12 years of age and older")
         for key in ("age", "weight"):
             bound = next((b for b in (find_bound(key, t) for t in texts) if b is not None), None)
             if bound is not None:

@@ -39,6 +39,8 @@ PROHIBITIONS = ("not recommended", "not be taken", "should not", "must not", "ne
                 "don't take", "is unsafe", "are unsafe", "is dangerous", "are dangerous", "not advised",
                 "should be avoided", "not approved", "avoid")
 FREQ_NUMBER_WORDS = {"once", "twice", "two", "three", "four", "one"}
+# Words for people that an age or weight bound can qualify ("patients 12 years of age and older").
+PERSON_WORDS = {"patients", "patient", "people", "persons", "individuals", "those", "anyone", "someone"}
 # Words after "<amount> of" that still speak of the medicine.
 MEDICINE_WORDS = {"medication", "medications", "medicine", "medicines", "drug", "drugs", "tablet", "tablets",
                   "capsule", "capsules", "liquid", "solution", "syrup", "suspension", "pill", "pills", "dose", "doses",
