@@ -120,8 +120,8 @@ def test_conditions_and_creatinine_clearance_bands(nlp, sentence, condition, ban
 def test_age_and_weight_bounds_of_a_population(nlp):
     from helpers import claims_of
 
-    claim = [c for c in claims_of(nlp, "Children up to 10 years or 30 kg start clonazepam at 0.01 to 0.03 mg/kg/day.")
-             if c.attribute == "dose.start"][0]
+    claim = next(c for c in claims_of(nlp, "Children up to 10 years or 30 kg start clonazepam at 0.01 to 0.03 mg/kg/day.")
+             if c.attribute == "dose.start")
     assert claim.population == "pediatric"
     assert (claim.age, claim.weight) == (Range(None, 10), Range(None, 30))
     assert claim.to_record()["age"] == {"low": None, "high": 10}
@@ -132,8 +132,8 @@ def test_age_and_weight_bounds_of_a_population(nlp):
 def test_ages_bound_nothing_without_a_population(nlp):
     from helpers import claims_of
 
-    claim = [c for c in claims_of(nlp, "Gabapentin has been sold for up to 30 years at 300 mg a capsule.")
-             if c.unit == "mg"][0]
+    claim = next(c for c in claims_of(nlp, "Gabapentin has been sold for up to 30 years at 300 mg a capsule.")
+             if c.unit == "mg")
     assert claim.age is None
 
 
