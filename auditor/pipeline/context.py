@@ -177,10 +177,10 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, en
             chosen = after[0]
         if key == "indication":
             # "taken only in the luteal phase, sertraline for PMDD": the more specific of the two
-            finer = [s for s in in_sent if s.label_ != chosen.label_
+            finer = [s for s in in_sent if s.end <= start and s.label_ != chosen.label_
                      and index.lexicon.indication_is_a(s.label_, chosen.label_)]
             if finer:
-                chosen = finer[-1] if finer[-1].end <= start else finer[0]
+                chosen = finer[-1]
         group = coordinated(doc, in_sent, chosen)
         if key == "indication":
             draft.indications = list(dict.fromkeys(s.label_ for s in group))
