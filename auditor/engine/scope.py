@@ -12,7 +12,12 @@ most permissive of them:
 
 - ``judges: maximum``: the ``limit`` rules that set a ceiling (``<=``); a value above every one
   of them is a finding;
-- ``judges: value``: the ``expect`` rules; a value outside every one of them is a finding.
+- ``judges: value``: the ``expect`` rules (and the ceilings on starting doses); a value that
+  overlaps none of them is a finding (a range that reaches a labelled value is given the
+  benefit of the doubt).
+
+The scope rule's own ``select`` narrows the claims it judges (``label.scope.value`` judges
+starting, target and usual doses).
 
 A claim that a rule of the same kind already selects directly is left to that rule. The
 message names every labelled value with the indication and population it is for; the finding
@@ -28,7 +33,7 @@ from ..claims import Claim, Range
 from ..findings import Finding, fingerprint
 from ..lexicon import Lexicon
 from ..units import convert, fmt, fmt_range
-from .checks import _violates_limit, agrees, claim_finding, comparable, message_values, render_message
+from .checks import _violates_limit, claim_finding, comparable, message_values, render_message
 from .model import Rule
 from .select import MATCH, NARROWER, scope_relation
 
@@ -53,11 +58,19 @@ def is_value(rule: Rule) -> bool:
     return rule.reference is not None and (rule.type == "expect" or (rule.type == "limit" and not is_maximum(rule)))
 
 
-def accepts(rule: Rule, value: Range) -> bool:
-    """The value is one the rule allows."""
+def overlaps(rule: Rule, value: Range) -> bool:
+    """Some part of the value is one the rule allows."""
+    ends = [x for x in (value.low, value.high) if x is not None]
     if rule.type == "limit":
-        return not _violates_limit(rule, value)
-    return agrees(value, rule.reference.value, rule)
+        return any(not _violates_limit(rule, Range(x, x)) for x in ends)
+    ref = rule.reference.value
+    low = ref.low if ref.low is not None else ref.high
+    high = ref.high if ref.high is not None else ref.low
+    if low is None or high is None or not ends:
+        return True
+    v_low = value.low if value.low is not None else float("-inf")
+    v_high = value.high if value.high is not None else float("inf")
+    return v_low <= high + rule.tolerance_for(high) + 1e-9 and v_high >= low - rule.tolerance_for(low) - 1e-9
 
 
 def check_scope(rule: Rule, label_rules: list[Rule], claims: list[Claim], lexicon: Lexicon) -> list[Finding]:
@@ -68,7 +81,7 @@ def check_scope(rule: Rule, label_rules: list[Rule], claims: list[Claim], lexico
     for claim in claims:
         if claim.drug is None:
             continue
-        if rule.select and scope_relation(rule.select, claim, lexicon) != MATCH:
+        if rule.select and scope_relation({"formulation": "any", **rule.select}, claim, lexicon) != MATCH:
             continue
         members = []
         direct = False
@@ -83,20 +96,13 @@ def check_scope(rule: Rule, label_rules: list[Rule], claims: list[Claim], lexico
                     members.append((r, value))
         if direct or not members:
             continue
-        if _within_some(members):
+        if rule.judges == "maximum":
+            if not all(_violates_limit(r, value) for r, value in members):
+                continue
+        elif any(overlaps(r, value) for r, value in members):
             continue
         out.append(_finding(rule, claim, members))
     return out
-
-
-def _within_some(members: list[tuple[Rule, Range]]) -> bool:
-    """Each stated end of the claim is one that some labelled value allows ("25 or 50 mg" for
-    starts of 25 mg and of 50 mg); the members' values are the claim on each rule's basis."""
-    for end in ("low", "high"):
-        points = [(r, getattr(v, end)) for r, v in members if getattr(v, end) is not None]
-        if points and not any(accepts(r, Range(x, x)) for r, x in points):
-            return False
-    return True
 
 
 def _speaks_for(rule: Rule, claim: Claim) -> bool:
@@ -116,7 +122,10 @@ def _finding(rule: Rule, claim: Claim, members: list[tuple[Rule, Range]]) -> Fin
         said.append(claim.population_detail or claim.population)
     if claim.condition:
         said.append(claim.condition)
+    per_day = claim.per == "day" and claim.daily is not None
     values = message_values(rule, claim, labelled=labelled, scope=", ".join(said),
+                            claim_said=f"{fmt_range(claim.daily)} {claim.unit}/day" if per_day
+                            else f"{fmt_range(claim.value)} {claim.unit}",
                             attribute_name=ATTRIBUTE_NAMES.get(claim.attribute, "a value"),
                             count=len(members))
     values.update(ref_value=fmt_range(permissive.reference.value), ref_unit=permissive.reference.unit)

@@ -19,7 +19,9 @@ from .words import (
 
 def resolve_context(doc, index, start, end, sent, clauses, clause, draft) -> None:
     draft.heading = heading_text(index, doc[start].idx)
-    draft.formulation = nearest_term(doc, index, index.formulations, start, sent, clauses, clause, draft, "formulation")
+    # a product named in the title ("Lorazepam: tablets and injection") need not be every claim's
+    draft.formulation = nearest_term(doc, index, index.formulations, start, sent, clauses, clause, draft, "formulation",
+                                     sections="own")
     resolve_drug(doc, index, start, end, sent, clauses, clause, draft)
     draft.indication = nearest_term(doc, index, index.indications, start, sent, clauses, clause, draft, "indication")
     draft.population = nearest_term(doc, index, index.populations, start, sent, clauses, clause, draft, "population", end)
@@ -126,15 +128,18 @@ def population_scope(doc, index, start, sent, clauses, clause, draft) -> None:
         while draft.population in parents:
             draft.population = parents[draft.population]
         draft.population_detail = detail
-    draft.condition = nearest_term(doc, index, index.conditions, start, sent, clauses, clause, draft, "condition")
+    # a condition or a kidney-function band is read near the claim (sentence, table headers, list
+    # introduction), not from a heading whose section may run on past where it ends
+    draft.condition = nearest_term(doc, index, index.conditions, start, sent, clauses, clause, draft, "condition",
+                                   sections="none")
     texts = [sent.text, *(h.text for h in index.header_spans(doc[start].idx))]
-    if draft.heading:
-        texts.append(draft.heading)
     renal = next((b for b in (find_bound("renal", t) for t in texts) if b is not None), None)
     if renal is not None:
         draft.renal_function = renal
         draft.condition = draft.condition or "renal impairment"
         draft.explain["renal_function"] = "creatinine clearance stated"
+    if draft.heading:
+        texts.append(draft.heading)
     if draft.population is not None or any(t.lower_ in PERSON_WORDS for t in sent):
         # ages and weights bound a population only where one is named ("children up to 10 years",
         # "patients 12 years of age and older")
@@ -159,7 +164,10 @@ def comparator(doc, mention: Span) -> bool:
     return mention.id_ == "class" and bool(prev) and prev[-1] in ("a", "an", "another", "any", "other")
 
 
-def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, end=None) -> str | None:
+def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, end=None, sections="all") -> str | None:
+    """The term of ``spans`` a claim is about: in its sentence, else its table headers, the
+    introduction of its list, and its headings and the title (``sections="all"``), only its own
+    section heading when that is not the title (``"own"``), or neither (``"none"``)."""
     end = start if end is None else end
     in_sent = [s for s in spans if sent.start <= s.start < sent.end]
     # "for reasons other than sleep": a negated term says nothing about this claim
@@ -211,16 +219,20 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, en
                 break
             j -= 1
             steps += 1
-        h = index.heading_block[b]
+        h = index.heading_block[b] if sections != "none" else -1
+        if sections == "own" and h >= 0 and index.blocks[h] is index.title_block():
+            h = -1
         while h >= 0:
             hb = index.blocks[h]
             found = [s for s in spans if hb.start <= s.start_char < hb.end]
+            if key == "population" and len({s.label_ for s in found}) > 1:
+                found = []  # "it differs for women and men": a heading about several groups is about none
             if found:
                 draft.explain[key] = f"'{found[0].text}' in the heading '{index.text[hb.start:hb.end].strip()[:40]}'"
                 return found[0].label_
-            h = index.parent_heading[h]
+            h = index.parent_heading[h] if sections == "all" else -1
     # an article whose title names one indication speaks of it throughout
-    title = index.title_terms(spans)
+    title = index.title_terms(spans) if sections == "all" else []
     if len({s.label_ for s in title}) == 1:
         draft.explain[key] = f"'{title[0].text}' in the title"
         return title[0].label_

@@ -148,10 +148,17 @@ class DocIndex:
                 stack.append((level, i))
         return out
 
-    def title_terms(self, spans: list[Span]) -> list[Span]:
-        """Terms named in the document's title (the title block, or the first heading)."""
+    def title_block(self) -> BlockInfo | None:
+        """The document's title: the title block, or a first heading of level 0 or 1."""
         first = next((b for b in self.blocks if b.kind in ("title", "heading")), None)
         if first is None or (first.kind == "heading" and first.level not in (0, 1)):
+            return None
+        return first
+
+    def title_terms(self, spans: list[Span]) -> list[Span]:
+        """Terms named in the document's title (the title block, or the first heading)."""
+        first = self.title_block()
+        if first is None:
             return []
         return [s for s in spans if first.start <= s.start_char < first.end]
 
