@@ -205,3 +205,35 @@ def test_a_scope_rule_needs_to_say_what_it_judges(tmp_path):
     result = run_cli("rules", "validate", str(rules))
     assert result.exit_code == 2
     assert "scope.yaml" in result.output and "judges" in result.output
+
+
+# -- where subgroups and formulations are read from -------------------------------------
+def test_a_heading_about_several_groups_assigns_none(nlp):
+    from helpers import claims_of
+
+    text = "Dosing differs for women and men\n\nThe total zolpidem dose should not exceed 10 mg in a night."
+    claim = next(c for c in claims_of(nlp, text) if c.attribute == "dose.max")
+    assert claim.population_detail is None
+
+
+def test_a_product_in_the_title_is_not_every_claims(tmp_path):
+    path = tmp_path / "lorazepam.md"
+    path.write_text("# Lorazepam: tablets and injection\n\n## Tablets\n\n"
+                    "Older adults start lorazepam at 3 mg a day.\n\n## Injection\n\n"
+                    "For status epilepticus, 4 mg is given by intravenous injection.\n", encoding="utf-8")
+    result = run_cli("claims", str(path), "--format", "jsonl")
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("formulation") for r in records] == [None, "injection"]
+    findings = json.loads(run_cli("check", str(path), "--format", "json").stdout)["findings"]
+    assert "lorazepam.elderly.start" in [f["rule"] for f in findings]
+
+
+def test_women_and_men_are_compared_apart(tmp_path):
+    findings = _check(tmp_path, """\
+        Women start zolpidem at 5 mg at bedtime.
+
+        Men start zolpidem at 10 mg at bedtime.
+
+        Zolpidem can cause complex sleep behaviors such as sleep-walking.
+        """)
+    assert [f["rule"] for f in findings if f["rule"].startswith("consistency.")] == []
