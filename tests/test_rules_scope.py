@@ -237,3 +237,27 @@ def test_women_and_men_are_compared_apart(tmp_path):
         Zolpidem can cause complex sleep behaviors such as sleep-walking.
         """)
     assert [f["rule"] for f in findings if f["rule"].startswith("consistency.")] == []
+
+
+def test_a_table_of_creatinine_clearance_bands(tmp_path, nlp):
+    text = """\
+        # Gabapentin and your kidneys
+
+        | Creatinine clearance (mL/min) | Total daily dose | Doses a day |
+        | --- | --- | --- |
+        | 60 or more | 900 to 3600 mg | three |
+        | 30 to 59 | 400 to 2400 mg | two |
+        | 15 to 29 | 200 to 700 mg | one |
+        | below 15 | 100 to 300 mg | one |
+        """
+    path = tmp_path / "kidneys.md"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    records = [json.loads(line) for line in run_cli("claims", str(path), "--format", "jsonl").stdout.splitlines()]
+    assert [(r.get("renal_function"), r.get("condition")) for r in records] == [
+        ({"low": 60, "high": None}, None),  # normal kidney function
+        ({"low": 30, "high": 59}, "renal impairment"),
+        ({"low": 15, "high": 29}, "renal impairment"),
+        ({"low": None, "high": 15}, "renal impairment"),
+    ]
+    findings = _check(tmp_path, text)
+    assert [(f["rule"], f["line"]) for f in findings] == [("gabapentin.renal.crcl-30-59.max-daily", 6)]

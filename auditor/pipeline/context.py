@@ -133,10 +133,14 @@ def population_scope(doc, index, start, sent, clauses, clause, draft) -> None:
     draft.condition = nearest_term(doc, index, index.conditions, start, sent, clauses, clause, draft, "condition",
                                    sections="none")
     texts = [sent.text, *(h.text for h in index.header_spans(doc[start].idx))]
+    row_label = index.row_label(doc[start].idx)  # "| Creatinine clearance | ... |" over "| 30-59 | 400-1400 mg |"
+    if row_label:
+        texts.append(row_label)
     renal = next((b for b in (find_bound("renal", t) for t in texts) if b is not None), None)
     if renal is not None:
         draft.renal_function = renal
-        draft.condition = draft.condition or "renal impairment"
+        if renal.low is None or renal.low < 60:  # 60 mL/min or more is dosed as normal kidney function
+            draft.condition = draft.condition or "renal impairment"
         draft.explain["renal_function"] = "creatinine clearance stated"
     if draft.heading:
         texts.append(draft.heading)

@@ -122,6 +122,18 @@ class DocIndex:
                     out.append(span)
         return out
 
+    def row_label(self, char: int) -> str | None:
+        """For a table cell right of the first column: the first column's header and the row's
+        first cell, as one text ("Creatinine clearance (mL/min) 30 to 59")."""
+        b = self.block_index(char)
+        if b < 0 or self.blocks[b].cell is None:
+            return None
+        table, row, col = self.blocks[b].cell
+        if row == 0 or col == 0 or (table, 0, 0) not in self.cells or (table, row, 0) not in self.cells:
+            return None
+        corner, first = self.blocks[self.cells[(table, 0, 0)]], self.blocks[self.cells[(table, row, 0)]]
+        return f"{self.text[corner.start:corner.end]} {self.text[first.start:first.end]}"
+
     # -- structure -------------------------------------------------------------------
     def sentence(self, token_i: int) -> Span:
         return self.sents[bisect.bisect_right(self.sent_starts, token_i) - 1]
