@@ -9,6 +9,7 @@ text gives one. They are read in the claim's sentence, its table headers and its
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..claims import Range
 
@@ -47,14 +48,24 @@ WEIGHT_PATTERNS = (
     (r"\b" + _NUM + r"\s*kg\b(?!/)\s*" + _OR_MORE, "above"),
     (r"\b" + _NUM + r"\s*kg\b(?!/)\s*" + _OR_LESS, "below"),
 )
+# Words one of which a text must hold for the patterns of a kind to be tried at all.
+_NEEDS = {
+    "renal": ("clearance", "crcl", "clcr", "cl cr", "gfr", "kidney function", "renal function"),
+    "age": ("year", "yr", "age", "under"),
+    "weight": ("kg",),
+}
 _COMPILED = {
     name: [(re.compile(p, re.IGNORECASE), kind) for p, kind in patterns]
     for name, patterns in (("renal", RENAL_PATTERNS), ("age", AGE_PATTERNS), ("weight", WEIGHT_PATTERNS))
 }
 
 
+@lru_cache(maxsize=4096)
 def find_bound(kind: str, text: str) -> Range | None:
     """The first bound of ``kind`` ("renal", "age" or "weight") stated in ``text``."""
+    lowered = text.lower()
+    if not any(word in lowered for word in _NEEDS[kind]):
+        return None
     best: tuple[tuple[int, int], Range] | None = None
     for pattern, shape in _COMPILED[kind]:
         m = pattern.search(text)

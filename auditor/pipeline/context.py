@@ -132,7 +132,8 @@ def population_scope(doc, index, start, sent, clauses, clause, draft) -> None:
     # introduction), not from a heading whose section may run on past where it ends
     draft.condition = nearest_term(doc, index, index.conditions, start, sent, clauses, clause, draft, "condition",
                                    sections="none")
-    texts = [sent.text, *(h.text for h in index.header_spans(doc[start].idx))]
+    sent_text = index.text[sent.start_char:sent.end_char]
+    texts = [sent_text, *(h.text for h in index.header_spans(doc[start].idx))]
     row_label = index.row_label(doc[start].idx)  # "| Creatinine clearance | ... |" over "| 30-59 | 400-1400 mg |"
     if row_label:
         texts.append(row_label)
@@ -144,7 +145,7 @@ def population_scope(doc, index, start, sent, clauses, clause, draft) -> None:
         draft.explain["renal_function"] = "creatinine clearance stated"
     if draft.heading:
         texts.append(draft.heading)
-    if draft.population is not None or any(t.lower_ in PERSON_WORDS for t in sent):
+    if draft.population is not None or PERSON_WORDS.search(sent_text):
         # ages and weights bound a population only where one is named ("children up to 10 years",
         # "patients 12 years of age and older")
         for key in ("age", "weight"):
