@@ -261,3 +261,15 @@ def test_a_table_of_creatinine_clearance_bands(tmp_path, nlp):
     ]
     findings = _check(tmp_path, text)
     assert [(f["rule"], f["line"]) for f in findings] == [("gabapentin.renal.crcl-30-59.max-daily", 6)]
+
+
+@pytest.mark.parametrize("sentence, kept", [
+    ("Children up to 10 years or 30 kg start clonazepam at 0.01 to 0.03 mg/kg/day.", ["0.01 to 0.03 mg/kg/day"]),
+    ("Patients 12 years of age and older start gabapentin at 300 mg three times a day.", ["300 mg"]),
+    ("Children aged 3 to 12 years start gabapentin at 10 mg/kg/day.", ["10 mg/kg/day"]),
+    ("Take clonazepam for up to 2 years only if your doctor agrees.", ["up to 2 years"]),  # a duration
+])
+def test_years_that_bound_a_population_are_not_claims(nlp, sentence, kept):
+    from helpers import claims_of
+
+    assert [c.location["quote"] for c in claims_of(nlp, sentence)] == kept

@@ -4,6 +4,9 @@
 
 The patterns are data (the tuples below); each yields a ``Range`` with an open end where the
 text gives one. They are read in the claim's sentence, its table headers and its heading.
+
+``is_age_bound`` tells the claim builder that a number of years bounds a population ("children
+up to 10 years", "patients 12 years of age and older"): CLAIMS.md does not count it as a claim.
 """
 
 from __future__ import annotations
@@ -83,3 +86,22 @@ def find_bound(kind: str, text: str) -> Range | None:
             bound = Range(numbers[-1], None)
         best = ((m.start(), m.end()), bound)
     return best[1] if best else None
+
+
+_AGE_BEFORE = {"aged", "age", "ages"}
+_AGE_AFTER = (("of", "age"), ("old",), ("and", "older"), ("or", "older"), ("and", "over"), ("and", "up"),
+              ("and", "above"), ("or", "more"), ("or", "over"))
+
+
+def is_age_bound(doc, index, start: int, end: int, unit: str) -> bool:
+    """A number of years at tokens ``start:end`` that bounds a population, not a duration."""
+    if unit != "year":
+        return False
+    before = [t.lower_ for t in doc[max(0, start - 2):start]]
+    if before and (before[-1] in _AGE_BEFORE or (before[0] in _AGE_BEFORE and before[-1] in ("of", "from"))):
+        return True
+    after = tuple(t.lower_ for t in doc[end:end + 2])
+    if any(after[:len(words)] == words for words in _AGE_AFTER):
+        return True
+    # "children up to 10 years", "infants and children (up to 10 years or 30 kg)"
+    return any(0 <= start - p.end <= 1 and all(t.is_punct for t in doc[p.end:start]) for p in index.populations)
