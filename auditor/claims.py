@@ -93,7 +93,12 @@ class Claim:
     effect: str | None = None
     drug_class: str | None = None
     heading: str | None = None
-    formulation: str | None = None  # "extended-release" when the text says so; None: immediate or unstated
+    formulation: str | None = None  # a formulation of rules/lexicon/formulations.yaml; None: immediate-release or unstated
+    population_detail: str | None = None  # a subgroup of the population that labels dose apart ("women", "men")
+    condition: str | None = None  # "hepatic impairment", "renal impairment", "hemodialysis"
+    renal_function: Range | None = None  # creatinine clearance band stated, in mL/min
+    age: Range | None = None  # age bounds stated for the population, in years ("children up to 10 years")
+    weight: Range | None = None  # body-weight bounds stated for the population, in kg
     text: str = ""  # the value span as a reader sees it (entities decoded, whitespace folded)
     explain: dict[str, str] = field(default_factory=dict)
 
@@ -128,6 +133,14 @@ class Claim:
             record["indications"] = list(self.indications)
         if self.formulation is not None:
             record["formulation"] = self.formulation
+        if self.population_detail is not None:
+            record["population_detail"] = self.population_detail
+        if self.condition is not None:
+            record["condition"] = self.condition
+        for key in ("renal_function", "age", "weight"):
+            bound = getattr(self, key)
+            if bound is not None:
+                record[key] = bound.as_dict()
         if explain:
             record["explain"] = dict(self.explain)
         return record

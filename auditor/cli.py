@@ -353,6 +353,10 @@ def _what_it_does(rule, fmt_range) -> str:
         return "Flags each place where one of the forbidden phrases appears."
     if rule.type == "cite":
         return f"Flags claims ({sel}) that carry no citation, attribution or link."
+    if rule.type == "scope":
+        kind = "above every labelled maximum" if rule.judges == "maximum" else "outside every labelled value"
+        return (f"Flags claims that name no indication or population, or a broader one than the label's facts, "
+                f"when their value is {kind} of the facts that fall under them.")
     return f"Groups claims ({sel}) by {', '.join(rule.group_by)} and flags groups whose values disagree ({rule.scope} documents)."
 
 

@@ -47,7 +47,8 @@ def compare_table(auditor, documents, drug: str) -> str:
                 said += " (if)"
             label, verdict = label_verdict(auditor, c)
             where = f"{c.location['path']}:{c.location['line']}"
-            rows[c.attribute].append((where, c.indication or "-", c.population or "-", said, label, verdict))
+            who = c.population_detail or c.population or "-"
+            rows[c.attribute].append((where, c.indication or "-", who, said, label, verdict))
     if not rows:
         return f"No claims about {drug} in {len(documents)} documents.\n"
     out = [f"What {len(documents)} documents say about {drug}", ""]

@@ -56,7 +56,8 @@ def _key(rule: Rule, claim: Claim, lexicon: Lexicon) -> tuple:
         if field == "indication":
             parts.append(_root(lexicon, claim.indication))
         elif field == "population":
-            parts.append(claim.population or "adult")
+            # subgroups the labels dose apart (women, men) are compared among themselves
+            parts.append(claim.population_detail or claim.population or "adult")
         elif field == "unit":
             parts.append(dimension(claim.unit))
         elif field == "per":

@@ -1,4 +1,7 @@
-"""Lexicons: drug names (generic, brands, class) and indications with their hierarchy.
+"""Lexicons: drug names (generic, brands, class), indications with their hierarchy, populations
+(with subgroups such as women and men under adults), conditions that change dosing (hepatic and
+renal impairment, hemodialysis) and formulations or products of a molecule with their own label
+(extended-release, rectal gel, nasal spray, sublingual tablets, gabapentin enacarbil).
 
 They live as YAML under ``rules/lexicon/`` (and under ``lexicon/`` of any user rules
 directory), so that editors can extend them without touching code.
@@ -24,6 +27,10 @@ class Lexicon:
     indication_terms: dict[str, str] = field(default_factory=dict)  # lowercased term -> indication
     indication_parent: dict[str, str] = field(default_factory=dict)
     population_terms: dict[str, str] = field(default_factory=dict)  # lowercased term -> population
+    population_parent: dict[str, str] = field(default_factory=dict)  # subgroup -> population (women -> adult)
+    condition_terms: dict[str, str] = field(default_factory=dict)  # lowercased term -> condition
+    condition_parent: dict[str, str] = field(default_factory=dict)  # hemodialysis -> renal impairment
+    formulation_terms: dict[str, str] = field(default_factory=dict)  # lowercased term -> formulation
     acronyms: set[str] = field(default_factory=set)  # lowercased terms written in capitals
     sources: list[str] = field(default_factory=list)
 
@@ -37,6 +44,14 @@ class Lexicon:
             seen.add(indication)
             indication = self.indication_parent.get(indication)
         return False
+
+    def population_is_a(self, population: str | None, ancestor: str) -> bool:
+        """True when ``population`` is ``ancestor`` or a subgroup of it (women are adults)."""
+        return _is_a(self.population_parent, population, ancestor)
+
+    def condition_is_a(self, condition: str | None, ancestor: str) -> bool:
+        """True when ``condition`` is ``ancestor`` or a kind of it (hemodialysis is renal impairment)."""
+        return _is_a(self.condition_parent, condition, ancestor)
 
     def classes_of(self, drug: str | None) -> list[str]:
         """The classes a drug (or class) belongs to, nearest first."""
@@ -58,7 +73,7 @@ class Lexicon:
             return
         if not isinstance(data, dict):
             raise doc.error((), "a lexicon file must be a mapping with drugs, classes, indications or populations")
-        known = {"drugs", "classes", "indications", "populations"}
+        known = {"drugs", "classes", "indications", "populations", "conditions", "formulations"}
         for key in data:
             if key not in known:
                 raise doc.error((key,), f"unknown key '{key}' (expected one of {', '.join(sorted(known))})")
@@ -90,9 +105,37 @@ class Lexicon:
                 self.indication_parent[name] = str(entry["parent"]).lower()
         for i, entry in enumerate(_entries(doc, "populations")):
             name = _name(doc, ("populations", i), entry, "name")
-            for term in _terms(doc, ("populations", i), entry, "terms"):
+            terms = _terms(doc, ("populations", i), entry, "terms")
+            self.acronyms |= _acronyms(terms)
+            for term in terms:
                 self.population_terms[term.lower()] = name
+            if entry.get("parent"):
+                self.population_parent[name] = str(entry["parent"]).lower()
+        for i, entry in enumerate(_entries(doc, "conditions")):
+            name = _name(doc, ("conditions", i), entry, "name")
+            terms = _terms(doc, ("conditions", i), entry, "terms")
+            self.acronyms |= _acronyms(terms)
+            for term in [name, *terms]:
+                self.condition_terms[term.lower()] = name
+            if entry.get("parent"):
+                self.condition_parent[name] = str(entry["parent"]).lower()
+        for i, entry in enumerate(_entries(doc, "formulations")):
+            name = _name(doc, ("formulations", i), entry, "name")
+            terms = _terms(doc, ("formulations", i), entry, "terms")
+            self.acronyms |= _acronyms(terms)
+            for term in [name, *terms]:
+                self.formulation_terms[term.lower()] = name
         self.sources.append(str(path))
+
+
+def _is_a(parents: dict[str, str], name: str | None, ancestor: str) -> bool:
+    seen = set()
+    while name is not None and name not in seen:
+        if name == ancestor:
+            return True
+        seen.add(name)
+        name = parents.get(name)
+    return False
 
 
 def _entries(doc: YamlDocument, key: str) -> list[dict]:

@@ -21,6 +21,7 @@ from .consistency import ConsistencyChecker
 from .document import Document
 from .engine import RuleSet, load_rules
 from .engine.checks import PhraseIndex, check_cite, check_document, check_expect, check_limit
+from .engine.scope import check_scope
 from .errors import AuditorError, InputWarning
 from .extract import extract
 from .findings import Finding, Report, fingerprint
@@ -91,7 +92,8 @@ class Auditor:
     def check(self, documents: list[Document], progress: Callable[[int], None] | None = None) -> Report:
         """Every finding for these documents, suppressions applied, in stable order."""
         rules = self.ruleset.active()
-        claim_rules = [r for r in rules if r.type in ("limit", "expect", "cite")]
+        claim_rules = [r for r in rules if r.type in ("limit", "expect", "cite", "scope")]
+        label_rules = [r for r in rules if r.type in ("limit", "expect")]
         doc_rules = [r for r in rules if r.type in ("require", "forbid")]
         by_path = {d.path: d for d in documents}
         findings: list[Finding] = []
@@ -105,6 +107,8 @@ class Auditor:
                     findings.extend(check_limit(rule, claims, self.lexicon))
                 elif rule.type == "expect":
                     findings.extend(check_expect(rule, claims, self.lexicon))
+                elif rule.type == "scope":
+                    findings.extend(check_scope(rule, label_rules, claims, self.lexicon))
                 else:
                     findings.extend(check_cite(rule, claims, self.lexicon, by_path))
             if doc_rules:

@@ -9,6 +9,8 @@
 - ``forbid``: none of the phrases or patterns of ``any`` may appear.
 - ``cite``: selected claims (incidence, efficacy) must carry a citation.
 
+The ``scope`` type (claims broader than every label fact) is implemented in ``auditor.engine.scope``.
+
 The ``consistency`` type is implemented in ``auditor.consistency``.
 """
 
@@ -116,8 +118,9 @@ def _violates_limit(rule: Rule, value: Range) -> bool:
 def _judge(rule: Rule, claims: list[Claim], lexicon: Lexicon, wrong) -> list[Finding]:
     """Findings for the selected claims whose comparable value ``wrong(rule, value)`` rejects."""
     out = []
+    ceiling = rule.type == "limit" and rule.compare in ("<=", "<")
     for claim in claims:
-        if not claim_matches(rule.select, claim, lexicon):
+        if not claim_matches(rule.select, claim, lexicon, ceiling):
             continue
         value = comparable(claim, rule)
         if value is not None and rule.reference is not None and wrong(rule, value):

@@ -115,7 +115,7 @@ def load_pack(path: Path) -> Pack:
                 reference=Reference.from_yaml(item["reference"]) if item.get("reference") else None,
                 compare=item.get("compare"), tolerance=item.get("tolerance"), phrases=item.get("any") or [],
                 suggest=item.get("suggest"), scope=item.get("scope", "across"), group_by=item.get("group_by") or [],
-                against=item.get("against"), values=item.get("values", "any"), accept_sources_section=bool(item.get("accept_sources_section", False)),
+                against=item.get("against"), values=item.get("values", "any"), judges=item.get("judges"), accept_sources_section=bool(item.get("accept_sources_section", False)),
                 source=source, reviewed=item.get("reviewed"), example=item.get("example"),
                 enabled=item.get("enabled", True),
             )

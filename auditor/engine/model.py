@@ -64,6 +64,7 @@ class Rule:
     group_by: list[str] = field(default_factory=list)
     against: dict[str, Any] | None = None
     values: str = "any"  # consistency: "ranges", "points" or "any"
+    judges: str | None = None  # scope: "maximum" (limit rules that set a ceiling) or "value" (expect rules)
     accept_sources_section: bool = False
     source: dict[str, Any] | None = None  # resolved: title, section, url, version, quote
     reviewed: str | None = None

@@ -8,11 +8,28 @@ A selector is a mapping of fields to wanted values (a string or a list of string
 - ``indication``: the claim's indication is this one or a kind of it (panic disorder is a
   kind of anxiety); a claim with no indication, or another one, is not selected;
 - ``population``: ``adult`` also selects claims that name no population (label doses are
-  adult doses unless stated); ``pediatric`` and ``elderly`` must be stated;
+  adult doses unless stated); ``pediatric`` and ``elderly`` must be stated; a subgroup of the
+  lexicon (``women``, ``men``) selects only claims that name it, and a rule for its parent
+  (``adult``) selects those claims too;
+- ``age`` / ``weight``: ``[low, high]`` bounds in years / kg (null for an open end): a claim that
+  states bounds is selected when they lie inside these; a claim that states none is not;
+- ``condition``: ``hepatic impairment``, ``renal impairment``, ``hemodialysis`` (a kind of renal
+  impairment): a claim that names the condition, or a kind of it. A rule without ``condition``
+  does not judge a claim that names one, unless the rule is a maximum (a ceiling holds for
+  everyone);
+- ``renal_function``: ``[low, high]`` creatinine clearance in mL/min: a claim whose stated band
+  lies inside it;
 - ``per``, ``unit``; ``negated`` / ``hypothetical``: by default a rule does not judge negated
   or hypothetical claims (``any`` judges both kinds);
-- ``formulation``: a claim about an extended-release product ("Xanax XR", "Ambien CR") is
-  judged only by rules that select ``formulation: extended-release`` (labels differ).
+- ``formulation``: a claim about another formulation or product ("Xanax XR", "Ambien CR",
+  "Diastat rectal gel", "Horizant"; see ``rules/lexicon/formulations.yaml``) is judged only by
+  rules that select that formulation (labels differ); ``any`` judges every formulation.
+
+``scope_relation`` tells apart a claim a rule selects (``MATCH``), one it would select if the
+claim named what the rule is scoped to (``NARROWER``: the rule is for panic disorder and the
+claim says anxiety, or names no indication; the rule is for women and the claim says adults;
+the rule has an age, weight or kidney-function band and the claim states none) and one it does
+not speak to (``NONE``). ``auditor.engine.scope`` judges the second kind.
 """
 
 from __future__ import annotations
@@ -20,8 +37,10 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
-from ..claims import Claim
+from ..claims import Claim, Range
 from ..lexicon import Lexicon
+
+MATCH, NARROWER, NONE = "match", "narrower", "none"
 
 
 def _wanted(value: Any) -> list[str]:
@@ -40,32 +59,94 @@ def drug_matches(lexicon: Lexicon, drug: str | None, wanted_drugs: list[str], wa
     return not wanted_classes or bool(classes & set(wanted_classes))
 
 
-def claim_matches(selector: dict[str, Any], claim: Claim, lexicon: Lexicon) -> bool:
-    """True when the claim is one the selector speaks to."""
+def claim_matches(selector: dict[str, Any], claim: Claim, lexicon: Lexicon, ceiling: bool = False) -> bool:
+    """True when the claim is one the selector speaks to (``ceiling``: the rule is a maximum)."""
+    return scope_relation(selector, claim, lexicon, ceiling) == MATCH
+
+
+def scope_relation(selector: dict[str, Any], claim: Claim, lexicon: Lexicon, ceiling: bool = False) -> str:
+    """MATCH, NARROWER or NONE (see the module docstring)."""
     drugs, classes = _wanted(selector.get("drug")), _wanted(selector.get("class"))
     if (drugs or classes) and not drug_matches(lexicon, claim.drug, drugs, classes):
-        return False
+        return NONE
     attributes = _wanted(selector.get("attribute"))
     if attributes and not any(fnmatch.fnmatchcase(claim.attribute, a) for a in attributes):
-        return False
-    indications = _wanted(selector.get("indication"))
-    stated = claim.indications or [claim.indication]
-    if indications and not any(lexicon.indication_is_a(s, i) for s in stated for i in indications):
-        return False
-    populations = _wanted(selector.get("population"))
-    if populations:
-        population = claim.population or "adult"
-        if population not in populations:
-            return False
+        return NONE
     if "per" in selector and selector["per"] != claim.per:
-        return False
+        return NONE
     units = _wanted(selector.get("unit"))
     if units and claim.unit not in units:
-        return False
+        return NONE
     if selector.get("formulation") != claim.formulation and selector.get("formulation") != "any":
-        return False
+        return NONE
     for flag in ("negated", "hypothetical"):
         wanted = selector.get(flag, False)
         if wanted != "any" and bool(getattr(claim, flag)) != bool(wanted):
-            return False
-    return not ("cited" in selector and bool(selector["cited"]) != claim.cited)
+            return NONE
+    if "cited" in selector and bool(selector["cited"]) != claim.cited:
+        return NONE
+    relations = [
+        _indication(selector, claim, lexicon), _population(selector, claim, lexicon),
+        _condition(selector, claim, lexicon, ceiling),
+        _band(selector.get("age"), claim.age), _band(selector.get("weight"), claim.weight),
+        _band(selector.get("renal_function"), claim.renal_function,
+              unstated=NARROWER if claim.condition and lexicon.condition_is_a(claim.condition, "renal impairment") else NONE),
+    ]
+    if NONE in relations:
+        return NONE
+    return NARROWER if NARROWER in relations else MATCH
+
+
+def _indication(selector: dict[str, Any], claim: Claim, lexicon: Lexicon) -> str:
+    indications = _wanted(selector.get("indication"))
+    if not indications:
+        return MATCH
+    stated = [s for s in (claim.indications or [claim.indication]) if s]
+    if any(lexicon.indication_is_a(s, i) for s in stated for i in indications):
+        return MATCH
+    # no indication stated, or a broader one ("anxiety" for a panic-disorder rule)
+    if not stated or any(lexicon.indication_is_a(i, s) for s in stated for i in indications):
+        return NARROWER
+    return NONE
+
+
+def _population(selector: dict[str, Any], claim: Claim, lexicon: Lexicon) -> str:
+    populations = _wanted(selector.get("population"))
+    if not populations:
+        return MATCH
+    stated = claim.population_detail or claim.population or "adult"
+    if any(lexicon.population_is_a(stated, p) for p in populations):
+        return MATCH
+    # the rule is for a subgroup (women) of the claim's population (adults)
+    if any(lexicon.population_is_a(p, stated) for p in populations):
+        return NARROWER
+    return NONE
+
+
+def _condition(selector: dict[str, Any], claim: Claim, lexicon: Lexicon, ceiling: bool) -> str:
+    conditions = _wanted(selector.get("condition"))
+    if not conditions:
+        if selector.get("renal_function") is not None:
+            return MATCH  # the band speaks for itself
+        return MATCH if claim.condition is None or ceiling else NONE
+    if claim.condition is None:
+        return NONE
+    if any(lexicon.condition_is_a(claim.condition, c) for c in conditions):
+        return MATCH
+    if any(lexicon.condition_is_a(c, claim.condition) for c in conditions):
+        return NARROWER  # "kidney disease" for a rule after hemodialysis
+    return NONE
+
+
+def _band(wanted: Any, stated: Range | None, unstated: str = NARROWER) -> str:
+    """A rule's ``[low, high]`` band against the claim's stated bounds."""
+    if wanted is None:
+        return MATCH
+    low, high = (wanted if isinstance(wanted, list) else [wanted, wanted])
+    if stated is None:
+        return unstated
+    s_low = stated.low if stated.low is not None else float("-inf")
+    s_high = stated.high if stated.high is not None else float("inf")
+    r_low = low if low is not None else float("-inf")
+    r_high = high if high is not None else float("inf")
+    return MATCH if r_low - 1e-9 <= s_low and s_high <= r_high + 1e-9 else NONE

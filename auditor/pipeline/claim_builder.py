@@ -26,6 +26,7 @@ from spacy.tokens import Doc
 from ..claims import Claim, Range
 from ..lexicon import Lexicon
 from .attributes import dose_attribute, effect, other_substance, percent_attribute, time_attribute
+from .bounds import is_age_bound
 from .context import resolve_context
 from .doc_index import DocIndex
 from .quantities import Frequency, Quantity
@@ -111,6 +112,8 @@ class ClaimBuilder:
         if dim in ("mass", "mass_per_kg"):
             attribute = dose_attribute(doc, index, q, sent, clauses, clause, explain)
         elif dim == "time":
+            if is_age_bound(doc, index, q.start, q.end, q.unit):
+                return None  # "children up to 10 years": who a dose is for, not a claim
             attribute = time_attribute(doc, index, q, sent, clauses, clause, explain)
         else:
             attribute = percent_attribute(doc, index, q, sent, clauses, clause, explain)

@@ -1,27 +1,31 @@
-"""Who and what a claim is about: drug, indication, population, formulation, and whether it
-is negated, hypothetical or cited (in the manner of ConText: a trigger and a scope that ends at
-a clause boundary).
+"""Who and what a claim is about: drug, indication, population (with its subgroup, a condition
+such as renal impairment, and age, weight or creatinine-clearance bounds), formulation, and
+whether it is negated, hypothetical or cited (in the manner of ConText: a trigger and a scope
+that ends at a clause boundary).
 """
 
 from __future__ import annotations
 
 from spacy.tokens import Span
 
+from .bounds import find_bound
 from .words import (
     CONTRASTS,
-    EXTENDED_CODES,
-    EXTENDED_PHRASES,
     FREQ_NUMBER_WORDS,
     PARTICIPLES,
+    PERSON_WORDS,
 )
 
 
 def resolve_context(doc, index, start, end, sent, clauses, clause, draft) -> None:
     draft.heading = heading_text(index, doc[start].idx)
-    draft.formulation = formulation(doc, index, start, sent, draft.heading)
+    # a product named in the title ("Lorazepam: tablets and injection") need not be every claim's
+    draft.formulation = nearest_term(doc, index, index.formulations, start, sent, clauses, clause, draft, "formulation",
+                                     sections="own")
     resolve_drug(doc, index, start, end, sent, clauses, clause, draft)
     draft.indication = nearest_term(doc, index, index.indications, start, sent, clauses, clause, draft, "indication")
-    draft.population = nearest_term(doc, index, index.populations, start, sent, clauses, clause, draft, "population")
+    draft.population = nearest_term(doc, index, index.populations, start, sent, clauses, clause, draft, "population", end)
+    population_scope(doc, index, start, sent, clauses, clause, draft)
     negation_and_hypothesis(doc, index, start, end, sent, clauses, clause, draft)
     citation(doc, index, sent, draft)
 
@@ -115,18 +119,40 @@ def resolve_drug(doc, index, start, end, sent, clauses, clause, draft) -> None:
         draft.drug_class = classes[0] if classes else None
 
 
-def formulation(doc, index, start, sent, heading: str | None) -> str | None:
-    """ "Xanax XR", "extended-release", "Ambien CR" in the sentence, its table headers or its heading."""
-    places = [sent, *index.header_spans(doc[start].idx)]
-    for span in places:
-        words = [t.text for t in span]
-        lowered = " ".join(w.lower() for w in words)
-        if any(w in EXTENDED_CODES for w in words) or any(p in lowered for p in EXTENDED_PHRASES):
-            return "extended-release"
-    if heading and (any(w in EXTENDED_CODES for w in heading.replace("(", " ").replace(")", " ").split())
-                    or any(p in heading.lower() for p in EXTENDED_PHRASES)):
-        return "extended-release"
-    return None
+def population_scope(doc, index, start, sent, clauses, clause, draft) -> None:
+    """A subgroup ("women" -> adult, women), a condition (renal impairment), and the age, weight
+    and creatinine-clearance bounds the sentence, its table headers or its heading state."""
+    parents = index.lexicon.population_parent
+    if draft.population in parents:
+        detail = draft.population
+        while draft.population in parents:
+            draft.population = parents[draft.population]
+        draft.population_detail = detail
+    # a condition or a kidney-function band is read near the claim (sentence, table headers, list
+    # introduction), not from a heading whose section may run on past where it ends
+    draft.condition = nearest_term(doc, index, index.conditions, start, sent, clauses, clause, draft, "condition",
+                                   sections="none")
+    sent_text = index.text[sent.start_char:sent.end_char]
+    texts = [sent_text, *(h.text for h in index.header_spans(doc[start].idx))]
+    row_label = index.row_label(doc[start].idx)  # "| Creatinine clearance | ... |" over "| 30-59 | 400-1400 mg |"
+    if row_label:
+        texts.append(row_label)
+    renal = next((b for b in (find_bound("renal", t) for t in texts) if b is not None), None)
+    if renal is not None:
+        draft.renal_function = renal
+        if renal.low is None or renal.low < 60:  # 60 mL/min or more is dosed as normal kidney function
+            draft.condition = draft.condition or "renal impairment"
+        draft.explain["renal_function"] = "creatinine clearance stated"
+    if draft.heading:
+        texts.append(draft.heading)
+    if draft.population is not None or PERSON_WORDS.search(sent_text):
+        # ages and weights bound a population only where one is named ("children up to 10 years",
+        # "patients 12 years of age and older")
+        for key in ("age", "weight"):
+            bound = next((b for b in (find_bound(key, t) for t in texts) if b is not None), None)
+            if bound is not None:
+                setattr(draft, key, bound)
+                draft.explain[key] = f"{key} bound stated for the population"
 
 
 def specific(mentions: list[Span]) -> Span:
@@ -143,7 +169,11 @@ def comparator(doc, mention: Span) -> bool:
     return mention.id_ == "class" and bool(prev) and prev[-1] in ("a", "an", "another", "any", "other")
 
 
-def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key) -> str | None:
+def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, end=None, sections="all") -> str | None:
+    """The term of ``spans`` a claim is about: in its sentence, else its table headers, the
+    introduction of its list, and its headings and the title (``sections="all"``), only its own
+    section heading when that is not the title (``"own"``), or neither (``"none"``)."""
+    end = start if end is None else end
     in_sent = [s for s in spans if sent.start <= s.start < sent.end]
     # "for reasons other than sleep": a negated term says nothing about this claim
     in_sent = [s for s in in_sent if not ({t.lower_ for t in doc[max(sent.start, s.start - 2):s.start]} & {"than", "not", "without"})]
@@ -153,6 +183,17 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key) ->
     if in_sent:
         before = [s for s in in_sent if s.end <= start]
         chosen = before[-1] if before else in_sent[0]
+        # "5 mg for women and 5 or 10 mg for men": a group named right after the value is its own
+        after = [s for s in in_sent if key != "indication" and 0 < s.start - end <= 2
+                 and doc[end].lower_ in ("for", "in") and all(t.lower_ in ("for", "in", "the") for t in doc[end:s.start])]
+        if after:
+            chosen = after[0]
+        if key == "indication":
+            # "taken only in the luteal phase, sertraline for PMDD": the more specific of the two
+            finer = [s for s in in_sent if s.end <= start and s.label_ != chosen.label_
+                     and index.lexicon.indication_is_a(s.label_, chosen.label_)]
+            if finer:
+                chosen = finer[-1]
         group = coordinated(doc, in_sent, chosen)
         if key == "indication":
             draft.indications = list(dict.fromkeys(s.label_ for s in group))
@@ -183,16 +224,20 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key) ->
                 break
             j -= 1
             steps += 1
-        h = index.heading_block[b]
+        h = index.heading_block[b] if sections != "none" else -1
+        if sections == "own" and h >= 0 and index.blocks[h] is index.title_block():
+            h = -1
         while h >= 0:
             hb = index.blocks[h]
             found = [s for s in spans if hb.start <= s.start_char < hb.end]
+            if key == "population" and len({s.label_ for s in found}) > 1:
+                found = []  # "it differs for women and men": a heading about several groups is about none
             if found:
                 draft.explain[key] = f"'{found[0].text}' in the heading '{index.text[hb.start:hb.end].strip()[:40]}'"
                 return found[0].label_
-            h = index.parent_heading[h]
+            h = index.parent_heading[h] if sections == "all" else -1
     # an article whose title names one indication speaks of it throughout
-    title = index.title_terms(spans)
+    title = index.title_terms(spans) if sections == "all" else []
     if len({s.label_ for s in title}) == 1:
         draft.explain[key] = f"'{title[0].text}' in the title"
         return title[0].label_

@@ -37,6 +37,8 @@ class DocIndex:
         self.drug_starts = [s.start for s in self.drugs]
         self.indications = sorted(doc.spans.get("indications", []), key=lambda s: s.start)
         self.populations = sorted(doc.spans.get("populations", []), key=lambda s: s.start)
+        self.conditions = sorted(doc.spans.get("conditions", []), key=lambda s: s.start)
+        self.formulations = sorted(doc.spans.get("formulations", []), key=lambda s: s.start)
         self.links = doc._.links or []
         self._clauses: dict[int, list[int]] = {}
         self.heading_block = self._heading_blocks()
@@ -120,6 +122,18 @@ class DocIndex:
                     out.append(span)
         return out
 
+    def row_label(self, char: int) -> str | None:
+        """For a table cell right of the first column: the first column's header and the row's
+        first cell, as one text ("Creatinine clearance (mL/min) 30 to 59")."""
+        b = self.block_index(char)
+        if b < 0 or self.blocks[b].cell is None:
+            return None
+        table, row, col = self.blocks[b].cell
+        if row == 0 or col == 0 or (table, 0, 0) not in self.cells or (table, row, 0) not in self.cells:
+            return None
+        corner, first = self.blocks[self.cells[(table, 0, 0)]], self.blocks[self.cells[(table, row, 0)]]
+        return f"{self.text[corner.start:corner.end]} {self.text[first.start:first.end]}"
+
     # -- structure -------------------------------------------------------------------
     def sentence(self, token_i: int) -> Span:
         return self.sents[bisect.bisect_right(self.sent_starts, token_i) - 1]
@@ -146,10 +160,17 @@ class DocIndex:
                 stack.append((level, i))
         return out
 
-    def title_terms(self, spans: list[Span]) -> list[Span]:
-        """Terms named in the document's title (the title block, or the first heading)."""
+    def title_block(self) -> BlockInfo | None:
+        """The document's title: the title block, or a first heading of level 0 or 1."""
         first = next((b for b in self.blocks if b.kind in ("title", "heading")), None)
         if first is None or (first.kind == "heading" and first.level not in (0, 1)):
+            return None
+        return first
+
+    def title_terms(self, spans: list[Span]) -> list[Span]:
+        """Terms named in the document's title (the title block, or the first heading)."""
+        first = self.title_block()
+        if first is None:
             return []
         return [s for s in spans if first.start <= s.start_char < first.end]
 

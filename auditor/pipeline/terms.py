@@ -1,10 +1,12 @@
-"""The ``term_recognizer`` component: drugs, drug classes, indications and populations.
+"""The ``term_recognizer`` component: drugs, drug classes, indications, populations, conditions
+(hepatic and renal impairment) and formulations.
 
 Terms come from the YAML lexicons (``rules/lexicon/``) and are matched case-insensitively
 with spaCy's PhraseMatcher; possessives ("clonazepam's") and "Klonopin (clonazepam)" work
 because the tokenizer splits them. Results: ``doc.spans["drugs"]`` (label: generic name or
 class name; span id "class" for classes), ``doc.spans["indications"]`` and
-``doc.spans["populations"]`` (label: canonical name).
+``doc.spans["populations"]``, ``doc.spans["conditions"]`` and ``doc.spans["formulations"]``
+(label: canonical name).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class TermRecognizer:
             "drugs": {**lexicon.class_terms, **lexicon.drug_terms},
             "indications": lexicon.indication_terms,
             "populations": lexicon.population_terms,
+            "conditions": lexicon.condition_terms,
+            "formulations": lexicon.formulation_terms,
         }
         for group, table in tables.items():
             matcher = PhraseMatcher(nlp.vocab, attr="LOWER")

@@ -5,6 +5,8 @@ Kept apart from the logic so that they can be reviewed, and extended, as data.
 
 from __future__ import annotations
 
+import re
+
 DOSE_CUES = ("INCREMENT", "MAX", "START", "TARGET", "TYPICAL")
 DOSE_ATTRIBUTE = {
     "START": "dose.start", "TARGET": "dose.target", "MAX": "dose.max",
@@ -39,11 +41,8 @@ PROHIBITIONS = ("not recommended", "not be taken", "should not", "must not", "ne
                 "don't take", "is unsafe", "are unsafe", "is dangerous", "are dangerous", "not advised",
                 "should be avoided", "not approved", "avoid")
 FREQ_NUMBER_WORDS = {"once", "twice", "two", "three", "four", "one"}
-# Extended-release products have their own labels; an article naming one speaks of it.
-EXTENDED_CODES = {"XR", "ER", "CR", "SR", "XL", "LA", "ODT"} - {"ODT"}
-EXTENDED_PHRASES = ("extended-release", "extended release", "controlled-release", "controlled release",
-                    "sustained-release", "sustained release", "modified-release", "modified release",
-                    "prolonged-release", "prolonged release", "slow-release", "slow release", "extended - release")
+# Words for people that an age or weight bound can qualify ("patients 12 years of age and older").
+PERSON_WORDS = re.compile(r"\b(?:patients?|people|persons|individuals|those|anyone|someone)\b", re.IGNORECASE)
 # Words after "<amount> of" that still speak of the medicine.
 MEDICINE_WORDS = {"medication", "medications", "medicine", "medicines", "drug", "drugs", "tablet", "tablets",
                   "capsule", "capsules", "liquid", "solution", "syrup", "suspension", "pill", "pills", "dose", "doses",
