@@ -16,18 +16,20 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from typing import Any
-
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING, Any
 
 from ..claims import Claim, Range
-from ..document import Document
 from ..findings import Finding, fingerprint
 from ..lexicon import Lexicon
 from ..units import convert, fmt_range
 from .model import Rule
 from .select import claim_matches, drug_matches
+
+if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
+    from spacy.matcher import Matcher, PhraseMatcher
+    from spacy.tokens import Doc
+
+    from ..docresult import DocumentResult
 
 
 class _SafeDict(dict):
@@ -148,13 +150,13 @@ def agrees(value: Range, ref: Range, rule: Rule) -> bool:
     return True
 
 
-def check_cite(rule: Rule, claims: list[Claim], lexicon: Lexicon, documents: dict[str, Document]) -> list[Finding]:
+def check_cite(rule: Rule, claims: list[Claim], lexicon: Lexicon, has_sources: bool = False) -> list[Finding]:
+    """``claims`` are those of one document; ``has_sources``: it has a Sources section."""
     out = []
     for claim in claims:
         if claim.cited or not claim_matches(rule.select, claim, lexicon):
             continue
-        doc = documents.get(claim.path)
-        if rule.accept_sources_section and doc is not None and doc.sources_start is not None:
+        if rule.accept_sources_section and has_sources:
             continue
         message = render_message(rule.message, message_values(rule, claim))
         out.append(claim_finding(rule, claim, message))
@@ -171,6 +173,8 @@ class PhraseIndex:
 
     @classmethod
     def build(cls, nlp, rules: list[Rule]) -> PhraseIndex:
+        from spacy.matcher import Matcher, PhraseMatcher
+
         phrase = PhraseMatcher(nlp.vocab, attr="LOWER")
         token = Matcher(nlp.vocab)
         for rule in rules:
@@ -222,36 +226,32 @@ def _check_pattern(rule: Rule, pattern: list[dict]) -> None:
                 )
 
 
-def check_document(rule: Rule, document: Document, doc: Doc, matched: dict[str, list[tuple[int, int]]],
-                   lexicon: Lexicon) -> list[Finding]:
-    """require / forbid rules on one document."""
-    spans = matched.get(rule.id, [])
+def check_document(rule: Rule, result: DocumentResult, lexicon: Lexicon) -> list[Finding]:
+    """require / forbid rules on one document, from its result (phrase matches and drug mentions)."""
+    spans = result.matches_of(rule.id)
     if rule.type == "forbid":
         out = []
-        for k, (start, end) in enumerate(sorted(spans)):
-            span = doc[start:end]
-            loc = document.location(span.start_char, span.end_char)
+        for k, match in enumerate(spans):
+            loc = match.location
+            if loc is None:
+                continue
             message = render_message(rule.message, {"quote": loc["quote"], "suggest": rule.suggest or ""})
             if rule.suggest and "{suggest}" not in rule.message:
                 message += f" Suggested: {rule.suggest}"
             out.append(Finding(rule=rule.id, severity=rule.severity, message=message, **loc,
-                               fingerprint=fingerprint(rule.id, document.path, span.sent.text, k),
+                               fingerprint=fingerprint(rule.id, result.path, match.sentence, k),
                                source=_source_record(rule), help=rule.description))
         return out
     # require: applies when the drug or class is named in the document
     wanted_drugs = [str(d).lower() for d in _as_list(rule.when.get("drug"))]
     wanted_classes = [str(c).lower() for c in _as_list(rule.when.get("class"))]
-    mention = None
-    for span in doc.spans.get("drugs", []):
-        if drug_matches(lexicon, span.label_, wanted_drugs, wanted_classes):
-            mention = span
-            break
-    if mention is None or spans:
+    mention = next((m for m in result.mentions if drug_matches(lexicon, m.label, wanted_drugs, wanted_classes)), None)
+    if mention is None or spans or mention.location is None:
         return []
-    loc = document.location(mention.start_char, mention.end_char)
-    message = render_message(rule.message, {"drug": mention.label_, "quote": loc["quote"]})
+    loc = mention.location
+    message = render_message(rule.message, {"drug": mention.label, "quote": loc["quote"]})
     return [Finding(rule=rule.id, severity=rule.severity, message=message, **loc,
-                    fingerprint=fingerprint(rule.id, document.path, "document"),
+                    fingerprint=fingerprint(rule.id, result.path, "document"),
                     source=_source_record(rule), help=rule.description)]
 
 
