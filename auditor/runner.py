@@ -16,7 +16,8 @@ runner both use it. A run has two steps:
 from __future__ import annotations
 
 import subprocess
-from collections import Counter
+import sys
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,9 @@ if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
 Warn = Callable[[str], None]
 CHUNK_FILES = 64  # files read (and parsed) together
 CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_FILES_PARALLEL = 16  # files sent to a worker process at once
+CHUNK_BYTES_PARALLEL = 512 * 1024
+MIN_PARALLEL = 4  # fewer files to parse than this: parsed here, without waking the workers
 
 
 @dataclass
@@ -92,6 +96,7 @@ class Auditor:
 
     def __init__(self, config: Config, extra_rules: Iterable[Path] = (), default_rules: bool | None = None) -> None:
         self.config = config
+        self._settings = (config, [Path(p) for p in extra_rules], default_rules)
         use_default = config.default_rules if default_rules is None else default_rules
         self.rule_dirs: list[Path] = ([bundled_rules_dir()] if use_default else []) + list(config.rules) + [Path(p) for p in extra_rules]
         lexicon_paths = [str(p) for p in [bundled_rules_dir(), *self.rule_dirs[use_default:], *config.lexicon]]
@@ -176,9 +181,48 @@ class Auditor:
         Files are read one chunk at a time; a file whose result is in the claim cache
         (``use_cache``) is not parsed, the others go through ``analyze`` and into the cache.
         """
-        for chunk in _chunks(self._entries(files), CHUNK_FILES, CHUNK_BYTES):
-            results = self._analyze_bytes([(e.path, e.data) for e in chunk if e.todo])
-            yield from self._emit(chunk, iter(results), warn)
+        if self.jobs <= 1:
+            for chunk in _chunks(self._entries(files), CHUNK_FILES, CHUNK_BYTES):
+                results = self._analyze_bytes([(e.path, e.data) for e in chunk if e.todo])
+                yield from self._emit(chunk, iter(results), warn)
+            return
+        # Several processes: chunks go to a pool as they are read; results come back in order.
+        pool = None
+        pending: deque[tuple[list[_Entry], Any]] = deque()
+        try:
+            for chunk in _chunks(self._entries(files), CHUNK_FILES_PARALLEL, CHUNK_BYTES_PARALLEL):
+                todo = [(e.path, e.data) for e in chunk if e.todo]
+                if len(todo) >= MIN_PARALLEL:
+                    pool = pool or self._pool()
+                    pending.append((chunk, pool.submit(_work, todo)))
+                else:
+                    pending.append((chunk, _Done(self._analyze_bytes(todo))))
+                while len(pending) > 2 * self.jobs:
+                    chunk, done = pending.popleft()
+                    yield from self._emit(chunk, iter(done.result()), warn)
+            while pending:
+                chunk, done = pending.popleft()
+                yield from self._emit(chunk, iter(done.result()), warn)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _pool(self) -> Any:
+        """Worker processes that parse files, each with the pipeline built once.
+
+        Where processes can be forked, the pipeline is built here first and every worker
+        shares it; elsewhere each worker builds its own from the same settings.
+        """
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _PARENT
+        if "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux"):
+            self.phrases  # noqa: B018  (built before forking, shared by the workers)
+            _PARENT = self
+            return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_init_worker, initargs=(None,))
+        return ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=(self._settings,))
 
     def _entries(self, files: Iterable[str]) -> Iterator[_Entry]:
         """Each file's bytes and its cached result, if any (a file that cannot be read: its warning)."""
@@ -287,6 +331,41 @@ class Auditor:
         return Report(findings=kept, files=files, claims=len(all_claims), version=__version__,
                       suppressed=suppressed, rules=metadata, documents=store if documents is None else dict(documents),
                       claims_by_path=claims_by_path)
+
+
+class _Done:
+    """A result computed here, read like a future."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
+_PARENT: Auditor | None = None  # the Auditor a forked worker inherits
+_WORKER: Auditor | None = None
+
+
+def _init_worker(settings: tuple | None) -> None:
+    """Set up a worker process: the forked parent's Auditor, or a new one from its settings."""
+    global _WORKER
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    if settings is None:
+        _WORKER = _PARENT
+    else:
+        config, extra_rules, default_rules = settings
+        _WORKER = Auditor(config, extra_rules, default_rules=default_rules)
+    _WORKER.cache = None
+    _WORKER.jobs = 1
+
+
+def _work(items: list[tuple[str, bytes]]) -> list[DocumentResult | str]:
+    """In a worker: parse files from their bytes (``Auditor._analyze_bytes``)."""
+    assert _WORKER is not None
+    return _WORKER._analyze_bytes(items)
 
 
 def _disambiguate(findings: list[Finding]) -> None:
