@@ -144,10 +144,23 @@ class ClaimCache:
         except OSError as exc:
             self._disable(f"cannot create {self.directory}: {exc.strerror or exc}")
             return
-        try:
-            self._open()
-        except sqlite3.DatabaseError as exc:
-            self._rebuild(str(exc))
+        for attempt in range(5):
+            try:
+                self._open()
+                break
+            except _OtherVersion as exc:
+                self._rebuild(str(exc))
+                break
+            except sqlite3.OperationalError as exc:  # locked or busy: another run is creating it
+                self._close()
+                self.db = None
+                if attempt == 4:
+                    self._disable(f"the claim cache cannot be opened ({exc})")
+                else:
+                    time.sleep(0.2 * (attempt + 1))
+            except sqlite3.DatabaseError as exc:  # not a database, or corrupt
+                self._rebuild(str(exc))
+                break
 
     # -- opening -----------------------------------------------------------------------
     def _open(self) -> None:

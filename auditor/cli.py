@@ -168,6 +168,7 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
 
     targets = _parse_formats(formats, output, FORMATS)
     config, auditor = _load(config_path, rules, run=(no_cache, cache_dir, jobs))
+    auditor.keep_explain = False  # reports show claim records, never the explanations
     known = read_baseline(Path(baseline)) if baseline else None
     changed = changed_files(changed_since) if changed_since else None
     selection = Selection(list(paths), list(include), list(exclude))

@@ -68,6 +68,9 @@ class _Entry:
         return not self.warning and self.result is None
 
 
+_NO_EXPLAIN: dict[str, str] = {}
+
+
 def _chunks(entries: Iterable[_Entry], files: int, size: int) -> Iterator[list[_Entry]]:
     """Consecutive entries, at most ``files`` of them or about ``size`` bytes to parse."""
     chunk: list[_Entry] = []
@@ -117,6 +120,7 @@ class Auditor:
         self._nlp: Language | None = None
         self._phrases: PhraseIndex | None = None
         self.jobs = 1  # processes that parse files
+        self.keep_explain = True  # False: claims from ``results_of`` come without ``explain`` (less memory)
         check_patterns(self.ruleset.active())  # token attributes a blank pipeline cannot match: exit 2 at once
         if self.cache is not None:
             from .cache import environment_key
@@ -289,6 +293,10 @@ class Auditor:
             results.append(result)
         if self.cache is not None and new:
             self.cache.put(new)
+        if not self.keep_explain:
+            for result in results:
+                for claim in result.claims:
+                    claim.explain = _NO_EXPLAIN
         return results
 
     # -- the claim cache -------------------------------------------------------------
