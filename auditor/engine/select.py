@@ -150,3 +150,26 @@ def _band(wanted: Any, stated: Range | None, unstated: str = NARROWER) -> str:
     r_low = low if low is not None else float("-inf")
     r_high = high if high is not None else float("inf")
     return MATCH if r_low - 1e-9 <= s_low and s_high <= r_high + 1e-9 else NONE
+
+
+def may_select(selector: dict[str, Any], drug: str | None, attribute: str, lexicon: Lexicon) -> bool:
+    """False when no claim about ``drug`` and ``attribute`` can match the selector.
+
+    A cheap prefilter for indexing claim rules by drug and attribute; the answer is remembered
+    per (selector, lexicon, drug, attribute), and the entry keeps the selector and lexicon alive so
+    that their ids are not reused.
+    """
+    key = (id(selector), id(lexicon), drug, attribute)
+    found = _MAY_SELECT.get(key)
+    if found is None or found[0] is not selector or found[1] is not lexicon:
+        drugs, classes = _wanted(selector.get("drug")), _wanted(selector.get("class"))
+        ok = not (drugs or classes) or drug_matches(lexicon, drug, drugs, classes)
+        attributes = _wanted(selector.get("attribute"))
+        ok = ok and (not attributes or any(fnmatch.fnmatchcase(attribute, a) for a in attributes))
+        if len(_MAY_SELECT) > 65536:
+            _MAY_SELECT.clear()
+        found = _MAY_SELECT[key] = (selector, lexicon, ok)
+    return found[2]
+
+
+_MAY_SELECT: dict[tuple[int, int, str | None, str], tuple[dict[str, Any], Lexicon, bool]] = {}
