@@ -1,4 +1,4 @@
-"""The command line: ``auditor check``, ``claims``, ``rules``, ``compare``, ``baseline``, ``pipeline``.
+"""The command line: ``auditor check``, ``claims``, ``rules``, ``compare``, ``baseline``, ``pipeline``, ``lsp``.
 
 Exit status: 0 nothing at or above the fail level; 1 findings at or above it (or failing rule
 tests); 2 usage, configuration or rule errors; 3 an internal error. Problems with single
@@ -394,6 +394,15 @@ def baseline_write(file, paths, rules, config_path, include, exclude):
     report = auditor.check(documents)
     write_atomic(file, baseline_json(report.findings))
     click.echo(f"{file}: {len(report.findings)} findings recorded", err=True)
+
+
+@main.command()
+@click.option("--stdio", is_flag=True, help="Speak LSP on stdin/stdout (the default; editors often pass it).")
+def lsp(stdio):
+    """Run the language server (LSP over stdio) for editors: findings as you type."""
+    from .lsp import serve
+
+    serve()
 
 
 @main.command()

@@ -1,0 +1,199 @@
+"""What the language server knows about the workspace: one unit per document, keyed by path.
+
+An open document's unit comes from its buffer (the unsaved text counts, read with the file's
+path and suffix); every other file of the workspace folders is read from disk once and again
+only when its modification time changes. Each document is audited with the configuration
+found above it (``auditor.yaml`` and the like, as ``auditor check`` finds it); an ``Auditor``
+(rules, lexicon, spaCy pipeline) is built once per configuration file and kept. Findings are
+computed per configuration: the documents that share one are checked against each other.
+
+Not thread-safe: the server calls it from one worker thread.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..claims import Claim
+from ..config import find_config, load_config
+from ..errors import AuditorError, InputWarning
+from ..findings import Finding
+from ..ingest import READERS, discover, load_document
+from ..ingest.files import format_for
+from ..runner import Auditor
+from .analysis import DocumentUnit, analyze, finish
+
+Warn = Callable[[str], None]  # one line about a file or config
+
+# LSP language ids, for buffers whose name has no suffix auditor reads (an unsaved new file).
+LANGUAGE_FORMATS = {"markdown": "markdown", "html": "html", "plaintext": "text"}
+
+
+@dataclass
+class _DiskEntry:
+    mtime_ns: int
+    unit: DocumentUnit | None  # None: the file could not be read (reported once)
+
+
+class AuditState:
+    """Units of open buffers and workspace files, the auditors that made them, their findings."""
+
+    def __init__(self, warn: Warn, error: Warn) -> None:
+        self.warn = warn  # a file that cannot be read: logged
+        self.error = error  # a bad config: shown to the writer
+        self.roots: list[str] = []
+        self._auditors: dict[str | None, Auditor] = {}
+        self._config_errors: dict[str | None, str] = {}
+        self._config_of: dict[str, str | None] = {}  # directory -> config file
+        self._buffers: dict[str, DocumentUnit] = {}
+        self._disk: dict[str, _DiskEntry] = {}
+        self.findings: dict[str, list[Finding]] = {}  # path -> findings, after the last ``check``
+
+    # -- configuration ---------------------------------------------------------------
+    def config_path(self, path: str) -> str | None:
+        """The config file that applies to ``path`` (searched upward from its folder)."""
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in self._config_of:
+            found = find_config(Path(folder))
+            self._config_of[folder] = str(found) if found else None
+        return self._config_of[folder]
+
+    def auditor_for(self, path: str) -> Auditor | None:
+        """The auditor for ``path``, built on first use; None (and one message) for a bad config."""
+        key = self.config_path(path)
+        if key in self._auditors:
+            return self._auditors[key]
+        if key in self._config_errors:
+            return None
+        try:
+            auditor = Auditor(load_config(Path(key) if key else None))
+        except AuditorError as exc:
+            self._config_errors[key] = exc.message
+            self.error(exc.message)
+            return None
+        self._auditors[key] = auditor
+        return auditor
+
+    def forget_config(self) -> None:
+        """Drop every auditor and config lookup (a config or rule file changed)."""
+        self._auditors.clear()
+        self._config_errors.clear()
+        self._config_of.clear()
+        self._disk.clear()
+        for path in list(self._buffers):
+            unit = self._buffers.pop(path)
+            self.set_buffer(path, unit.document.source, unit.document.format)
+
+    # -- documents -------------------------------------------------------------------
+    def set_buffer(self, path: str, text: str, language_id: str | None = None) -> None:
+        """Audit the text of an open document (its unsaved content counts)."""
+        fmt = format_for(path) or LANGUAGE_FORMATS.get(language_id or "") or (
+            language_id if language_id in READERS else None)
+        auditor = self.auditor_for(path)
+        if fmt is None or auditor is None or not text.strip():
+            self._buffers.pop(path, None)
+            return
+        limit = int(auditor.config.max_file_size_mb * 1024 * 1024)
+        if len(text.encode("utf-8", "surrogatepass")) > limit:
+            self.warn(f"{path}: larger than the {auditor.config.max_file_size_mb:g} MB limit; not audited")
+            self._buffers.pop(path, None)
+            return
+        document = READERS[fmt](path, text, [])
+        self._buffers[path] = analyze(auditor, document)
+
+    def close_buffer(self, path: str) -> None:
+        """Forget a closed document's buffer; the saved file counts again if it is in the workspace."""
+        self._buffers.pop(path, None)
+
+    def is_open(self, path: str) -> bool:
+        return path in self._buffers
+
+    def unit(self, path: str) -> DocumentUnit | None:
+        """The buffer's unit for an open document, else the file's (read now if need be)."""
+        if path in self._buffers:
+            return self._buffers[path]
+        return self._from_disk(path)
+
+    def _from_disk(self, path: str) -> DocumentUnit | None:
+        try:
+            mtime = os.stat(path).st_mtime_ns
+        except OSError:
+            self._disk.pop(path, None)
+            return None
+        entry = self._disk.get(path)
+        if entry is not None and entry.mtime_ns == mtime:
+            return entry.unit
+        auditor = self.auditor_for(path)
+        unit = None
+        if auditor is not None:
+            try:
+                unit = analyze(auditor, load_document(path, int(auditor.config.max_file_size_mb * 1024 * 1024)))
+            except InputWarning as w:
+                self.warn(str(w))
+        self._disk[path] = _DiskEntry(mtime, unit)
+        return unit
+
+    def workspace_files(self) -> list[str]:
+        """Every file auditor reads under the workspace folders (the root config's include/exclude)."""
+        files: list[str] = []
+        for root in self.roots:
+            if not os.path.isdir(root):
+                continue
+            auditor = self.auditor_for(os.path.join(root, "_"))
+            config = auditor.config if auditor else None
+            found, _ = discover([root], config.include if config else [], config.exclude if config else [])
+            files.extend(os.path.abspath(f) for f in found)
+        return list(dict.fromkeys(files))
+
+    def scan(self) -> None:
+        """Read the workspace files that are new or changed on disk; forget deleted ones."""
+        files = self.workspace_files()
+        for path in files:
+            if path not in self._buffers:
+                self._from_disk(path)
+        keep = set(files)
+        for path in list(self._disk):
+            if path not in keep:
+                del self._disk[path]
+
+    # -- checking --------------------------------------------------------------------
+    def check(self) -> dict[str, list[Finding]]:
+        """Findings of every known document (buffers and workspace files), by path."""
+        groups: dict[str | None, list[DocumentUnit]] = {}
+        paths = list(dict.fromkeys([*self._disk, *self._buffers]))
+        for path in paths:
+            unit = self.unit(path)
+            if unit is not None:
+                groups.setdefault(self.config_path(path), []).append(unit)
+        out: dict[str, list[Finding]] = {path: [] for path in paths}
+        for key, units in groups.items():
+            auditor = self._auditors.get(key)
+            if auditor is None:
+                continue
+            for finding in finish(auditor, units):
+                out.setdefault(finding.path, []).append(finding)
+        self.findings = out
+        return out
+
+    def claim_at(self, path: str, line: int, column: int) -> tuple[Claim, Auditor] | None:
+        """The claim whose value spans the 1-based ``line``/``column`` (code points), with its auditor."""
+        unit = self.unit(path)
+        auditor = self._auditors.get(self.config_path(path))
+        if unit is None or auditor is None:
+            return None
+        for claim in unit.claims:
+            loc = claim.location
+            if (loc["line"], loc["column"]) <= (line, column) <= (loc["end_line"], loc["end_column"]):
+                return claim, auditor
+        return None
+
+    def source_of(self, path: str) -> str | None:
+        """The source text a finding at ``path`` was reported in (the buffer's for an open document)."""
+        unit = self._buffers.get(path)
+        if unit is None:
+            entry = self._disk.get(path)
+            unit = entry.unit if entry else None
+        return unit.document.source if unit else None
