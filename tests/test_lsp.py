@@ -40,6 +40,10 @@ def workspace(tmp_path_factory) -> Path:
     # On disk the article is harmless: what counts for an open document is its buffer.
     for name in ("typed.md", "hover.md", "ignore.md", "label.md", "page.html", "notes.txt"):
         (root / name).write_text("# Draft\n\nNothing yet.\n", encoding="utf-8")
+    # a folder with a config of its own, as `auditor check` would find it
+    (root / "house").mkdir()
+    (root / "house" / "auditor.yaml").write_text(
+        'severity: {"alprazolam.gad.max-daily": info}\ndisable: ["benzodiazepines.*"]\n', encoding="utf-8")
     return root
 
 
@@ -166,6 +170,23 @@ async def test_plain_text_gets_diagnostics_and_its_own_comment_syntax(client, wo
     found = with_rule(await diagnostics(client, doc, lambda d: bool(with_rule(d, MAX_RULE))), MAX_RULE)
     action = next(a for a in await _actions(client, doc, found[0]) if a.title.startswith("Ignore"))
     assert action.edit.document_changes[0].edits[0].snippet.value.startswith(f"# auditor-ignore {MAX_RULE}: ")
+
+
+@on_the_server
+async def test_the_config_above_the_file_sets_severities_and_closing_clears(client, workspace):
+    doc = uri(workspace / "house" / "dose.md")
+    open_document(client, doc, BAD)
+    found = await diagnostics(client, doc, lambda d: bool(with_rule(d, MAX_RULE)))
+    assert with_rule(found, MAX_RULE)[0].severity == types.DiagnosticSeverity.Information
+    codes = {d.code for d in found}
+    assert "alprazolam.boxed-warning.addiction" in codes
+    assert not {c for c in codes if str(c).startswith("benzodiazepines.")}
+    # the other folder's articles are checked under their own config: no contradiction across
+    assert "consistency.maximum-dose" not in codes
+
+    client.text_document_did_close(types.DidCloseTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=doc)))
+    assert len(await diagnostics(client, doc, lambda d: not d)) == 0
 
 
 @on_the_server
