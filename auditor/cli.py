@@ -143,10 +143,11 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
     config, auditor = _load(config_path, rules)
     known = read_baseline(Path(baseline)) if baseline else None
     changed = changed_files(changed_since) if changed_since else None
-    documents = auditor.read(Selection(list(paths), list(include), list(exclude)), _warn)
-    update, stop = _progress(len(documents))
+    selection = Selection(list(paths), list(include), list(exclude))
+    files = auditor.files(selection, _warn)
+    update, stop = _progress(len(files))
     try:
-        report = auditor.check(documents, progress=update)
+        report = auditor.finish(auditor.results_of(files, _warn), progress=update)
     finally:
         stop()
     if changed is not None:
@@ -196,10 +197,9 @@ def claims(paths, rules, config_path, include, exclude, fmt, explain):
     from .runner import Selection
 
     _config, auditor = _load(config_path, rules)
-    documents = auditor.read(Selection(list(paths), list(include), list(exclude)), _warn)
     records = []
-    for _document, _doc, found in auditor.claims(documents):
-        for claim in found:
+    for result in auditor.results(Selection(list(paths), list(include), list(exclude)), _warn):
+        for claim in result.claims:
             record = claim.to_record(explain=explain)
             if fmt == "jsonl":
                 click.echo(json.dumps(record, ensure_ascii=False))
@@ -371,8 +371,8 @@ def compare(drug, paths, rules, config_path):
     generic = auditor.lexicon.drug_terms.get(drug.lower())
     if generic is None:
         raise AuditorError(f"unknown drug '{drug}' (not in the drug lexicon)")
-    documents = auditor.read(Selection(list(paths) or ["."]), _warn)
-    click.echo(compare_table(auditor, documents, generic), nl=False)
+    results = list(auditor.results(Selection(list(paths) or ["."]), _warn))
+    click.echo(compare_table(auditor, results, generic), nl=False)
 
 
 @main.group()
@@ -390,8 +390,7 @@ def baseline_write(file, paths, rules, config_path, include, exclude):
     from .runner import Selection
 
     _config, auditor = _load(config_path, rules)
-    documents = auditor.read(Selection(list(paths), list(include), list(exclude)), _warn)
-    report = auditor.check(documents)
+    report = auditor.finish(auditor.results(Selection(list(paths), list(include), list(exclude)), _warn))
     write_atomic(file, baseline_json(report.findings))
     click.echo(f"{file}: {len(report.findings)} findings recorded", err=True)
 

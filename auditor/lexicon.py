@@ -7,6 +7,7 @@ directory), so that editors can extend them without touching code.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import AuditorError
@@ -143,3 +144,11 @@ def load_lexicon(paths: list[Path]) -> Lexicon:
     if not lexicon.drug_terms:
         raise AuditorError("no drug lexicon found: expected rules/lexicon/drugs.yaml in a rules directory")
     return lexicon
+
+
+@lru_cache(maxsize=8)
+def cached_lexicon(paths: tuple[str, ...]) -> Lexicon:
+    """Load (once per set of paths) the lexicon of the given rules directories or lexicon files."""
+    from .paths import bundled_rules_dir
+
+    return load_lexicon([Path(p) for p in paths] if paths else [bundled_rules_dir()])

@@ -1,35 +1,47 @@
 """A run of auditor: ingest -> pipeline -> claims -> rules and consistency -> findings.
 
-``Auditor`` holds what is loaded once (config, rules, lexicon, spaCy pipeline); its methods
-take documents through the stages. The CLI and the rule-test runner both use it.
+``Auditor`` holds what is loaded once (config, rules, lexicon, and the spaCy pipeline, built
+on first use); its methods take documents through the stages. The CLI and the rule-test
+runner both use it. A run has two steps:
+
+- per document, ``analyze`` turns Documents into ``DocumentResult``s (claims, phrase matches,
+  drug mentions, suppressions, warnings: see ``auditor.docresult``), and ``results`` does so
+  for the files of a ``Selection``, reading them one at a time;
+- ``finish`` turns the results of every document into the Report: the per-document rule
+  checks, consistency across documents, suppressions, stable order.
+
+``check`` does both for Documents already in memory.
 """
 
 from __future__ import annotations
 
 import subprocess
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .claims import Claim
 from .config import Config
 from .consistency import ConsistencyChecker
+from .docresult import DocumentResult, DocumentStore, document_result
 from .document import Document
 from .engine import RuleSet, load_rules
-from .engine.checks import PhraseIndex, check_cite, check_document, check_expect, check_limit
+from .engine.checks import check_cite, check_document, check_expect, check_limit
 from .errors import AuditorError, InputWarning
-from .extract import extract
 from .findings import Finding, Report, fingerprint
 from .ingest import discover, load_document
-from .lexicon import Lexicon
+from .lexicon import Lexicon, cached_lexicon
 from .paths import bundled_rules_dir
-from .pipeline import build_pipeline
-from .pipeline.terms import cached_lexicon
-from .suppress import apply_suppressions, find_suppressions
+from .suppress import Suppression, apply_suppressions
+
+if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from .engine.checks import PhraseIndex
 
 Warn = Callable[[str], None]
 
@@ -44,7 +56,7 @@ class Selection:
 
 
 class Auditor:
-    """Loaded rules, lexicon and pipeline, ready to audit documents."""
+    """Loaded rules and lexicon, and the pipeline on first use, ready to audit documents."""
 
     def __init__(self, config: Config, extra_rules: Iterable[Path] = (), default_rules: bool | None = None) -> None:
         self.config = config
@@ -55,73 +67,127 @@ class Auditor:
         self.lexicon: Lexicon = cached_lexicon(tuple(self.lexicon_paths))
         self.ruleset: RuleSet = load_rules(self.rule_dirs)
         self.ruleset.configure(config.enable, config.disable, config.severity)
-        self.nlp = build_pipeline(self.lexicon_paths)
-        self.phrases = PhraseIndex.build(self.nlp, self.ruleset.active())
+        self.max_bytes = int(config.max_file_size_mb * 1024 * 1024)
+        self._nlp: Language | None = None
+        self._phrases: PhraseIndex | None = None
+        if any(r.type in ("require", "forbid") for r in self.ruleset.active()):
+            self.phrases  # noqa: B018  (an invalid token pattern is a rule error: exit 2 before any file is read)
+
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline, built the first time a document is parsed."""
+        if self._nlp is None:
+            from .pipeline import build_pipeline
+
+            self._nlp = build_pipeline(self.lexicon_paths)
+        return self._nlp
+
+    @property
+    def phrases(self) -> PhraseIndex:
+        """Matchers for the phrases of the active require/forbid rules."""
+        if self._phrases is None:
+            from .engine.checks import PhraseIndex
+
+            self._phrases = PhraseIndex.build(self.nlp, self.ruleset.active())
+        return self._phrases
 
     # -- versions --------------------------------------------------------------------
     def pack_versions(self) -> list[tuple[str, str]]:
         return [(p.id, p.version or "unversioned") for p in self.ruleset.packs]
 
     # -- reading ---------------------------------------------------------------------
-    def read(self, selection: Selection, warn: Warn) -> list[Document]:
-        """Discover and load documents; unusable files are reported through ``warn`` and skipped."""
+    def files(self, selection: Selection, warn: Warn) -> list[str]:
+        """The files a selection names (after include/exclude); problems go to ``warn``."""
         include = selection.include or self.config.include
         exclude = selection.exclude or self.config.exclude
         files, warnings = discover(selection.paths, include, exclude)
         for w in warnings:
             warn(str(w))
-        documents = []
-        limit = int(self.config.max_file_size_mb * 1024 * 1024)
+        return files
+
+    def load(self, files: Iterable[str], warn: Warn) -> Iterator[Document]:
+        """Documents of ``files``, one at a time; unusable files are reported through ``warn`` and skipped."""
         for path in files:
             try:
-                document = load_document(path, max_bytes=limit)
+                document = load_document(path, max_bytes=self.max_bytes)
             except InputWarning as w:
                 warn(str(w))
                 continue
             for message in document.warnings:
                 warn(message)
-            documents.append(document)
-        return documents
+            yield document
+
+    def read(self, selection: Selection, warn: Warn) -> list[Document]:
+        """Discover and load documents; unusable files are reported through ``warn`` and skipped."""
+        return list(self.load(self.files(selection, warn), warn))
 
     def claims(self, documents: Iterable[Document]) -> Iterator[tuple[Document, Doc, list[Claim]]]:
         """One pipeline pass per document."""
+        from .extract import extract
+
         return extract(self.nlp, documents)
+
+    # -- per document ----------------------------------------------------------------
+    def analyze(self, documents: Iterable[Document]) -> Iterator[DocumentResult]:
+        """The result of each document (one pipeline pass each), in order."""
+        for document, doc, claims in self.claims(documents):
+            yield document_result(document, doc, claims, self.phrases.matches(doc))
+
+    def results(self, selection: Selection, warn: Warn) -> Iterator[DocumentResult]:
+        """The result of every usable file of ``selection``, in order, reading one file at a time."""
+        return self.results_of(self.files(selection, warn), warn)
+
+    def results_of(self, files: Iterable[str], warn: Warn) -> Iterator[DocumentResult]:
+        """The result of each usable file of ``files`` (paths from ``files``), in order."""
+        return self.analyze(self.load(files, warn))
 
     # -- checking --------------------------------------------------------------------
     def check(self, documents: list[Document], progress: Callable[[int], None] | None = None) -> Report:
         """Every finding for these documents, suppressions applied, in stable order."""
+        return self.finish(self.analyze(documents), progress, documents={d.path: d for d in documents})
+
+    def finish(self, results: Iterable[DocumentResult], progress: Callable[[int], None] | None = None,
+               documents: Mapping[str, Any] | None = None) -> Report:
+        """The Report of a run from the result of each of its documents.
+
+        ``documents`` (path -> Document) is what reports that show text read; without it they
+        read each file again when they need it (``DocumentStore``).
+        """
         rules = self.ruleset.active()
         claim_rules = [r for r in rules if r.type in ("limit", "expect", "cite")]
         doc_rules = [r for r in rules if r.type in ("require", "forbid")]
-        by_path = {d.path: d for d in documents}
+        store = DocumentStore(self.max_bytes)
         findings: list[Finding] = []
         all_claims: list[Claim] = []
         claims_by_path: dict[str, list[Claim]] = {}
-        for n, (document, doc, claims) in enumerate(self.claims(documents), 1):
+        suppressions: list[Suppression] = []
+        files = 0
+        for files, result in enumerate(results, 1):
+            claims = result.claims
             all_claims.extend(claims)
-            claims_by_path[document.path] = claims
+            claims_by_path[result.path] = claims
+            suppressions.extend(result.suppressions)
+            store.add(result.path, result.warnings)
             for rule in claim_rules:
                 if rule.type == "limit":
                     findings.extend(check_limit(rule, claims, self.lexicon))
                 elif rule.type == "expect":
                     findings.extend(check_expect(rule, claims, self.lexicon))
                 else:
-                    findings.extend(check_cite(rule, claims, self.lexicon, by_path))
-            if doc_rules:
-                matched = self.phrases.matches(doc)
-                for rule in doc_rules:
-                    findings.extend(check_document(rule, document, doc, matched, self.lexicon))
+                    findings.extend(check_cite(rule, claims, self.lexicon, result.has_sources))
+            for rule in doc_rules:
+                findings.extend(check_document(rule, result, self.lexicon))
             if progress:
-                progress(n)
+                progress(files)
         findings.extend(ConsistencyChecker(rules, rules, self.lexicon).check(all_claims))
-        suppressions = [s for d in documents for s in find_suppressions(d)]
         kept, suppressed, problems = apply_suppressions(findings, suppressions)
         kept.extend(problems)
         kept.sort(key=Finding.sort_key)
         _disambiguate(kept)
         metadata = {r.id: r.metadata() for r in self.ruleset.rules}
-        return Report(findings=kept, files=len(documents), claims=len(all_claims), version=__version__,
-                      suppressed=suppressed, rules=metadata, documents=by_path, claims_by_path=claims_by_path)
+        return Report(findings=kept, files=files, claims=len(all_claims), version=__version__,
+                      suppressed=suppressed, rules=metadata, documents=store if documents is None else dict(documents),
+                      claims_by_path=claims_by_path)
 
 
 def _disambiguate(findings: list[Finding]) -> None:
