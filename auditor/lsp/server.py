@@ -249,7 +249,7 @@ async def code_action(ls: AuditorServer, params: types.CodeActionParams) -> list
     document = ls.workspace.get_text_document(uri)
     path = path_of(uri)
     unit = ls.state.unit(path) if ls.state.is_open(path) else None
-    fmt = unit.document.format if unit else (format_for(path) or "markdown")
+    fmt = unit.document.format if unit and unit.document else (format_for(path) or "markdown")
     caps = ls.client_capabilities.workspace
     snippets = bool(caps and caps.workspace_edit and caps.workspace_edit.snippet_edit_support)
     return code_actions(uri, document.version, fmt, list(document.lines), list(params.context.diagnostics),

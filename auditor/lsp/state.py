@@ -1,8 +1,9 @@
 """What the language server knows about the workspace: one unit per document, keyed by path.
 
 An open document's unit comes from its buffer (the unsaved text counts, read with the file's
-path and suffix); every other file of the workspace folders is read from disk once and again
-only when its modification time changes. Each document is audited with the configuration
+path and suffix); every other file of the workspace folders is read once (through
+``Auditor.results_of``, so from the claim cache where there is one) and again only when its
+modification time changes. Only buffers keep their Document; other files keep their results. Each document is audited with the configuration
 found above it (``auditor.yaml`` and the like, as ``auditor check`` finds it); an ``Auditor``
 (rules, lexicon, spaCy pipeline) is built once per configuration file and kept. Findings are
 computed per configuration: the documents that share one are checked against each other.
@@ -19,12 +20,12 @@ from pathlib import Path
 
 from ..claims import Claim
 from ..config import find_config, load_config
-from ..errors import AuditorError, InputWarning
+from ..errors import AuditorError
 from ..findings import Finding
-from ..ingest import READERS, discover, load_document
+from ..ingest import READERS, discover
 from ..ingest.files import format_for
 from ..runner import Auditor
-from .analysis import DocumentUnit, analyze, finish
+from .analysis import DocumentUnit, finish, from_buffer, from_file
 
 Warn = Callable[[str], None]  # one line about a file or config
 
@@ -84,8 +85,9 @@ class AuditState:
         self._config_of.clear()
         self._disk.clear()
         for path in list(self._buffers):
-            unit = self._buffers.pop(path)
-            self.set_buffer(path, unit.document.source, unit.document.format)
+            document = self._buffers.pop(path).document
+            if document is not None:
+                self.set_buffer(path, document.source, document.format)
 
     # -- documents -------------------------------------------------------------------
     def set_buffer(self, path: str, text: str, language_id: str | None = None) -> None:
@@ -102,7 +104,7 @@ class AuditState:
             self._buffers.pop(path, None)
             return
         document = READERS[fmt](path, text, [])
-        self._buffers[path] = analyze(auditor, document)
+        self._buffers[path] = from_buffer(auditor, document)
 
     def close_buffer(self, path: str) -> None:
         """Forget a closed document's buffer; the saved file counts again if it is in the workspace."""
@@ -127,12 +129,7 @@ class AuditState:
         if entry is not None and entry.mtime_ns == mtime:
             return entry.unit
         auditor = self.auditor_for(path)
-        unit = None
-        if auditor is not None:
-            try:
-                unit = analyze(auditor, load_document(path, int(auditor.config.max_file_size_mb * 1024 * 1024)))
-            except InputWarning as w:
-                self.warn(str(w))
+        unit = from_file(auditor, path, self.warn) if auditor is not None else None
         self._disk[path] = _DiskEntry(mtime, unit)
         return unit
 
@@ -149,7 +146,14 @@ class AuditState:
         return list(dict.fromkeys(files))
 
     def scan(self) -> None:
-        """Read the workspace files that are new or changed on disk; forget deleted ones."""
+        """Read the workspace files that are new or changed on disk; forget deleted ones.
+
+        The pipeline of each workspace folder's config is built here too, before the first edit.
+        """
+        for root in self.roots:
+            auditor = self.auditor_for(os.path.join(root, "_"))
+            if auditor is not None:
+                auditor.phrases  # noqa: B018 (builds the pipeline and the phrase matchers)
         files = self.workspace_files()
         for path in files:
             if path not in self._buffers:
@@ -184,16 +188,13 @@ class AuditState:
         auditor = self._auditors.get(self.config_path(path))
         if unit is None or auditor is None:
             return None
-        for claim in unit.claims:
+        for claim in unit.result.claims:
             loc = claim.location
             if (loc["line"], loc["column"]) <= (line, column) <= (loc["end_line"], loc["end_column"]):
                 return claim, auditor
         return None
 
     def source_of(self, path: str) -> str | None:
-        """The source text a finding at ``path`` was reported in (the buffer's for an open document)."""
+        """An open document's text (None for other files: they are read from disk when needed)."""
         unit = self._buffers.get(path)
-        if unit is None:
-            entry = self._disk.get(path)
-            unit = entry.unit if entry else None
-        return unit.document.source if unit else None
+        return unit.document.source if unit and unit.document else None
