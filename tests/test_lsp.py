@@ -44,6 +44,8 @@ def workspace(tmp_path_factory) -> Path:
     (root / "house").mkdir()
     (root / "house" / "auditor.yaml").write_text(
         'severity: {"alprazolam.gad.max-daily": info}\ndisable: ["benzodiazepines.*"]\n', encoding="utf-8")
+    (root / "broken").mkdir()
+    (root / "broken" / "auditor.yaml").write_text("fail_on: error\nsevrity: {}\n", encoding="utf-8")
     return root
 
 
@@ -72,6 +74,29 @@ async def test_planted_bad_dose_is_flagged_at_its_place_and_clears_when_fixed(cl
     replace(client, doc, 2, (VALUE_LINE, VALUE_START + 6), (VALUE_LINE, VALUE_START + 8), "2")
     after = await diagnostics(client, doc, lambda d: not with_rule(d, MAX_RULE))
     assert not with_rule(after, MAX_RULE)
+
+
+@on_the_server
+async def test_positions_are_in_the_clients_encoding(client, workspace):
+    doc = uri(workspace / "emoji.md")
+    open_document(client, doc, BAD.replace("For generalized", "\N{PILL} For generalized"))
+    found = with_rule(await diagnostics(client, doc, lambda d: bool(with_rule(d, MAX_RULE))), MAX_RULE)
+    # two code points more before the value, three UTF-16 code units (the pill is outside the BMP)
+    assert (found[0].range.start.character, found[0].range.end.character) == (VALUE_START + 3, VALUE_END + 3)
+
+
+@on_the_server
+async def test_a_bad_config_is_one_message_and_the_server_goes_on(client, workspace):
+    doc = uri(workspace / "broken" / "draft.md")
+    open_document(client, doc, BAD)
+    assert len(await diagnostics(client, doc)) == 0
+    shown = [m.message for m in client.messages if "auditor.yaml" in m.message]
+    assert len(shown) == 1
+    assert shown[0].startswith("auditor: error: ") and "broken/auditor.yaml:2: unknown key 'sevrity'" in shown[0]
+    # documents under a good config are still audited
+    other = uri(workspace / "after-broken.md")
+    open_document(client, other, BAD)
+    assert with_rule(await diagnostics(client, other, lambda d: bool(with_rule(d, MAX_RULE))), MAX_RULE)
 
 
 @on_the_server
