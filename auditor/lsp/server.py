@@ -36,7 +36,7 @@ from ..ingest.files import format_for
 from .actions import CHECK_WORKSPACE, SHOW_LABEL, code_actions
 from .diagnostics import echoes, to_diagnostic
 from .hover import hover_markdown
-from .state import AuditState
+from .state import LANGUAGE_FORMATS, AuditState
 
 DEBOUNCE = 0.25  # seconds of quiet after a change before the document is audited again
 T = TypeVar("T")
@@ -136,9 +136,9 @@ class AuditorServer(LanguageServer):
             if self.scanned is not None:
                 await asyncio.shield(self.scanned)
             document = self.workspace.text_documents.get(uri)
-            if document is None:
-                return
             path = path_of(uri)
+            if document is None or not audited(path, document.language_id):
+                return
             targets = [*self.open_paths(), *self.published]
             results = await self.run(self._update, path, document.source, document.language_id, targets)
             self.publish(results)
@@ -163,6 +163,11 @@ class AuditorServer(LanguageServer):
 
 
 server = AuditorServer()
+
+
+def audited(path: str, language_id: str | None) -> bool:
+    """Whether a document is one auditor reads: by suffix, else by the editor's language id."""
+    return format_for(path) is not None or (language_id or "") in LANGUAGE_FORMATS
 
 
 def path_of(uri: str) -> str:

@@ -93,7 +93,7 @@ class AuditState:
     def set_buffer(self, path: str, text: str, language_id: str | None = None) -> None:
         """Audit the text of an open document (its unsaved content counts)."""
         fmt = format_for(path) or LANGUAGE_FORMATS.get(language_id or "") or (
-            language_id if language_id in READERS else None)
+            language_id if language_id in READERS else None)  # a Document's own format name
         auditor = self.auditor_for(path)
         if fmt is None or auditor is None or not text.strip():
             self._buffers.pop(path, None)
