@@ -1,4 +1,4 @@
-"""``python -m auditor``: the same command line as the ``auditor`` script."""
+"""``python -m auditor``: the command line."""
 
 from auditor.cli import main
 

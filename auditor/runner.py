@@ -16,7 +16,8 @@ runner both use it. A run has two steps:
 from __future__ import annotations
 
 import subprocess
-from collections import Counter
+import sys
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,7 @@ from .consistency import ConsistencyChecker
 from .docresult import DocumentResult, DocumentStore, document_result
 from .document import Document
 from .engine import RuleSet, load_rules
-from .engine.checks import check_cite, check_document, check_expect, check_limit
+from .engine.checks import ClaimRules, check_document, check_patterns
 from .errors import AuditorError, InputWarning
 from .findings import Finding, Report, fingerprint
 from .ingest import discover, load_document
@@ -41,9 +42,44 @@ if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
     from spacy.language import Language
     from spacy.tokens import Doc
 
+    from .cache import ClaimCache
     from .engine.checks import PhraseIndex
 
 Warn = Callable[[str], None]
+CHUNK_FILES = 64  # files read (and parsed) together
+CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_FILES_PARALLEL = 16  # files sent to a worker process at once
+CHUNK_BYTES_PARALLEL = 512 * 1024
+MIN_PARALLEL = 4  # fewer files to parse than this: parsed here, without waking the workers
+
+
+@dataclass
+class _Entry:
+    """One file on its way through ``results_of``."""
+
+    path: str
+    data: bytes | None = None
+    digest: str | None = None
+    result: DocumentResult | None = None  # from the cache
+    warning: str = ""  # the file cannot be read
+
+    @property
+    def todo(self) -> bool:
+        return not self.warning and self.result is None
+
+
+def _chunks(entries: Iterable[_Entry], files: int, size: int) -> Iterator[list[_Entry]]:
+    """Consecutive entries, at most ``files`` of them or about ``size`` bytes to parse."""
+    chunk: list[_Entry] = []
+    total = 0
+    for entry in entries:
+        chunk.append(entry)
+        total += len(entry.data or b"")
+        if len(chunk) >= files or total >= size:
+            yield chunk
+            chunk, total = [], 0
+    if chunk:
+        yield chunk
 
 
 @dataclass
@@ -60,6 +96,7 @@ class Auditor:
 
     def __init__(self, config: Config, extra_rules: Iterable[Path] = (), default_rules: bool | None = None) -> None:
         self.config = config
+        self._settings = (config, [Path(p) for p in extra_rules], default_rules)
         use_default = config.default_rules if default_rules is None else default_rules
         self.rule_dirs: list[Path] = ([bundled_rules_dir()] if use_default else []) + list(config.rules) + [Path(p) for p in extra_rules]
         lexicon_paths = [str(p) for p in [bundled_rules_dir(), *self.rule_dirs[use_default:], *config.lexicon]]
@@ -69,9 +106,10 @@ class Auditor:
         self.ruleset.configure(config.enable, config.disable, config.severity)
         self.max_bytes = int(config.max_file_size_mb * 1024 * 1024)
         self._nlp: Language | None = None
+        self.cache: ClaimCache | None = None
         self._phrases: PhraseIndex | None = None
-        if any(r.type in ("require", "forbid") for r in self.ruleset.active()):
-            self.phrases  # noqa: B018  (an invalid token pattern is a rule error: exit 2 before any file is read)
+        self.jobs = 1  # processes that parse files
+        check_patterns(self.ruleset.active())  # token attributes a blank pipeline cannot match: exit 2 at once
 
     @property
     def nlp(self) -> Language:
@@ -138,8 +176,119 @@ class Auditor:
         return self.results_of(self.files(selection, warn), warn)
 
     def results_of(self, files: Iterable[str], warn: Warn) -> Iterator[DocumentResult]:
-        """The result of each usable file of ``files`` (paths from ``files``), in order."""
-        return self.analyze(self.load(files, warn))
+        """The result of each usable file of ``files`` (paths from ``files``), in order.
+
+        Files are read one chunk at a time; a file whose result is in the claim cache
+        (``use_cache``) is not parsed, the others go through ``analyze`` and into the cache.
+        """
+        if self.jobs <= 1:
+            for chunk in _chunks(self._entries(files), CHUNK_FILES, CHUNK_BYTES):
+                results = self._analyze_bytes([(e.path, e.data) for e in chunk if e.todo])
+                yield from self._emit(chunk, iter(results), warn)
+            return
+        # Several processes: chunks go to a pool as they are read; results come back in order.
+        pool = None
+        pending: deque[tuple[list[_Entry], Any]] = deque()
+        try:
+            for chunk in _chunks(self._entries(files), CHUNK_FILES_PARALLEL, CHUNK_BYTES_PARALLEL):
+                todo = [(e.path, e.data) for e in chunk if e.todo]
+                if len(todo) >= MIN_PARALLEL:
+                    pool = pool or self._pool()
+                    pending.append((chunk, pool.submit(_work, todo)))
+                else:
+                    pending.append((chunk, _Done(self._analyze_bytes(todo))))
+                while len(pending) > 2 * self.jobs:
+                    chunk, done = pending.popleft()
+                    yield from self._emit(chunk, iter(done.result()), warn)
+            while pending:
+                chunk, done = pending.popleft()
+                yield from self._emit(chunk, iter(done.result()), warn)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _pool(self) -> Any:
+        """Worker processes that parse files, each with the pipeline built once.
+
+        Where processes can be forked, the pipeline is built here first and every worker
+        shares it; elsewhere each worker builds its own from the same settings.
+        """
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _PARENT
+        if "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux"):
+            self.phrases  # noqa: B018  (built before forking, shared by the workers)
+            _PARENT = self
+            return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_init_worker, initargs=(None,))
+        return ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=(self._settings,))
+
+    def _entries(self, files: Iterable[str]) -> Iterator[_Entry]:
+        """Each file's bytes and its cached result, if any (a file that cannot be read: its warning)."""
+        from .cache import content_digest
+        from .ingest import format_for, messages, read_bytes
+
+        for path in files:
+            try:
+                if format_for(path) is None:
+                    raise InputWarning(path, messages.UNSUPPORTED)
+                data = read_bytes(path, self.max_bytes)
+            except InputWarning as w:
+                yield _Entry(path, warning=str(w))
+                continue
+            if self.cache is None:
+                yield _Entry(path, data=data)
+                continue
+            digest = content_digest(data)
+            hit = self.cache.get(path, digest)
+            yield _Entry(path, digest=digest, result=hit, data=None if hit else data)
+
+    def _analyze_bytes(self, items: list[tuple[str, bytes]]) -> list[DocumentResult | str]:
+        """Parse files from their bytes: a result each, or the warning of a file that cannot be used."""
+        if not items:
+            return []
+        out: list[DocumentResult | str] = []
+        documents = []
+        for path, data in items:
+            try:
+                documents.append(load_document(path, max_bytes=self.max_bytes, data=data))
+                out.append("")
+            except InputWarning as w:
+                out.append(str(w))
+        done = self.analyze(documents)
+        return [message if message else next(done) for message in out]
+
+    def _emit(self, chunk: list[_Entry], parsed: Iterator[DocumentResult | str], warn: Warn) -> list[DocumentResult]:
+        """The results of a chunk in file order, warnings reported, new results stored in the cache."""
+        results, new = [], []
+        for entry in chunk:
+            if entry.warning:
+                warn(entry.warning)
+                continue
+            result = entry.result if entry.result is not None else next(parsed)
+            if isinstance(result, str):
+                warn(result)
+                continue
+            if entry.result is None and entry.digest is not None:
+                new.append((entry.digest, result))
+            for message in result.warnings:
+                warn(message)
+            results.append(result)
+        if self.cache is not None and new:
+            self.cache.put(new)
+        return results
+
+    # -- the claim cache -------------------------------------------------------------
+    def use_cache(self, directory: Path | None, warn: Warn) -> None:
+        """Read and write per-file results in the claim cache in ``directory`` (None: no cache)."""
+        if self.cache is not None:
+            self.cache.close()
+            self.cache = None
+        if directory is not None:
+            from .cache import ClaimCache, environment_key
+
+            self.cache = ClaimCache(directory, environment_key(self), warn)
 
     # -- checking --------------------------------------------------------------------
     def check(self, documents: list[Document], progress: Callable[[int], None] | None = None) -> Report:
@@ -154,7 +303,7 @@ class Auditor:
         read each file again when they need it (``DocumentStore``).
         """
         rules = self.ruleset.active()
-        claim_rules = [r for r in rules if r.type in ("limit", "expect", "cite")]
+        claim_rules = ClaimRules(rules, self.lexicon)
         doc_rules = [r for r in rules if r.type in ("require", "forbid")]
         store = DocumentStore(self.max_bytes)
         findings: list[Finding] = []
@@ -168,13 +317,7 @@ class Auditor:
             claims_by_path[result.path] = claims
             suppressions.extend(result.suppressions)
             store.add(result.path, result.warnings)
-            for rule in claim_rules:
-                if rule.type == "limit":
-                    findings.extend(check_limit(rule, claims, self.lexicon))
-                elif rule.type == "expect":
-                    findings.extend(check_expect(rule, claims, self.lexicon))
-                else:
-                    findings.extend(check_cite(rule, claims, self.lexicon, result.has_sources))
+            findings.extend(claim_rules.check(claims, result.has_sources))
             for rule in doc_rules:
                 findings.extend(check_document(rule, result, self.lexicon))
             if progress:
@@ -188,6 +331,41 @@ class Auditor:
         return Report(findings=kept, files=files, claims=len(all_claims), version=__version__,
                       suppressed=suppressed, rules=metadata, documents=store if documents is None else dict(documents),
                       claims_by_path=claims_by_path)
+
+
+class _Done:
+    """A result computed here, read like a future."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
+_PARENT: Auditor | None = None  # the Auditor a forked worker inherits
+_WORKER: Auditor | None = None
+
+
+def _init_worker(settings: tuple | None) -> None:
+    """Set up a worker process: the forked parent's Auditor, or a new one from its settings."""
+    global _WORKER
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    if settings is None:
+        _WORKER = _PARENT
+    else:
+        config, extra_rules, default_rules = settings
+        _WORKER = Auditor(config, extra_rules, default_rules=default_rules)
+    _WORKER.cache = None
+    _WORKER.jobs = 1
+
+
+def _work(items: list[tuple[str, bytes]]) -> list[DocumentResult | str]:
+    """In a worker: parse files from their bytes (``Auditor._analyze_bytes``)."""
+    assert _WORKER is not None
+    return _WORKER._analyze_bytes(items)
 
 
 def _disambiguate(findings: list[Finding]) -> None:

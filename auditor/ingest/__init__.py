@@ -32,8 +32,8 @@ READERS: dict[str, Callable[[str, str, list[str]], Document]] = {
 }
 
 
-def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read, decode and parse ``path``.
+def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | None = None) -> Document:
+    """Read, decode and parse ``path`` (or ``data``, its bytes when already read with ``read_bytes``).
 
     Raises ``InputWarning`` for a file that cannot be audited: unsupported suffix, missing,
     unreadable, binary (NUL bytes without a UTF-16/32 byte-order mark), larger than
@@ -42,7 +42,8 @@ def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     fmt = format_for(path)
     if fmt is None:
         raise InputWarning(path, messages.UNSUPPORTED)
-    data = read_bytes(path, max_bytes)
+    if data is None:
+        data = read_bytes(path, max_bytes)
     if is_binary(data):
         raise InputWarning(path, messages.BINARY)
     source, warnings = decode(data, path)
@@ -51,4 +52,4 @@ def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     return READERS[fmt](path, source, warnings)
 
 
-__all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "discover", "load_document"]
+__all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "discover", "load_document", "read_bytes"]
