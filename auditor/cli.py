@@ -427,11 +427,14 @@ def baseline_write(file, paths, rules, config_path, include, exclude, no_cache, 
 
 @main.command()
 @click.option("--stdio", is_flag=True, help="Speak LSP on stdin/stdout (the default; editors often pass it).")
-def lsp(stdio):
+@click.option("--no-cache", is_flag=True, help="Parse every saved file; neither read nor write the claim cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR", envvar="AUDITOR_CACHE_DIR",
+              help="Claim cache directory (default: .auditor-cache beside the config file, or in the workspace folder).")
+def lsp(stdio, no_cache, cache_dir):
     """Run the language server (LSP over stdio) for editors: findings as you type."""
     from .lsp import serve
 
-    serve()
+    serve(cache=not no_cache, cache_dir=cache_dir)
 
 
 @main.command()

@@ -45,8 +45,6 @@ def make_client() -> LanguageClient:
     return client
 
 
-CONFIG = ClientServerConfig(server_command=SERVER, client_factory=make_client)
-
 
 def uri(path: Path) -> str:
     return uris.from_fs_path(str(path)) or str(path)
@@ -61,9 +59,10 @@ def capabilities(snippets: bool, client: str = "visual-studio-code") -> types.Cl
 
 
 async def start(root: Path, snippets: bool = True, debounce: float = 0.05,
-                client: str = "visual-studio-code") -> LanguageClient:
-    """A client connected to a new server, initialized with ``root`` as the workspace folder."""
-    lsp = await CONFIG.start()
+                client: str = "visual-studio-code", args: Sequence[str] = ()) -> LanguageClient:
+    """A client connected to a new server (``args`` after ``auditor lsp``), with ``root`` as the workspace."""
+    config = ClientServerConfig(server_command=[*SERVER, *args], client_factory=make_client)
+    lsp = await config.start()
     await lsp.initialize_session(types.InitializeParams(
         capabilities=capabilities(snippets, client),
         root_uri=uri(root),

@@ -7,6 +7,7 @@ its own, so they do not depend on each other's order. The workspace has one save
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -237,6 +238,35 @@ async def test_without_snippet_support_the_reason_is_plain_text(tmp_path):
         assert edits[0].new_text == f"<!-- auditor-ignore {MAX_RULE}: reason -->\n"
     finally:
         assert await stop(lsp) == 0
+
+
+@on_the_server
+async def test_saved_files_are_read_through_the_claim_cache(tmp_path):
+    root, cache = tmp_path / "site", tmp_path / "cache"
+    root.mkdir()
+    (root / "other.md").write_text(OTHER, encoding="utf-8")
+    (root / "draft.md").write_text("# Draft\n\nNothing yet.\n", encoding="utf-8")
+    doc = uri(root / "draft.md")
+    logs = []
+    for _run in range(2):
+        lsp = await start(root, args=["--cache-dir", str(cache)])
+        try:
+            open_document(lsp, doc, BAD)
+            found = await diagnostics(lsp, doc, lambda d: bool(with_rule(d, "consistency.maximum-dose")))
+            related = [r.location.uri for d in with_rule(found, "consistency.maximum-dose")
+                       for r in d.related_information or []]
+            assert uri(root / "other.md") in related
+            logs.append([m.message for m in lsp.log_messages if "workspace files" in m.message])
+        finally:
+            assert await stop(lsp) == 0
+    assert logs[0] == ["auditor: 2 workspace files; read now: 2 (0 from the claim cache, 2 parsed)"]
+    assert logs[1] == ["auditor: 2 workspace files; read now: 2 (2 from the claim cache, 0 parsed)"]
+    with sqlite3.connect(cache / "claims.sqlite3") as db:
+        rows = dict(db.execute("SELECT path, data FROM results"))
+    # the saved files are cached; the open buffer's unsaved text never is
+    assert set(rows) == {str(root / "other.md"), str(root / "draft.md")}
+    assert "4 mg" in rows[str(root / "other.md")]
+    assert "10 mg" not in rows[str(root / "draft.md")]
 
 
 def test_without_pygls_the_command_says_so_in_one_line():

@@ -13,8 +13,11 @@ from ..errors import AuditorError
 MISSING = "the language server needs pygls; install it with: pip install 'auditor[lsp]'"
 
 
-def serve() -> None:
-    """Run the language server on stdin/stdout until the client says exit."""
+def serve(cache: bool = True, cache_dir: str | None = None) -> None:
+    """Run the language server on stdin/stdout until the client says exit.
+
+    ``cache``/``cache_dir``: saved files' results in the claim cache, as for ``auditor check``.
+    """
     try:
         import lsprotocol  # noqa: F401
         import pygls  # noqa: F401
@@ -22,4 +25,5 @@ def serve() -> None:
         raise AuditorError(MISSING) from None
     from .server import server
 
+    server.state.cache, server.state.cache_dir = cache, cache_dir
     server.start_io()

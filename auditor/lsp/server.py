@@ -155,6 +155,11 @@ class AuditorServer(LanguageServer):
         self.state.set_buffer(path, text, language_id)
         return self.collect(targets)
 
+    async def scan(self) -> None:
+        """Read the workspace (what changed since the last scan) and log how."""
+        line = await self.run(self.state.scan)
+        self.window_log_message(types.LogMessageParams(type=types.MessageType.Info, message=line))
+
     async def settled(self, uri: str) -> None:
         """Wait until a pending audit of ``uri`` is done (hover and code actions read its claims)."""
         task = self.pending.get(uri)
@@ -197,7 +202,7 @@ def initialize(ls: AuditorServer, params: types.InitializeParams) -> None:
 @server.feature(types.INITIALIZED)
 async def initialized(ls: AuditorServer, params: types.InitializedParams) -> None:
     """Read the workspace (and build the pipeline) before the first document needs it."""
-    ls.scanned = asyncio.ensure_future(ls.run(ls.state.scan))
+    ls.scanned = asyncio.ensure_future(ls.scan())
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -215,7 +220,7 @@ async def did_save(ls: AuditorServer, params: types.DidSaveTextDocumentParams) -
     """A saved config file takes effect: rules, lexicon and pipeline are loaded again."""
     if os.path.basename(path_of(params.text_document.uri)) in (*CONFIG_NAMES, "pyproject.toml"):
         await ls.run(ls.state.forget_config)
-        await ls.run(ls.state.scan)
+        await ls.scan()
         ls.publish(await ls.run(ls.collect, [*ls.open_paths(), *ls.published]))
 
 
@@ -264,7 +269,7 @@ async def code_action(ls: AuditorServer, params: types.CodeActionParams) -> list
 @server.command(CHECK_WORKSPACE)
 async def check_workspace(ls: AuditorServer, *args: Any) -> dict[str, int]:
     """Read every workspace file again if it changed, check everything, publish every finding."""
-    await ls.run(ls.state.scan)
+    await ls.scan()
     known = await ls.run(lambda: [*ls.state.workspace_files(), *ls.open_paths()])
     results = await ls.run(ls.collect, [*known, *ls.published])
     ls.publish(results)

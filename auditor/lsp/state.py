@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..cache import DIRNAME, default_cache_dir
 from ..claims import Claim
 from ..config import find_config, load_config
 from ..errors import AuditorError
@@ -42,9 +43,11 @@ class _DiskEntry:
 class AuditState:
     """Units of open buffers and workspace files, the auditors that made them, their findings."""
 
-    def __init__(self, warn: Warn, error: Warn) -> None:
+    def __init__(self, warn: Warn, error: Warn, cache: bool = True, cache_dir: str | None = None) -> None:
         self.warn = warn  # a file that cannot be read: logged
         self.error = error  # a bad config: shown to the writer
+        self.cache = cache  # saved files' results in the claim cache (``auditor.cache``)
+        self.cache_dir = cache_dir  # None: beside the config file, else in the first workspace folder
         self.roots: list[str] = []
         self._auditors: dict[str | None, Auditor] = {}
         self._config_errors: dict[str | None, str] = {}
@@ -71,6 +74,8 @@ class AuditState:
             return None
         try:
             auditor = Auditor(load_config(Path(key) if key else None))
+            if self.cache:
+                auditor.use_cache(self._cache_dir(key), self.warn)
         except AuditorError as exc:
             self._config_errors[key] = exc.message
             self.error(exc.message)
@@ -78,8 +83,17 @@ class AuditState:
         self._auditors[key] = auditor
         return auditor
 
+    def _cache_dir(self, config_path: str | None) -> Path:
+        if self.cache_dir:
+            return Path(self.cache_dir)
+        if config_path is None and self.roots:
+            return Path(self.roots[0]) / DIRNAME
+        return default_cache_dir(config_path)
+
     def forget_config(self) -> None:
         """Drop every auditor and config lookup (a config or rule file changed)."""
+        for auditor in self._auditors.values():
+            auditor.use_cache(None, self.warn)
         self._auditors.clear()
         self._config_errors.clear()
         self._config_of.clear()
@@ -145,11 +159,13 @@ class AuditState:
             files.extend(os.path.abspath(f) for f in found)
         return list(dict.fromkeys(files))
 
-    def scan(self) -> None:
+    def scan(self) -> str:
         """Read the workspace files that are new or changed on disk; forget deleted ones.
 
         The pipeline of each workspace folder's config is built here too, before the first edit.
+        Returns one line for the log: how many files, how many of those read now came from the cache.
         """
+        before = self._cache_counts()
         for root in self.roots:
             auditor = self.auditor_for(os.path.join(root, "_"))
             if auditor is not None:
@@ -162,6 +178,13 @@ class AuditState:
         for path in list(self._disk):
             if path not in keep:
                 del self._disk[path]
+        hits, misses = (now - then for now, then in zip(self._cache_counts(), before, strict=True))
+        return (f"auditor: {len(files)} workspace files; read now: {hits + misses} "
+                f"({hits} from the claim cache, {misses} parsed)")
+
+    def _cache_counts(self) -> tuple[int, int]:
+        caches = [a.cache for a in self._auditors.values() if a.cache is not None]
+        return sum(c.hits for c in caches), sum(c.misses for c in caches)
 
     # -- checking --------------------------------------------------------------------
     def check(self) -> dict[str, list[Finding]]:
