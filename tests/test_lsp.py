@@ -216,6 +216,25 @@ async def test_the_config_above_the_file_sets_severities_and_closing_clears(clie
 
 
 @on_the_server
+async def test_a_saved_config_takes_effect(client, workspace):
+    folder = workspace / "desk"
+    folder.mkdir()
+    config = folder / "auditor.yaml"
+    config.write_text('severity: {"alprazolam.gad.max-daily": info}\n', encoding="utf-8")
+    doc = uri(folder / "dose.md")
+    open_document(client, doc, BAD)
+    found = await diagnostics(client, doc, lambda d: bool(with_rule(d, MAX_RULE)))
+    assert with_rule(found, MAX_RULE)[0].severity == types.DiagnosticSeverity.Information
+
+    config.write_text('severity: {"alprazolam.gad.max-daily": warning}\n', encoding="utf-8")
+    client.text_document_did_save(types.DidSaveTextDocumentParams(
+        text_document=types.TextDocumentIdentifier(uri=uri(config))))
+    found = await diagnostics(client, doc, lambda d: any(
+        x.severity == types.DiagnosticSeverity.Warning for x in with_rule(d, MAX_RULE)))
+    assert len(with_rule(found, MAX_RULE)) == 1
+
+
+@on_the_server
 async def test_check_workspace_publishes_closed_files_too(client, workspace):
     other = uri(workspace / "other.md")
     result = await client.workspace_execute_command_async(

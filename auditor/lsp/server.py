@@ -217,9 +217,10 @@ def did_change(ls: AuditorServer, params: types.DidChangeTextDocumentParams) -> 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
 async def did_save(ls: AuditorServer, params: types.DidSaveTextDocumentParams) -> None:
-    """A saved config file takes effect: rules, lexicon and pipeline are loaded again."""
-    if os.path.basename(path_of(params.text_document.uri)) in (*CONFIG_NAMES, "pyproject.toml"):
-        await ls.run(ls.state.forget_config)
+    """A saved config file takes effect for the documents under it (its rules and lexicon loaded again)."""
+    path = path_of(params.text_document.uri)
+    if os.path.basename(path) in (*CONFIG_NAMES, "pyproject.toml"):
+        await ls.run(ls.state.forget_config, path)
         await ls.scan()
         ls.publish(await ls.run(ls.collect, [*ls.open_paths(), *ls.published]))
 

@@ -90,18 +90,23 @@ class AuditState:
             return Path(self.roots[0]) / DIRNAME
         return default_cache_dir(config_path)
 
-    def forget_config(self) -> None:
-        """Drop every auditor and config lookup (a config or rule file changed)."""
-        for auditor in self._auditors.values():
-            auditor.use_cache(None, self.warn)
-        self._auditors.clear()
-        self._config_errors.clear()
+    def forget_config(self, config_path: str) -> None:
+        """A config file was saved: documents under it are audited again with what it says now.
+
+        Its auditor (rules, lexicon, pipeline) is built again on next use; the others are kept.
+        Which config applies to which folder is looked up again (the file may be new).
+        """
         self._config_of.clear()
-        self._disk.clear()
-        for path in list(self._buffers):
-            document = self._buffers.pop(path).document
-            if document is not None:
-                self.set_buffer(path, document.source, document.format)
+        self._config_errors.clear()
+        dropped = self._auditors.pop(config_path, None)
+        if dropped is not None:
+            dropped.use_cache(None, self.warn)
+        for path in list(self._disk):
+            if self.config_path(path) == config_path:
+                del self._disk[path]
+        for path, unit in list(self._buffers.items()):
+            if self.config_path(path) == config_path and unit.document is not None:
+                self.set_buffer(path, unit.document.source, unit.document.format)
 
     # -- documents -------------------------------------------------------------------
     def set_buffer(self, path: str, text: str, language_id: str | None = None) -> None:
