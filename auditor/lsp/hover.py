@@ -72,13 +72,16 @@ def hover_markdown(auditor: Auditor, claim: Claim) -> str:
     lines.append("| field | value |")
     lines.append("| --- | --- |")
     lines.extend(f"| {name} | {_cell(value)} |" for name, value in claim_fields(claim))
-    for rule, verdict in label_facts(auditor, claim):
+    facts = label_facts(auditor, claim)
+    if not facts:
+        lines.extend(["", "_No label value in the rule packs judges this claim._"])
+    for rule, verdict in facts:
         ref = rule.reference
         if ref is None:
             continue
         kind = "maximum" if rule.type == "limit" else "value"
         per = "/day" if ref.per == "day" else (" per dose" if ref.per == "dose" else "")
-        lines.extend(["", f"**Label {kind}: {fmt_quantity(ref.value, ref.unit)}{per}** ({verdict}; rule `{rule.id}`)"])
+        lines.extend(["", f"**Label {kind}: {fmt_quantity(ref.value, ref.unit)}{per}** ({verdict}; rule `{rule.id}`)", ""])
         source = rule.source or {}
         cited = ", ".join(str(source[k]) for k in ("title", "version") if source.get(k))
         if source.get("section"):
