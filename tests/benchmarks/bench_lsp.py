@@ -14,7 +14,9 @@ Rows: with ``debounce`` 0 (the server's own work: pipeline over the article, rul
 consistency over the workspace, conversion and JSON over stdio) and with the default debounce
 (what a writer sees: the pause the server waits for typing to stop, plus that work). Also the
 time from ``initialize`` to the first diagnostics of the opened article (the pipeline built,
-the workspace read) once per row. Median, 90th percentile and maximum of ``--edits`` edits.
+the workspace read) once per row. Median, 90th percentile and maximum of ``--edits`` edits,
+wall clock; and the median CPU time the server process spent per edit (user + system, from
+``/proc/PID/stat``, 10 ms ticks; Linux only), which other work on the machine disturbs less.
 
 Usage::
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import shutil
 import statistics
@@ -44,6 +47,15 @@ from auditor.lsp.server import DEBOUNCE
 RULE = "alprazolam.gad.max-daily"
 PLANTED = "For generalized anxiety disorder, adults can take up to 10 mg of Xanax a day."
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux ``/proc``), None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def article(words: int) -> str:
@@ -78,15 +90,20 @@ async def measure(text: str, edits: int, debounce: float) -> dict:
         await diagnostics(lsp, doc, lambda d: bool(with_rule(d, RULE)), timeout=120)
         first = time.perf_counter() - began
 
-        times = []
+        times, cpu = [], []
+        pid = lsp._server.pid if lsp._server else 0
         flagged = True
         for n in range(edits):
             await asyncio.sleep(debounce + 0.2)  # let every earlier publication arrive
             new, old_len, flagged = ("2", 2, False) if flagged else ("10", 1, True)
+            cpu_before = cpu_seconds(pid)
             sent = time.perf_counter()
             replace(lsp, doc, n + 2, (line, column), (line, column + old_len), new)
             await diagnostics(lsp, doc, lambda d, want=flagged: bool(with_rule(d, RULE)) == want)
             times.append(time.perf_counter() - sent)
+            cpu_after = cpu_seconds(pid)
+            if cpu_before is not None and cpu_after is not None:
+                cpu.append(cpu_after - cpu_before)
         await stop(lsp)
     times_ms = sorted(t * 1000 for t in times)
     return {
@@ -95,6 +112,7 @@ async def measure(text: str, edits: int, debounce: float) -> dict:
         "median_ms": round(statistics.median(times_ms), 1),
         "p90_ms": round(times_ms[int(0.9 * (len(times_ms) - 1))], 1),
         "max_ms": round(times_ms[-1], 1),
+        "server_cpu_median_ms": round(statistics.median(cpu) * 1000) if cpu else None,
         "first_diagnostics_s": round(first, 2),
     }
 
@@ -117,10 +135,11 @@ def main() -> None:
         return
     print(f"{result['date']} {result['revision']} {result['machine']}")
     print(f"article: {result['article_words']} words; workspace: {result['workspace_files']} files")
-    print(f"{'debounce':>9} {'edits':>6} {'median ms':>10} {'p90 ms':>8} {'max ms':>8} {'first diagnostics s':>20}")
+    print(f"{'debounce':>9} {'edits':>6} {'median ms':>10} {'p90 ms':>8} {'max ms':>8} {'server CPU ms':>14} "
+          f"{'first diagnostics s':>20}")
     for r in rows:
         print(f"{r['debounce_s']:>9} {r['edits']:>6} {r['median_ms']:>10} {r['p90_ms']:>8} {r['max_ms']:>8} "
-              f"{r['first_diagnostics_s']:>20}")
+              f"{r['server_cpu_median_ms']!s:>14} {r['first_diagnostics_s']:>20}")
 
 
 if __name__ == "__main__":
