@@ -55,6 +55,7 @@ class AuditState:
         self._buffers: dict[str, DocumentUnit] = {}
         self._disk: dict[str, _DiskEntry] = {}
         self.findings: dict[str, list[Finding]] = {}  # path -> findings, after the last ``check``
+        self._reads = 0  # saved files read (from the cache or parsed), for the log
 
     # -- configuration ---------------------------------------------------------------
     def config_path(self, path: str) -> str | None:
@@ -148,6 +149,7 @@ class AuditState:
         if entry is not None and entry.mtime_ns == mtime:
             return entry.unit
         auditor = self.auditor_for(path)
+        self._reads += 1
         unit = from_file(auditor, path, self.warn) if auditor is not None else None
         self._disk[path] = _DiskEntry(mtime, unit)
         return unit
@@ -170,7 +172,7 @@ class AuditState:
         The pipeline of each workspace folder's config is built here too, before the first edit.
         Returns one line for the log: how many files, how many of those read now came from the cache.
         """
-        before = self._cache_counts()
+        before, reads = self._cache_hits(), self._reads
         for root in self.roots:
             auditor = self.auditor_for(os.path.join(root, "_"))
             if auditor is not None:
@@ -183,13 +185,12 @@ class AuditState:
         for path in list(self._disk):
             if path not in keep:
                 del self._disk[path]
-        hits, misses = (now - then for now, then in zip(self._cache_counts(), before, strict=True))
-        return (f"auditor: {len(files)} workspace files; read now: {hits + misses} "
-                f"({hits} from the claim cache, {misses} parsed)")
+        read, hits = self._reads - reads, self._cache_hits() - before
+        how = f"{hits} from the claim cache, {read - hits} parsed" if self.cache else "claim cache off"
+        return f"auditor: {len(files)} workspace files; read now: {read} ({how})"
 
-    def _cache_counts(self) -> tuple[int, int]:
-        caches = [a.cache for a in self._auditors.values() if a.cache is not None]
-        return sum(c.hits for c in caches), sum(c.misses for c in caches)
+    def _cache_hits(self) -> int:
+        return sum(a.cache.hits for a in self._auditors.values() if a.cache is not None)
 
     # -- checking --------------------------------------------------------------------
     def check(self) -> dict[str, list[Finding]]:
