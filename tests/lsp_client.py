@@ -39,9 +39,16 @@ def _converter():
     return converter
 
 
+def _register_capability(client: LanguageClient, params: types.RegistrationParams) -> None:
+    """Accept the server's dynamic registrations, as an editor does, and keep them."""
+    client.registrations.extend(params.registrations)
+
+
 def make_client() -> LanguageClient:
     client = LanguageClient(converter_factory=_converter)
     register_lsp_features(client)
+    client.registrations = []
+    client.feature(types.CLIENT_REGISTER_CAPABILITY)(_register_capability)
     return client
 
 

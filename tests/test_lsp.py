@@ -235,6 +235,29 @@ async def test_a_saved_config_takes_effect(client, workspace):
 
 
 @on_the_server
+async def test_a_file_created_outside_the_editor_takes_part(client, workspace):
+    watching = [r for r in client.registrations if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES]
+    globs = [w["globPattern"] for w in watching[0].register_options["watchers"]]  # options stay JSON
+    assert "**/*.{md,markdown,html,htm,txt}" in globs
+    doc = uri(workspace / "watch.md")
+    open_document(client, doc, BAD)
+    await diagnostics(client, doc, lambda d: bool(with_rule(d, MAX_RULE)))
+    fresh = workspace / "fresh.md"
+    fresh.write_text(OTHER.replace("4 mg", "3 mg"), encoding="utf-8")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=uri(fresh), type=types.FileChangeType.Created)]))
+
+    def names_fresh(items) -> bool:
+        return any(r.location.uri == uri(fresh) for d in items for r in d.related_information or [])
+
+    assert names_fresh(await diagnostics(client, doc, names_fresh))
+    fresh.unlink()
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams(changes=[
+        types.FileEvent(uri=uri(fresh), type=types.FileChangeType.Deleted)]))
+    assert not names_fresh(await diagnostics(client, doc, lambda d: not names_fresh(d)))
+
+
+@on_the_server
 async def test_check_workspace_publishes_closed_files_too(client, workspace):
     other = uri(workspace / "other.md")
     result = await client.workspace_execute_command_async(

@@ -33,6 +33,7 @@ from pygls.lsp.server import LanguageServer
 from .. import __version__
 from ..config import CONFIG_NAMES
 from ..ingest.files import format_for
+from ..ingest.messages import SUFFIXES
 from .actions import CHECK_WORKSPACE, SHOW_LABEL, code_actions
 from .diagnostics import echoes, to_diagnostic
 from .hover import hover_markdown
@@ -201,8 +202,39 @@ def initialize(ls: AuditorServer, params: types.InitializeParams) -> None:
 
 @server.feature(types.INITIALIZED)
 async def initialized(ls: AuditorServer, params: types.InitializedParams) -> None:
-    """Read the workspace (and build the pipeline) before the first document needs it."""
+    """Read the workspace (and build the pipeline) before the first document needs it.
+
+    Where the client can watch files for the server, it is asked to report changes to the
+    articles and config files of the workspace (made outside the editor: a git checkout).
+    """
     ls.scanned = asyncio.ensure_future(ls.scan())
+    caps = ls.client_capabilities.workspace
+    watched = caps.did_change_watched_files if caps else None
+    if watched is not None and watched.dynamic_registration:
+        suffixes = ",".join(s.lstrip(".") for s in SUFFIXES)
+        watchers = [types.FileSystemWatcher(glob_pattern=f"**/*.{{{suffixes}}}"),
+                    types.FileSystemWatcher(glob_pattern=f"**/{{{','.join((*CONFIG_NAMES, 'pyproject.toml'))}}}")]
+        try:
+            await ls.client_register_capability_async(types.RegistrationParams(registrations=[types.Registration(
+                id="auditor-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers))]))
+        except Exception as exc:  # the workspace check and mtimes still notice changes
+            ls.window_log_message(types.LogMessageParams(
+                type=types.MessageType.Warning, message=f"auditor: warning: file watching not registered: {exc}"))
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+async def watched_files_changed(ls: AuditorServer, params: types.DidChangeWatchedFilesParams) -> None:
+    """Files changed on disk: read them again (a config file: the documents under it)."""
+    if ls.scanned is not None:
+        await asyncio.shield(ls.scanned)
+    for change in params.changes:
+        path = path_of(change.uri)
+        if os.path.basename(path) in (*CONFIG_NAMES, "pyproject.toml"):
+            await ls.run(ls.state.forget_config, path)
+        else:
+            await ls.run(ls.state.file_changed, path)
+    ls.publish(await ls.run(ls.collect, [*ls.open_paths(), *ls.published]))
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)

@@ -129,6 +129,25 @@ class AuditState:
     def close_buffer(self, path: str) -> None:
         """Forget a closed document's buffer; the saved file counts again if it is in the workspace."""
         self._buffers.pop(path, None)
+        self.file_changed(path)
+
+    def in_workspace(self, path: str) -> bool:
+        """A file auditor reads under one of the workspace folders (not hidden)."""
+        if format_for(path) is None:
+            return False
+        for root in self.roots:
+            rel = os.path.relpath(path, root)
+            if not rel.startswith(os.pardir) and not any(p.startswith(".") for p in Path(rel).parts):
+                return True
+        return False
+
+    def file_changed(self, path: str) -> None:
+        """A saved file was created, changed or deleted: read it again (or forget it)."""
+        if path in self._buffers:
+            return
+        self._disk.pop(path, None)
+        if os.path.isfile(path) and self.in_workspace(path):
+            self._from_disk(path)
 
     def is_open(self, path: str) -> bool:
         return path in self._buffers
