@@ -10,6 +10,8 @@
 - Code actions: an ``auditor-ignore`` comment, and "show the label text" (``actions.py``).
 - Commands: ``auditor.checkWorkspace`` reads every workspace file again if it changed and
   publishes every finding; ``auditor.showLabel URL`` asks the client to open URL.
+- Files changed on disk: watched through the client where it can (``didChangeWatchedFiles``);
+  a saved config file (``didSave`` or watched) re-audits the documents under it.
 
 The spaCy pipeline is built once per configuration file; an edit re-runs the pipeline over
 the changed document only, then the cross-document step over what is kept in memory. All
