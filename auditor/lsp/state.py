@@ -3,10 +3,12 @@
 An open document's unit comes from its buffer (the unsaved text counts, read with the file's
 path and suffix); every other file of the workspace folders is read once (through
 ``Auditor.results_of``, so from the claim cache where there is one) and again only when its
-modification time changes. Only buffers keep their Document; other files keep their results. Each document is audited with the configuration
-found above it (``auditor.yaml`` and the like, as ``auditor check`` finds it); an ``Auditor``
-(rules, lexicon, spaCy pipeline) is built once per configuration file and kept. Findings are
-computed per configuration: the documents that share one are checked against each other.
+modification time changes. Only buffers keep their Document; other files keep their results.
+
+Each document is audited with the configuration found above it (``auditor.yaml`` and the
+like, as ``auditor check`` finds it); an ``Auditor`` (rules, lexicon, spaCy pipeline) is built
+once per configuration file and kept. Findings are computed per configuration: the documents
+that share one are checked against each other.
 
 Not thread-safe: the server calls it from one worker thread.
 """
