@@ -172,6 +172,21 @@ async def test_ignore_action_inserts_a_suppression_that_silences_the_finding(cli
 
 
 @on_the_server
+async def test_in_a_markdown_table_the_suppression_ends_the_row(client, workspace):
+    doc = uri(workspace / "table.md")
+    row = "| Generalized anxiety disorder | 10 mg a day |"
+    text = f"# Alprazolam (Xanax) doses\n\n| Condition | Maximum dose |\n| --- | --- |\n{row}\n"
+    open_document(client, doc, text)
+    found = with_rule(await diagnostics(client, doc, lambda d: bool(with_rule(d, MAX_RULE))), MAX_RULE)
+    action = next(a for a in await _actions(client, doc, found[0]) if a.title.startswith("Ignore"))
+    edit = action.edit.document_changes[0].edits[0]
+    assert edit.range.start == types.Position(line=4, character=len(row))
+    assert edit.snippet.value == f" <!-- auditor-ignore {MAX_RULE}: ${{1:reason}} -->"
+    replace(client, doc, 2, (4, len(row)), (4, len(row)), edit.snippet.value.replace("${1:reason}", "checked"))
+    assert not with_rule(await diagnostics(client, doc, lambda d: not with_rule(d, MAX_RULE)), MAX_RULE)
+
+
+@on_the_server
 async def test_show_label_action_opens_the_source_link(client, workspace):
     doc = uri(workspace / "label.md")
     open_document(client, doc, BAD)
