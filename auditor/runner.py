@@ -68,6 +68,9 @@ class _Entry:
         return not self.warning and self.result is None
 
 
+_NO_EXPLAIN: dict[str, str] = {}
+
+
 def _chunks(entries: Iterable[_Entry], files: int, size: int) -> Iterator[list[_Entry]]:
     """Consecutive entries, at most ``files`` of them or about ``size`` bytes to parse."""
     chunk: list[_Entry] = []
@@ -94,22 +97,35 @@ class Selection:
 class Auditor:
     """Loaded rules and lexicon, and the pipeline on first use, ready to audit documents."""
 
-    def __init__(self, config: Config, extra_rules: Iterable[Path] = (), default_rules: bool | None = None) -> None:
+    def __init__(self, config: Config, extra_rules: Iterable[Path] = (), default_rules: bool | None = None, *,
+                 cache_dir: Path | None = None, warn: Warn | None = None) -> None:
+        """``cache_dir``: use the claim cache there (``use_cache``); ``warn`` reports its problems."""
         self.config = config
-        self._settings = (config, [Path(p) for p in extra_rules], default_rules)
+        extra_rules = [Path(p) for p in extra_rules]
+        self._settings = (config, extra_rules, default_rules)
+        self.cache: ClaimCache | None = None
+        if cache_dir is not None:
+            from .cache import ClaimCache
+
+            self.cache = ClaimCache(cache_dir, None, warn or (lambda m: None))
+        memo = self.cache.memo if self.cache is not None else None
         use_default = config.default_rules if default_rules is None else default_rules
         self.rule_dirs: list[Path] = ([bundled_rules_dir()] if use_default else []) + list(config.rules) + [Path(p) for p in extra_rules]
         lexicon_paths = [str(p) for p in [bundled_rules_dir(), *self.rule_dirs[use_default:], *config.lexicon]]
         self.lexicon_paths = list(dict.fromkeys(lexicon_paths))
-        self.lexicon: Lexicon = cached_lexicon(tuple(self.lexicon_paths))
-        self.ruleset: RuleSet = load_rules(self.rule_dirs)
+        self.lexicon: Lexicon = cached_lexicon(tuple(self.lexicon_paths), memo)
+        self.ruleset: RuleSet = load_rules(self.rule_dirs, memo)
         self.ruleset.configure(config.enable, config.disable, config.severity)
         self.max_bytes = int(config.max_file_size_mb * 1024 * 1024)
         self._nlp: Language | None = None
-        self.cache: ClaimCache | None = None
         self._phrases: PhraseIndex | None = None
         self.jobs = 1  # processes that parse files
+        self.keep_explain = True  # False: claims from ``results_of`` come without ``explain`` (less memory)
         check_patterns(self.ruleset.active())  # token attributes a blank pipeline cannot match: exit 2 at once
+        if self.cache is not None:
+            from .cache import environment_key
+
+            self.cache.set_env(environment_key(self))
 
     @property
     def nlp(self) -> Language:
@@ -277,6 +293,10 @@ class Auditor:
             results.append(result)
         if self.cache is not None and new:
             self.cache.put(new)
+        if not self.keep_explain:
+            for result in results:
+                for claim in result.claims:
+                    claim.explain = _NO_EXPLAIN
         return results
 
     # -- the claim cache -------------------------------------------------------------
