@@ -25,7 +25,7 @@ from ..claims import Claim
 from ..config import find_config, load_config
 from ..errors import AuditorError
 from ..findings import Finding
-from ..ingest import READERS, discover
+from ..ingest import READERS, discover, reader
 from ..ingest.files import format_for
 from ..runner import Auditor
 from .analysis import DocumentUnit, finish, from_buffer, from_file
@@ -125,7 +125,7 @@ class AuditState:
             self.warn(f"{path}: larger than the {auditor.config.max_file_size_mb:g} MB limit; not audited")
             self._buffers.pop(path, None)
             return
-        document = READERS[fmt](path, text, [])
+        document = reader(fmt)(path, text, [])
         self._buffers[path] = from_buffer(auditor, document)
 
     def close_buffer(self, path: str) -> None:
