@@ -119,6 +119,24 @@ async def test_contradiction_points_at_the_other_file(client, workspace):
 
 
 @on_the_server
+async def test_both_articles_of_a_contradiction_show_it(client, workspace):
+    first, second = uri(workspace / "panic-a.md"), uri(workspace / "panic-b.md")
+    rule = "consistency.starting-dose"
+    open_document(client, first, "# Xanax\n\nFor panic disorder, the starting dose of alprazolam is 1 mg three times a day.\n")
+    open_document(client, second, "# Alprazolam\n\nFor panic disorder, the starting dose of alprazolam is 0.5 mg three "
+                                  "times daily.\n")
+    here = with_rule(await diagnostics(client, first, lambda d: bool(with_rule(d, rule))), rule)[0]
+    there = with_rule(await diagnostics(client, second, lambda d: bool(with_rule(d, rule))), rule)[0]
+    assert "Here, 1 mg 3 times a day differs from the label" in here.message
+    # the second article's copy says where that note belongs, and points back at the first place
+    assert "In panic-a.md, 1 mg 3 times a day differs from the label" in there.message
+    assert (there.range.start.line, there.range.start.character) == (2, 55)
+    back = there.related_information[0]
+    assert back.location.uri == first and back.location.range.start.character == 55
+    assert [r.location.uri for r in here.related_information] == [second]
+
+
+@on_the_server
 async def test_hover_names_the_claim_and_the_label_fact(client, workspace):
     doc = uri(workspace / "hover.md")
     open_document(client, doc, BAD)

@@ -14,6 +14,7 @@ at the first place (where ``auditor check`` reports it), so echoes offer no igno
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 
@@ -65,9 +66,11 @@ def echoes(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
             first = Related(finding.path, finding.line, finding.column, finding.end_line, finding.end_column,
                             finding.quote, f"says {finding.quote}")
             others = [r for r in finding.related if r is not rel]
+            # a contradiction's note on its first place ("Here, 10 mg/day differs from the label")
+            message = finding.message.replace(" Here, ", f" In {os.path.basename(finding.path)}, ")
             out.setdefault(rel.path, []).append(replace(
-                finding, path=rel.path, line=rel.line, column=rel.column, end_line=rel.end_line,
-                end_column=rel.end_column, quote=rel.quote, related=[first, *others]))
+                finding, message=message, path=rel.path, line=rel.line, column=rel.column,
+                end_line=rel.end_line, end_column=rel.end_column, quote=rel.quote, related=[first, *others]))
     return out
 
 
