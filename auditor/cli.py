@@ -1,4 +1,4 @@
-"""The command line: ``auditor check``, ``claims``, ``rules``, ``compare``, ``baseline``, ``pipeline``.
+"""The command line: ``auditor check``, ``claims``, ``rules``, ``compare``, ``baseline``, ``pipeline``, ``lsp``.
 
 Exit status: 0 nothing at or above the fail level; 1 findings at or above it (or failing rule
 tests); 2 usage, configuration or rule errors; 3 an internal error. Problems with single
@@ -428,6 +428,18 @@ def baseline_write(file, paths, rules, config_path, include, exclude, no_cache, 
     report = auditor.finish(auditor.results(Selection(list(paths), list(include), list(exclude)), _warn))
     write_atomic(file, baseline_json(report.findings))
     click.echo(f"{file}: {len(report.findings)} findings recorded", err=True)
+
+
+@main.command()
+@click.option("--stdio", is_flag=True, help="Speak LSP on stdin/stdout (the default; editors often pass it).")
+@click.option("--no-cache", is_flag=True, help="Parse every saved file; neither read nor write the claim cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR", envvar="AUDITOR_CACHE_DIR",
+              help="Claim cache directory (default: .auditor-cache beside the config file, or in the workspace folder).")
+def lsp(stdio, no_cache, cache_dir):
+    """Run the language server (LSP over stdio) for editors: findings as you type."""
+    from .lsp import serve
+
+    serve(cache=not no_cache, cache_dir=cache_dir)
 
 
 @main.command()
