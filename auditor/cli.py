@@ -50,6 +50,8 @@ def _load(config_path: str | None, rules: tuple[str, ...], default_rules: bool |
     auditor = Auditor(config, [Path(r) for r in rules], default_rules=default_rules, cache_dir=directory, warn=_warn)
     if run is not None:
         auditor.jobs = run[2] or os.cpu_count() or 1
+    for message in auditor.ruleset.warnings:
+        _warn(message)
     return config, auditor
 
 
@@ -282,7 +284,7 @@ def rules_validate(dirs):
         if not folder.is_dir():
             raise AuditorError(f"{folder}: rules directory not found")
     load_lexicon([bundled_rules_dir(), *folders])
-    ruleset = load_rules(folders)
+    ruleset = load_rules(folders, drafts="refuse")
     click.echo(f"{len(ruleset.rules)} rules in {len(ruleset.packs)} packs: valid")
 
 
@@ -326,6 +328,38 @@ def rules_test(dirs):
                    f"({len(result.uncovered)} without both cases): {status}")
         failed |= not result.ok
     sys.exit(1 if failed else 0)
+
+
+@rules.command("draft")
+@click.argument("label", type=click.Path())
+@click.option("--output", "-o", type=click.Path(), metavar="FILE", help="Write the draft pack to FILE (atomically).")
+@click.option("--compare", "compare_pack", type=click.Path(), metavar="PACK",
+              help="Also say on stderr which facts of this reviewed pack the draft found.")
+def rules_draft(label, output, compare_pack):
+    """Draft a rule pack from a drug label: an openFDA label record (JSON) or DailyMed SPL XML.
+
+    Every start, usual, target, maximum, increment, half-life and peak the pipeline finds in the
+    Dosage and Administration and Clinical Pharmacology sections becomes a rule with
+    `reviewed: null` and `draft: true`, which `rules validate` refuses and `check` leaves out
+    until a person has checked it against the label.
+    """
+    from .engine.draft import compare_with_pack, draft_from_label
+    from .engine.loader import load_pack
+    from .reports import write_atomic
+
+    content, record, facts = draft_from_label(label)
+    if output:
+        write_atomic(output, content)
+        click.echo(f"{output}: {len(facts)} draft rules from {len(record.sections)} label sections", err=True)
+    else:
+        click.echo(content, nl=False)
+    if compare_pack:
+        pack = load_pack(Path(compare_pack))
+        found, missed = compare_with_pack(facts, pack.rules)
+        total = len(found) + len(missed)
+        click.echo(f"{compare_pack}: the draft finds {len(found)} of {total} label facts", err=True)
+        for rule in missed:
+            click.echo(f"  not found: {rule.id}", err=True)
 
 
 @rules.command("explain")

@@ -35,6 +35,7 @@ class RuleSet:
     packs: list[Pack] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     directories: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. unreviewed draft rules left out
 
     def by_id(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -67,11 +68,14 @@ def pack_files(directory: Path) -> list[Path]:
     return files
 
 
-def load_rules(directories: list[Path], memo: Memo | None = None) -> RuleSet:
+def load_rules(directories: list[Path], memo: Memo | None = None, drafts: str = "skip") -> RuleSet:
     """Load and validate every pack; raise AuditorError (exit 2) on the first invalid one.
 
     ``memo`` (the claim cache) remembers packs already validated, by their bytes, so that an
-    unchanged pack is neither parsed nor validated again.
+    unchanged pack is neither parsed nor validated again. Unreviewed draft rules
+    (``draft: true``, ``reviewed: null``) are left out with one warning per file
+    (``drafts="skip"``, what ``check`` does) or refused (``drafts="refuse"``, what
+    ``rules validate`` does).
     """
     ruleset = RuleSet(directories=list(directories))
     seen: dict[str, str] = {}
@@ -80,6 +84,18 @@ def load_rules(directories: list[Path], memo: Memo | None = None) -> RuleSet:
             raise AuditorError(f"{directory}: rules directory not found")
         for path in pack_files(directory):
             pack = load_pack(path, memo)
+            unreviewed = [r for r in pack.rules if r.unreviewed_draft]
+            if unreviewed:
+                first = unreviewed[0]
+                if drafts == "refuse":
+                    raise AuditorError(
+                        f"{first.path}:{first.line}:5: rule '{first.id}' is an unreviewed draft "
+                        f"({len(unreviewed)} in this file): compare it with the label, correct it, and set "
+                        "'reviewed: YYYY-MM-DD'")
+                ruleset.warnings.append(
+                    f"{path}: {len(unreviewed)} unreviewed draft rule{'s' if len(unreviewed) > 1 else ''} "
+                    "left out (set 'reviewed' once checked against the label)")
+                pack.rules = [r for r in pack.rules if not r.unreviewed_draft]
             for rule in pack.rules:
                 if rule.id in seen:
                     raise AuditorError(f"{rule.path}:{rule.line}:5: duplicate rule id '{rule.id}' (first defined in {seen[rule.id]})")
@@ -129,6 +145,8 @@ def _build_pack(path: Path, data: dict[str, Any], lines: list[int], doc: YamlDoc
                 source = {**sources[ref], **src}
             else:
                 source = src
+        if item.get("reviewed") is None and "reviewed" in item and not item.get("draft"):
+            raise (doc or load_yaml(path)).error(("rules", i, "reviewed"), f"rule '{item['id']}': 'reviewed' is empty; only a draft rule (draft: true) may be unreviewed")
         rules.append(
             Rule(
                 id=item["id"], type=item["type"], severity=item["severity"], message=item["message"],
@@ -139,7 +157,7 @@ def _build_pack(path: Path, data: dict[str, Any], lines: list[int], doc: YamlDoc
                 suggest=item.get("suggest"), scope=item.get("scope", "across"), group_by=item.get("group_by") or [],
                 against=item.get("against"), values=item.get("values", "any"), judges=item.get("judges"), accept_sources_section=bool(item.get("accept_sources_section", False)),
                 source=source, reviewed=item.get("reviewed"), example=item.get("example"),
-                enabled=item.get("enabled", True),
+                enabled=item.get("enabled", True), draft=bool(item.get("draft", False)),
             )
         )
     version = data.get("version")

@@ -70,6 +70,12 @@ class Rule:
     reviewed: str | None = None
     example: dict[str, str] | None = None
     enabled: bool = True
+    draft: bool = False  # made by `auditor rules draft`
+
+    @property
+    def unreviewed_draft(self) -> bool:
+        """A drafted rule nobody has checked against the label yet."""
+        return self.draft and self.reviewed is None
 
     def tolerance_for(self, magnitude: float) -> float:
         """Absolute tolerance around ``magnitude`` ("10%" is relative)."""

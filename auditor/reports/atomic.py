@@ -6,6 +6,8 @@ import contextlib
 import os
 import tempfile
 
+from ..errors import AuditorError
+
 
 def write_atomic(path: str, content: str) -> None:
     """Write ``content`` (UTF-8) to ``path`` through a temporary file in the same directory.
@@ -15,7 +17,10 @@ def write_atomic(path: str, content: str) -> None:
     permissions (0666 less the umask); a replaced file keeps its own.
     """
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise AuditorError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(content)
