@@ -132,13 +132,13 @@ def test_cli_draft_validate_check_cycle(labels, tmp_path):
     article.write_text("Citalopram can be taken at 60 mg once daily for depression.\n", encoding="utf-8")
     skipped = run_cli("check", str(article), "--rules", str(rules_dir), "--format", "json")
     assert "unreviewed draft" in skipped.stderr and str(pack) in skipped.stderr
-    assert not [f for f in json.loads(skipped.stdout)["findings"] if f["rule"].startswith("citalopram.")]
+    assert not [f for f in json.loads(skipped.stdout)["findings"] if f["rule"].startswith("citalopram-label.")]
 
     pack.write_text(pack.read_text(encoding="utf-8").replace("reviewed: null", "reviewed: 2026-12-01"), encoding="utf-8")
     assert run_cli("rules", "validate", str(rules_dir)).exit_code == 0
     checked = run_cli("check", str(article), "--rules", str(rules_dir), "--format", "json")
     rules_hit = {f["rule"] for f in json.loads(checked.stdout)["findings"]}
-    assert "citalopram.max" in rules_hit
+    assert "citalopram-label.max" in rules_hit
 
 
 def test_cli_compare_counts_the_facts_of_a_reviewed_pack(labels, tmp_path):

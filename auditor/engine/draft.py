@@ -136,12 +136,13 @@ def draft_pack(record: LabelRecord, facts: list[DraftFact], today: _dt.date | No
     for fact in facts:
         rtype, suffix, noun = DRAFTED[fact.attribute]
         scope = [s for s in (fact.indication, fact.population) if s]
-        base = ".".join([slug, *(re.sub(r"[^a-z0-9]+", "-", s).strip("-") for s in scope), suffix])
+        # ids under the pack's own name, so they never collide with a bundled pack's
+        base = ".".join([f"{slug}-label", *(re.sub(r"[^a-z0-9]+", "-", s).strip("-") for s in scope), suffix])
         used[base] = used.get(base, 0) + 1
         rule_id = base if used[base] == 1 else f"{base}-{used[base]}"
         rules.append(_rule(rule_id, rtype, noun, drug, fact))
     return {
-        "pack": f"{slug}-draft",
+        "pack": f"{slug}-label",
         "drug": drug,
         "title": f"{record.title}: draft from the label",
         "version": f"draft {(today or _dt.date.today()).isoformat()}",
