@@ -139,3 +139,18 @@ def test_extended_release_products_are_marked(nlp):
 )
 def test_bounds_steps_and_courses(nlp, sentence, attribute):
     assert one_claim(nlp, sentence).attribute == attribute
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attribute", "value"),
+    [
+        ("Adults may take as much as 4 mg of clonazepam a day.", "dose.max", (4, 4)),
+        ("Some patients can be given as high as 40 mg of citalopram.", "dose.max", (40, 40)),
+        # a dose someone happens to be on, not one they are allowed
+        ("Some people take as much as 10 mg of alprazolam daily.", "dose.mention", (None, 10)),
+        ("Patients who may be on as much as 20 mg of clonazepam need a slow taper.", "dose.mention", (None, 20)),
+    ],
+)
+def test_amount_someone_may_take_is_a_ceiling(nlp, sentence, attribute, value):
+    claim = one_claim(nlp, sentence)
+    assert (claim.attribute, (claim.value.low, claim.value.high)) == (attribute, value)

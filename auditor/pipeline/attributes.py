@@ -23,10 +23,13 @@ from .words import (
     EFFECT_VERBS,
     EFFECT_WORDS,
     MEDICINE_WORDS,
+    MODALS,
     NOT_A_SPAN_AFTER,
     PEOPLE_WORDS,
+    PERMITTED_BOUNDS,
     PROHIBITIONS,
     SPAN_BEFORE,
+    TAKING_VERBS,
     TIME_CUES,
     TREATMENT_WORDS,
 )
@@ -131,6 +134,16 @@ def step_by(doc, q, sent, clauses, clause) -> str | None:
     return None
 
 
+def permitted_ceiling(doc, q, sent, clauses, clause) -> bool:
+    """ "may take as much as 40 mg", "can be given as high as 10 mg": an amount allowed, a ceiling."""
+    if q.bound is None or q.value.low is not None or q.bound.lower() not in PERMITTED_BOUNDS:
+        return False
+    words = [t.lower_ for t in doc[max(sent.start, q.start - 5):q.start] if clauses[t.i - sent.start] == clause]
+    if not words or words[-1] not in TAKING_VERBS:
+        return False
+    return bool(set(words[:-1]) & MODALS)
+
+
 def negated_cue(doc, cue) -> bool:
     """ "not the highest dose", "isn't the maximum": a cue the sentence denies."""
     prev = {t.lower_ for t in doc[max(0, cue.start - 3):cue.start]}
@@ -195,6 +208,9 @@ def dose_attribute(doc, index, q, sent, clauses, clause, explain) -> str:
         if q.bound and q.value.low is None and q.bound.lower() in CEILING_BOUNDS and not descriptive:
             # "can take up to 6 mg a day", "no more than 4 mg": a ceiling is a maximum
             explain["attribute"] = f"upper bound '{q.bound}' with no other cue: a maximum"
+            return "dose.max"
+        if permitted_ceiling(doc, q, sent, clauses, clause):
+            explain["attribute"] = f"'{q.bound}' an amount someone may take: a maximum"
             return "dose.max"
         explain["attribute"] = "dose with no attribute cue"
         return "dose.mention"

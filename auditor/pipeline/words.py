@@ -56,6 +56,12 @@ CEILING_BOUNDS = {"up to", "no more than", "not more than", "not to exceed", "no
                   "at most", "a maximum of", "maximum of", "max of", "not exceed", "not exceeding", "never exceed",
                   "no higher than", "not above", "at or below", "at or under", "≤", "not over", "not higher than",
                   "not beyond", "not in excess of", "not exceeds"}
+# "may take as much as 40 mg", "can be given as high as 10 mg": an amount someone is allowed to take
+# or reach is an upper limit. The bound must follow a modal and a verb of taking in its clause.
+PERMITTED_BOUNDS = {"as much as", "as high as"}
+MODALS = {"may", "can", "could", "might"}
+TAKING_VERBS = {"take", "taken", "given", "need", "needed", "receive", "received", "use", "used", "go",
+                "prescribed", "have", "get"}
 CHANGE_VERBS = {"increase", "increased", "increases", "increasing", "raise", "raised", "raises", "raising", "decrease",
                 "decreased", "decreases", "decreasing", "reduce", "reduced", "reduces", "reducing", "lower",
                 "lowered", "lowers", "lowering", "cut", "cuts", "cutting", "taper", "tapered", "tapers", "tapering",
