@@ -168,6 +168,13 @@ class ClaimBuilder:
             if per is None:
                 per = "day" if freq.kind == "divided" else "dose"
                 draft.explain["per"] = f"frequency '{doc[freq.start:freq.end].text}' makes it one dose"
+        if freq is None and q.tablets is not None:
+            # "three 1 mg tablets a day": three doses a day
+            draft.frequency = Range(q.tablets, q.tablets)
+            draft.explain["frequency"] = f"{q.tablets:g} tablets a day"
+            if q.tablets != 1:
+                per = "dose"
+                draft.explain["per"] = "a count of tablets a day: one tablet is one dose"
         if per is None:
             # "a 1 mg dose", "as a single dose", "starting dose: 0.25 mg"
             for tok in doc[max(sent.start, q.start - 3):min(sent.end, q.end + 16)]:

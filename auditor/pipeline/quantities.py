@@ -34,6 +34,7 @@ LATIN_FREQ = {
     "qhs": 1, "q.h.s": 1, "q.h.s.": 1,
 }
 
+NEGATORS = {"not", "n't", "never", "no", "nobody"}
 # Phrases that bound the number that follows them.
 UPPER_BEFORE = [
     "up to", "no more than", "not more than", "not to exceed", "no greater than", "not greater than",
@@ -52,12 +53,14 @@ PER_DAY_AFTER = [
     "daily", "a day", "per day", "each day", "every day", "/ day", "/day", "/ d", "in 24 hours",
     "per 24 hours", "in a day", "in one day", "a 24-hour period", "in a 24-hour period",
     "over 24 hours", "in total", "total", "in divided doses", "per day in divided doses",
-    "/24h", "/ 24 h", "per 24 h", "total per day", "a night",
+    "/24h", "/ 24 h", "per 24 h", "total per day", "a night", "per night",
 ]
 PER_DOSE_AFTER = [
     "per dose", "each dose", "a dose", "per tablet", "at a time", "at one time", "at once",
     "in the morning", "in the evening", "at night", "at bedtime", "before bed", "before bedtime",
-    "per administration", "as a single dose", "single dose",
+    "per administration", "as a single dose", "single dose", "in the a.m.", "in the am", "in the p.m.",
+    "in the pm", "in the afternoon", "during the day", "as needed", "as-needed", "when needed", "prn",
+    "prior to bed", "prior to bedtime", "before going to bed", "before going to sleep",
 ]
 # Phrases that make every following dose a daily total, when written just before it.
 PER_DAY_BEFORE = ["total daily dose of", "daily dose of", "daily total of", "a total of", "total of", "daily dose is"]
@@ -80,6 +83,10 @@ RANGE_WORDS = {"range", "ranges", "ranging", "ranged", "vary", "varies", "varyin
 # Units auditor does not measure; a number followed by one is not the end of a range.
 OTHER_UNITS = {"kg", "kilograms", "lb", "lbs", "pounds", "ml", "milliliters", "millilitres", "tablets", "tablet",
                "capsules", "capsule", "pills", "pill", "drops", "puffs", "units", "iu", "cm", "inches", "feet"}
+# Words of a tablet, and the words between a share of one and its strength ("half of a 10 mg tablet").
+TABLET_WORDS = {"tablet", "tablets", "tab", "tabs", "pill", "pills", "capsule", "capsules", "caps", "caplet",
+                "caplets"}
+FRACTION_JOINERS = {"of", "a", "an", "the", "one", "pill", "tablet", "tab", "capsule"}
 SHARE_WORDS = {"half": 50.0, "third": 33.3, "quarter": 25.0}
 PEOPLE_WORDS = {"people", "patients", "users", "adults", "children", "participants", "subjects", "women", "men",
                 "persons", "individuals", "those", "them", "patient", "person", "adult", "child", "user", "kids",
@@ -103,6 +110,7 @@ class Quantity:
     per_marker: str | None = None
     bound: str | None = None  # the bounding phrase ("up to", "or less", ...)
     approximate: bool = False
+    tablets: float | None = None  # "three 1 mg tablets a day": the count of tablets taken each day
 
     @property
     def dimension(self) -> str:
@@ -202,9 +210,33 @@ class QuantityRecognizer:
             return FREQ_WORDS[doc[i].lower_], i + 1
         return read_number(doc, i)
 
-    def _day_tail(self, doc: Doc, j: int) -> int | None:
-        """After "twice" / "3 times": "daily", "a day", "per day", "each day", "in 24 hours"...; returns end."""
+    def _bounded(self, doc: Doc, f: Frequency, phrases) -> Frequency:
+        """ "up to 3 times a day", "no more than twice a day": a ceiling on the frequency."""
+        b = phrases.get("UPPER_BEFORE@end", {}).get(f.start)
+        kind = "upper"
+        if b is None:
+            b = phrases.get("LOWER_BEFORE@end", {}).get(f.start)
+            kind = "lower"
+            if b is not None and any(t.lower_ in NEGATORS for t in doc[max(0, b - 3):b]):
+                kind = "upper"  # "do not take it more than twice a day"
+        if b is None or doc[b].lower_ in ("within", "in", "under", "below", "over", "beyond", "above"):
+            return f
+        if doc[b].lower_ == "up" and b > 0 and doc[b - 1].lower_ in MOTION_WORDS:
+            return f
+        f.value = Range(None, f.value.high) if kind == "upper" else Range(f.value.low, None)
+        f.start = b
+        return f
+
+    def _day_tail(self, doc: Doc, j: int, loose: bool = False) -> int | None:
+        """After "twice" / "3 times": "daily", "a day", "per day", "each day", "in 24 hours"...; returns end.
+
+        Also "during the day"; ``loose`` (after "times"): also "day" alone ("3 times day")."""
         n = len(doc)
+        if loose and j < n and doc[j].lower_ == "day":
+            return j + 1
+        if j + 2 < n and doc[j].lower_ in ("during", "in", "through", "throughout") and doc[j + 1].lower_ == "the" and (
+                doc[j + 2].lower_ == "day"):
+            return j + 3
         if j < n and doc[j].text in ("-", "‐") and j + 1 < n and doc[j + 1].lower_ in ("daily", "nightly"):
             return j + 2
         if j < n and doc[j].lower_ in ("daily", "nightly"):
@@ -213,8 +245,8 @@ class QuantityRecognizer:
             "day", "night", "evening", "morning", "24-hour"
         ):
             return j + 2
-        if j + 2 < n and doc[j].lower_ in ("in", "per", "every") and doc[j + 1].text == "24" and doc[j + 2].lower_ in (
-            "hours", "hrs", "h"
+        if j + 2 < n and doc[j].lower_ in ("in", "per", "every", "a", "/") and doc[j + 1].text == "24" and doc[j + 2].lower_ in (
+            "hours", "hrs", "h", "hr", "hour"
         ):
             return j + 3
         if j + 1 < n and doc[j].lower_ == "at" and doc[j + 1].lower_ == "bedtime":
@@ -251,14 +283,20 @@ class QuantityRecognizer:
                 if second is not None:
                     v2, j = second
             is_word = low in FREQ_WORDS
-            if j < n and doc[j].lower_ in ("times", "x", "doses") and not is_word:
-                end = self._day_tail(doc, j + 1)
+            if j + 1 < n and doc[j].text in ("-", "‐") and not doc[j].whitespace_ and doc[j + 1].lower_ in ("times", "time"):
+                j += 1  # "3-times daily"
+            times = doc[j].lower_ if j < n else ""
+            if (times in ("times", "x", "doses") or (times == "time" and v2 == 1)) and not is_word:
+                k = j + 1
+                if k < n and doc[k].text in ("'s", "’s") and not doc[j].whitespace_:
+                    k += 1  # "3x's/day"
+                end = self._day_tail(doc, k, loose=True)
                 if end is not None:
-                    return Frequency(i, end, Range(min(v1, v2), max(v1, v2)), "count")
+                    return self._bounded(doc, Frequency(i, end, Range(min(v1, v2), max(v1, v2)), "count"), phrases)
             elif is_word or (j < n and doc[j - 1].lower_ in FREQ_WORDS):
                 end = self._day_tail(doc, j)
                 if end is not None:
-                    return Frequency(i, end, Range(min(v1, v2), max(v1, v2)), "count")
+                    return self._bounded(doc, Frequency(i, end, Range(min(v1, v2), max(v1, v2)), "count"), phrases)
         # "every 8 hours", "every 4 to 6 hours"
         if low == "every" and i + 1 < n:
             num = read_number(doc, i + 1)
@@ -341,6 +379,7 @@ class QuantityRecognizer:
             return [q]
         share = self._share_at(doc, i)
         if share is not None:
+            self._bounds(doc, share, phrases, False)  # "more than 1 in 10 people", "fewer than 1 in 1,000"
             return [share]
         either = tok.lower_ == "either"
         if either:
@@ -408,10 +447,47 @@ class QuantityRecognizer:
         q = Quantity(i, end, Range(low, high), canonical, number_start=i)
         if per_day_in_unit or (unit1 and unit1[2]):
             q.per, q.per_marker = "day", "/day"
+        self._tablet_amount(doc, q, taken)
         self._bounds(doc, q, phrases, between)
         self._per_marker(doc, q, phrases, taken)
         self._bound_after_marker(doc, q, phrases)
+        if q.tablets is not None and q.per != "day":
+            q.value = q.value.scaled(q.tablets)  # "three 600 mg tabs in the morning" is 1800 mg at once
+            q.tablets = None
         return [q]
+
+    def _tablet_amount(self, doc: Doc, q: Quantity, taken: set[int]) -> None:
+        """A share or a count of tablets of the strength ``q`` names: "half a 10 mg tablet" (5 mg),
+        "3/4 of a 10mg tablet", "1/4 a pill of a .25mg pill", "three 600 mg tabs" (counted in
+        ``q.tablets``: a dose of three tablets, or three a day when a per-day marker follows)."""
+        if q.dimension != "mass" or q.value.low != q.value.high or q.start != q.number_start:
+            return
+        n = len(doc)
+        tablet_after = q.end < n and doc[q.end].lower_ in TABLET_WORDS
+        for s in range(max(0, q.start - 7), q.start):
+            if s in taken:
+                continue
+            num = read_number(doc, s)
+            if num is None or not 0 < num[0] < 1 or num[1] > q.start:
+                continue
+            between = doc[num[1]:q.start]
+            if not all(t.lower_ in FRACTION_JOINERS for t in between):
+                continue
+            if tablet_after or any(t.lower_ in TABLET_WORDS for t in between):
+                q.value = q.value.scaled(num[0])
+                q.start = q.number_start = s
+                return
+        if not tablet_after:
+            return
+        k = q.start - 1
+        if k > 0 and doc[k].lower_ == "x":
+            k -= 1
+        if k < 0 or k in taken or doc[k].lower_ in ("a", "an") or (k > 0 and doc[k - 1].like_num):
+            return
+        num = read_number(doc, k)
+        if num is not None and num[1] in (q.start, q.start - 1) and num[0] == int(num[0]) and 1 <= num[0] <= 10:
+            q.tablets = num[0]
+            q.start = q.number_start = k
 
     def _share_at(self, doc: Doc, i: int) -> Quantity | None:
         """ "1 in 3 people", "half of patients", "a third of users": a share of people, as a percentage."""
@@ -464,7 +540,7 @@ class QuantityRecognizer:
         for label, kind in (("UPPER_BEFORE", "upper"), ("LOWER_BEFORE", "lower")):
             b = phrases.get(label + "@end", {}).get(start)
             flipped = b is not None and kind == "lower" and any(
-                t.lower_ in ("not", "n't", "never", "no", "nobody") for t in doc[max(0, b - 3):b])
+                t.lower_ in NEGATORS for t in doc[max(0, b - 3):b])
             if flipped:
                 kind = "upper"  # "should not take more than 10 mg", "shouldn't go above 4 mg" set a ceiling
             if b is not None and doc[b].lower_ == "up" and b > 0 and doc[b - 1].lower_ in MOTION_WORDS:
@@ -507,6 +583,8 @@ class QuantityRecognizer:
             return
         j = q.end
         n = len(doc)
+        if j + 1 < n and doc[j].lower_ in TABLET_WORDS:
+            j += 1  # "one 10 mg tablet a day"
         for label, per in (("PER_DAY_AFTER", "day"), ("PER_DOSE_AFTER", "dose")):
             e = phrases.get(label, {}).get(j)
             if e is None and j + 1 < n and doc[j].lower_ == "of":
