@@ -154,3 +154,8 @@ def test_bounds_steps_and_courses(nlp, sentence, attribute):
 def test_amount_someone_may_take_is_a_ceiling(nlp, sentence, attribute, value):
     claim = one_claim(nlp, sentence)
     assert (claim.attribute, (claim.value.low, claim.value.high)) == (attribute, value)
+
+
+def test_prohibited_doses_above_a_value_make_the_value_the_maximum(nlp):
+    claim = one_claim(nlp, "Dosages of citalopram above 40 mg once daily are not recommended.")
+    assert (claim.attribute, claim.value.low, claim.value.high) == ("dose.max", 40, 40)

@@ -289,6 +289,9 @@ def time_attribute(doc, index, q, sent, clauses, clause, explain) -> str | None:
 
 
 def percent_attribute(doc, index, q, sent, clauses, clause, explain) -> str | None:
+    if q.row_label is not None:
+        explain["attribute"] = f"a row ('{q.row_label}') of a table of percentages: incidence"
+        return "incidence"
     for cue in index.cues_in(sent, ("NOT_CLAIM_PERCENT",)):
         if clauses[cue.start - sent.start] == clause:
             return None

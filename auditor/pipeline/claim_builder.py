@@ -116,6 +116,7 @@ class ClaimBuilder:
             attribute = percent_attribute(doc, index, q, sent, clauses, clause, explain)
         if attribute is None:
             return None
+        value = q.value  # the attribute rules may settle the value ("above 4 mg ... not recommended": 4 mg)
         if attribute == "dose.max" and value.low is None and value.high is not None:
             value = Range(value.high, value.high)
             explain["value"] = "a maximum is the limit itself"
@@ -134,7 +135,10 @@ class ClaimBuilder:
             self._dosing(doc, index, q, freq, sent, clauses, clause, draft, previous_per)
         resolve_context(doc, index, q.start, q.end, sent, clauses, clause, draft)
         if attribute in ("incidence", "efficacy"):
-            draft.effect = effect(doc, index, q, sent, clauses, clause, attribute)
+            draft.effect = q.row_label or effect(doc, index, q, sent, clauses, clause, attribute)
+        if q.placebo:
+            draft.drug, draft.drug_class = None, None
+            draft.explain["drug"] = "the placebo arm of its table"
         return draft
 
     def _frequency_claim(self, doc, index, f: Frequency) -> Claim | None:

@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span
 
 from ..claims import Range
 from .numbers import convert_value, is_number_token, read_number, read_unit, unit_dimension
+from .table_rows import table_cells, table_regions
 
 RANGE_SIGNS = {"-", "–", "—", "‐", "‑", "to", "or", "through", "thru"}
 FREQ_WORDS = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
@@ -111,6 +112,8 @@ class Quantity:
     bound: str | None = None  # the bounding phrase ("up to", "or less", ...)
     approximate: bool = False
     tablets: float | None = None  # "three 1 mg tablets a day": the count of tablets taken each day
+    row_label: str | None = None  # in a flattened table of percentages: the term of the row
+    placebo: bool = False  # ... and the cell stands in the placebo arm
 
     @property
     def dimension(self) -> str:
@@ -153,6 +156,7 @@ class QuantityRecognizer:
             ("UPPER_AFTER", UPPER_AFTER), ("LOWER_AFTER", LOWER_AFTER),
             ("PER_DAY_AFTER", PER_DAY_AFTER), ("PER_DOSE_AFTER", PER_DOSE_AFTER),
             ("PER_DAY_BEFORE", PER_DAY_BEFORE), ("BEDTIME", BEDTIME), ("APPROX", APPROX),
+            ("TABLE", ["table"]),
         ):
             self.matcher.add(label, [nlp.make_doc(phrase) for phrase in phrases])
 
@@ -160,12 +164,29 @@ class QuantityRecognizer:
         phrases = self._phrases(doc)
         frequencies, intervals, taken = self._frequencies(doc, phrases)
         quantities = self._quantities(doc, phrases, taken)
+        if phrases.get("TABLE"):
+            quantities = self._table_cells(doc, phrases, quantities, taken)
         doc._.quantities = quantities
         doc._.frequencies = frequencies
         doc._.intervals = intervals
         doc.spans["quantities"] = [Span(doc, q.start, q.end, label=q.unit) for q in quantities]
         doc.spans["frequencies"] = [Span(doc, f.start, f.end, label="per_day") for f in frequencies]
         return doc
+
+    @staticmethod
+    def _table_cells(doc: Doc, phrases, quantities: list[Quantity], taken: set[int]) -> list[Quantity]:
+        """Rows of flattened tables of percentages (table_rows.py) as percent quantities."""
+        regions = table_regions(doc, phrases["TABLE"])
+        if not regions:
+            return quantities
+        added = []
+        for value, start, end, q, label, placebo in table_cells(doc, regions, quantities, taken):
+            if q is None:
+                q = Quantity(start, end, value, "percent", number_start=end - 1,
+                             bound="<" if value.low is None else None)
+                added.append(q)
+            q.row_label, q.placebo = label, placebo
+        return sorted(quantities + added, key=lambda q: q.start) if added else quantities
 
     # -- phrase index ----------------------------------------------------------------
     def _phrases(self, doc: Doc) -> dict[str, dict[int, int]]:
