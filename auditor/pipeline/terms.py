@@ -1,7 +1,8 @@
 """The ``term_recognizer`` component: drugs, drug classes, indications and populations.
 
 Terms come from the YAML lexicons (``rules/lexicon/``) and are matched case-insensitively
-with spaCy's PhraseMatcher; possessives ("clonazepam's") and "Klonopin (clonazepam)" work
+with spaCy's PhraseMatcher on the token NORM (lowercase, with the lexicon's misspellings
+mapped to the words they misspell); possessives ("clonazepam's") and "Klonopin (clonazepam)" work
 because the tokenizer splits them. Results: ``doc.spans["drugs"]`` (label: generic name or
 class name; span id "class" for classes), ``doc.spans["indications"]`` and
 ``doc.spans["populations"]`` (label: canonical name).
@@ -27,6 +28,14 @@ def cached_lexicon(paths: tuple[str, ...]) -> Lexicon:
     return load_lexicon([Path(p) for p in paths] if paths else [bundled_rules_dir()])
 
 
+def apply_spellings(nlp: Language, lexicon: Lexicon) -> None:
+    """Give each misspelling of the lexicon's ``spellings`` the NORM of the word it misspells, so that
+    matchers on NORM (terms here, cues in cues.py) read "clonazapam" as "clonazepam"."""
+    for variant, word in lexicon.spellings.items():
+        for form in {variant, variant.title(), variant.upper()}:
+            nlp.vocab[form].norm_ = word
+
+
 class TermRecognizer:
     """Matches lexicon terms (see module docstring)."""
 
@@ -34,13 +43,14 @@ class TermRecognizer:
         self.name = name
         self.lexicon = lexicon
         self.matchers: dict[str, tuple[PhraseMatcher, dict[str, str]]] = {}
+        apply_spellings(nlp, lexicon)
         tables = {
             "drugs": {**lexicon.class_terms, **lexicon.drug_terms},
             "indications": lexicon.indication_terms,
             "populations": lexicon.population_terms,
         }
         for group, table in tables.items():
-            matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+            matcher = PhraseMatcher(nlp.vocab, attr="NORM")
             for term in table:
                 key = f"{group}:{term}"
                 matcher.add(key, [nlp.make_doc(term)])
