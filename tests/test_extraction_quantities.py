@@ -201,3 +201,43 @@ def test_share_or_count_of_tablets_of_a_strength(nlp, sentence, value, per, freq
 def test_patient_spellings_of_amounts(nlp, sentence, value, unit):
     claim = one_claim(nlp, sentence)
     assert (claim.value.low, claim.unit) == (value, unit)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "low", "high", "unit", "per"),
+    [
+        ("Children take diazepam at 250 micrograms for each kilogram of body weight.", 0.25, 0.25, "mg/kg", "dose"),
+        ("The starting dose of gabapentin is 10mg to 15mg for each kilogram of body weight a day.", 10, 15,
+         "mg/kg", "day"),
+        ("The usual dose of gabapentin is 25mg to 35mg per kilogram a day.", 25, 35, "mg/kg", "day"),
+        ("The recommended dose of diazepam rectal gel is 0.2-0.5 mg/kg.", 0.2, 0.5, "mg/kg", "dose"),
+        ("Many people take sertraline for 6 months to a year.", 0.5, 1, "year", None),
+        ("Before Lexapro I took Prozac for a year.", 1, 1, "year", None),
+        ("I fall asleep within an hour and a half of taking zolpidem.", None, 1.5, "hour", None),
+    ],
+)
+def test_amounts_by_weight_and_spans_written_in_words(nlp, sentence, low, high, unit, per):
+    claim = one_claim(nlp, sentence)
+    assert (claim.value.low, claim.value.high, claim.unit, claim.per) == (low, high, unit, per)
+
+
+def test_a_list_of_strengths_shares_the_unit_after_the_last(nlp):
+    found = claims_of(nlp, "Diazepam rectal gel is provided as unit doses of 2.5, 5, 7.5, and 10 mg.")
+    assert [(c.value.low, c.unit, c.per) for c in found] == [(2.5, "mg", "dose"), (5, "mg", "dose"),
+                                                            (7.5, "mg", "dose"), (10, "mg", "dose")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Patients with an increase of 50 mg/dl in total cholesterol on desvenlafaxine were few.",
+        "In the trial of diazepam, Placebo N = 104 % of the enrolled group.",
+    ],
+)
+def test_concentrations_and_counts_are_not_claims(nlp, sentence):
+    assert claims_of(nlp, sentence) == []
+
+
+def test_every_other_day_is_half_a_dose_a_day(nlp):
+    claim = one_claim(nlp, "In renal impairment the dose of desvenlafaxine is 50 mg every other day.")
+    assert (claim.frequency.low, claim.per) == (0.5, "dose")

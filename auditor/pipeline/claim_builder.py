@@ -216,6 +216,9 @@ class ClaimBuilder:
                     per = "dose"
                 if per is not None:
                     draft.explain["per"] = f"its column header '{header.text[:30]}'"
+        if per is None and q.unit == "mg/kg":
+            per = "dose"  # "0.2 mg/kg": a dose by weight is one administration unless a day is named
+            draft.explain["per"] = "a dose by body weight with no per-day marker"
         if per is None and draft.attribute == "dose.start":
             per = "dose"  # "start at 5 mg": a starting dose is one administration
             draft.explain["per"] = "a starting dose is one dose"

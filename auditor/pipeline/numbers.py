@@ -37,6 +37,21 @@ TIME_UNITS = {
 }
 PERCENT_UNITS = {"%": "percent", "percent": "percent", "pct": "percent", "percentage": "percent"}
 KG_WORDS = {"kg", "kilogram", "kilograms", "kilo", "kilos"}
+VOLUME_WORDS = {"dl", "ml", "l", "dL", "mL", "L", "deciliter", "decilitre", "liter", "litre"}
+_PER_KG_OPENERS = (("/",), ("per",), ("a",), ("for", "each"), ("for", "every"), ("each",), ("every",))
+
+
+def _per_kilogram(doc: Doc, j: int) -> int | None:
+    """ "/kg", "per kg", "for each kilogram of body weight" at token ``j``: the index after it."""
+    n = len(doc)
+    for opener in _PER_KG_OPENERS:
+        k = j + len(opener)
+        if k < n and all(doc[j + m].lower_ == w for m, w in enumerate(opener)) and doc[k].lower_ in KG_WORDS:
+            k += 1
+            if k + 2 <= n and doc[k].lower_ == "of" and doc[k + 1].lower_ in ("body", "bodyweight"):
+                k += 3 if k + 2 < n and doc[k + 2].lower_ == "weight" else 2
+            return k
+    return None
 DAY_WORDS = {"day", "d", "24h"}
 
 
@@ -44,7 +59,7 @@ def unit_dimension(unit: str) -> str:
     """The dimension a canonical unit measures: mass, mass_per_kg, time, percent, frequency."""
     if unit in ("mg", "mcg", "g"):
         return "mass"
-    if unit == "mg/kg":
+    if unit in ("mg/kg", "mcg/kg", "g/kg"):
         return "mass_per_kg"
     if unit == "percent":
         return "percent"
@@ -132,10 +147,13 @@ def read_unit(doc: Doc, i: int) -> tuple[str, int, bool] | None:
             return None
         j = i + 1
         per_day = False
-        # mg/kg, mg per kg, mg/kg/day, mg/day, mg per day
-        if j + 1 < n and doc[j].lower_ in ("/", "per") and doc[j + 1].lower_ in KG_WORDS and unit == "mg":
-            unit = "mg/kg"
-            j += 2
+        # mg/kg, mg per kg, mg/kg/day, mg/day, mg per day; "250 micrograms for each kilogram of body weight"
+        kg_end = _per_kilogram(doc, j)
+        if kg_end is not None:
+            unit = unit + "/kg"  # mcg/kg and g/kg are scaled to mg/kg by the quantity recognizer
+            j = kg_end
+        elif j + 1 < n and doc[j].text == "/" and doc[j + 1].lower_ in VOLUME_WORDS and not doc[j].whitespace_:
+            return None  # "261 mg/dl", "5 mg/mL": a concentration, not a dose
         if j + 1 < n and doc[j].text == "/" and doc[j + 1].lower_ in DAY_WORDS:
             per_day = True
             j += 2

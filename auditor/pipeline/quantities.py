@@ -35,6 +35,7 @@ LATIN_FREQ = {
     "qhs": 1, "q.h.s": 1, "q.h.s.": 1,
 }
 
+PER_KG_SCALE = {"mcg/kg": 0.001, "g/kg": 1000.0}
 NEGATORS = {"not", "n't", "never", "no", "nobody"}
 # Phrases that bound the number that follows them.
 UPPER_BEFORE = [
@@ -84,6 +85,10 @@ RANGE_WORDS = {"range", "ranges", "ranging", "ranged", "vary", "varies", "varyin
 # Units auditor does not measure; a number followed by one is not the end of a range.
 OTHER_UNITS = {"kg", "kilograms", "lb", "lbs", "pounds", "ml", "milliliters", "millilitres", "tablets", "tablet",
                "capsules", "capsule", "pills", "pill", "drops", "puffs", "units", "iu", "cm", "inches", "feet"}
+# Words after which "a week", "an hour" is a span of time ("for a year", "within an hour").
+SPAN_OPENERS = {"for", "over", "after", "within", "in", "about", "around", "nearly", "almost", "than", "least",
+                "past", "last", "first", "whole", "entire", "full", "under", "approximately", "roughly", "only",
+                "just", "take", "takes", "took", "lasts", "lasted", "lasting"}
 # Words of a tablet, and the words between a share of one and its strength ("half of a 10 mg tablet").
 TABLET_WORDS = {"tablet", "tablets", "tab", "tabs", "pill", "pills", "capsule", "capsules", "caps", "caplet",
                 "caplets"}
@@ -319,6 +324,8 @@ class QuantityRecognizer:
                 if end is not None:
                     return self._bounded(doc, Frequency(i, end, Range(min(v1, v2), max(v1, v2)), "count"), phrases)
         # "every 8 hours", "every 4 to 6 hours"
+        if low == "every" and i + 2 < n and doc[i + 1].lower_ in ("other", "second") and doc[i + 2].lower_ == "day":
+            return Frequency(i, i + 3, Range(0.5, 0.5), "count")  # "every other day"
         if low == "every" and i + 1 < n:
             num = read_number(doc, i + 1)
             if num is not None:
@@ -394,8 +401,11 @@ class QuantityRecognizer:
         if tok.like_url or (i > 0 and doc[i - 1].like_url and not doc[i - 1].whitespace_):
             return []
         if tok.lower_ in ("a", "an") and i + 1 < n and doc[i + 1].lower_ in ("hour", "hr"):
-            # "within an hour", "about an hour"
-            q = Quantity(i, i + 2, Range(1, 1), "hour", number_start=i)
+            # "within an hour", "about an hour", "an hour and a half"
+            end, value = i + 2, 1.0
+            if end + 2 < n and doc[end].lower_ == "and" and doc[end + 1].lower_ == "a" and doc[end + 2].lower_ == "half":
+                end, value = end + 3, 1.5
+            q = Quantity(i, end, Range(value, value), "hour", number_start=i)
             self._bounds(doc, q, phrases, False)
             return [q]
         share = self._share_at(doc, i)
@@ -407,11 +417,21 @@ class QuantityRecognizer:
             i += 1
             if i >= n:
                 return []
+        if i > 1 and doc[i - 1].text == "=" and doc[i - 2].lower_ == "n":
+            return []  # "N = 101": a count of people
+        span = self._time_word_at(doc, i)
+        if span is not None:
+            self._bounds(doc, span, phrases, False)
+            return [span]
         num = read_number(doc, i)
         if num is None:
             return []
         v1, j = num
         unit1 = read_unit(doc, j)
+        if unit1 is None and j < n and doc[j].text == ",":
+            listed = self._value_list(doc, i, taken)
+            if listed:
+                return listed
         after1 = unit1[1] if unit1 else j
         # "half a milligram a day or less": a bound may follow the unit and its per-day marker
         sign = doc[after1].lower_ if after1 < n else ""
@@ -421,13 +441,19 @@ class QuantityRecognizer:
         second = None
         if (sign in RANGE_SIGNS or (sign == "and" and between)) and after1 + 1 < n and after1 + 1 not in taken:
             second = read_number(doc, after1 + 1)
+            if second is None and unit1 is not None and doc[after1 + 1].lower_ in ("a", "an") and sign in ("to", "or"):
+                other = read_unit(doc, after1 + 2)  # "6 months to a year"
+                if other is not None and unit_dimension(other[0]) == "time" == unit_dimension(unit1[0]):
+                    second = (1.0, after1 + 2)
         if second is not None:
             w, k = second
             unit2 = read_unit(doc, k)
             if unit2 is None and k < n and doc[k].lower_ in OTHER_UNITS:
                 second = None  # "up to 10 years (or 30 kg)": the second number measures something else
-            elif (unit1 is None and unit2 is None) or (unit1 is not None and unit2 is not None and unit_dimension(unit1[0]) != unit_dimension(unit2[0])):
-                second = None
+            elif (unit1 is None and unit2 is None) or (
+                    unit1 is not None and unit2 is not None and unit_dimension(unit1[0]) != unit_dimension(unit2[0])
+                    and not (unit_dimension(unit1[0]) == "mass" and unit_dimension(unit2[0]) == "mass_per_kg")):
+                second = None  # "10mg to 15mg for each kilogram" is a range in mg/kg
         if second is not None:
             w, k = second
             unit2 = read_unit(doc, k)
@@ -453,7 +479,7 @@ class QuantityRecognizer:
                 return out
             unit = unit2 or unit1
             low_v, high_v = v1, w
-            if unit1 is not None and unit2 is not None and unit1[0] != unit2[0]:
+            if unit1 is not None and unit2 is not None and unit1[0] != unit2[0] and unit_dimension(unit1[0]) == "time":
                 # "anywhere from 15 minutes to 2.5 hours": the range takes the second unit
                 low_v = convert_value(v1, unit1[0], unit2[0])
             end = unit2[1] if unit2 else k
@@ -466,6 +492,8 @@ class QuantityRecognizer:
             low = high = v1
         canonical, _, per_day_in_unit = unit
         q = Quantity(i, end, Range(low, high), canonical, number_start=i)
+        if canonical in PER_KG_SCALE:
+            q.value, q.unit = q.value.scaled(PER_KG_SCALE[canonical]), "mg/kg"
         if per_day_in_unit or (unit1 and unit1[2]):
             q.per, q.per_marker = "day", "/day"
         self._tablet_amount(doc, q, taken)
@@ -509,6 +537,55 @@ class QuantityRecognizer:
         if num is not None and num[1] in (q.start, q.start - 1) and num[0] == int(num[0]) and 1 <= num[0] <= 10:
             q.tablets = num[0]
             q.start = q.number_start = k
+
+    @staticmethod
+    def _time_word_at(doc: Doc, i: int) -> Quantity | None:
+        """ "for a year", "after a week", "within an hour and a half", "6 months to a year": a span of one
+        unit written with "a" or "an" after a word that opens a span."""
+        n = len(doc)
+        if doc[i].lower_ not in ("a", "an") or i + 1 >= n or i == 0:
+            return None
+        prev = doc[i - 1].lower_
+        if prev not in SPAN_OPENERS and not (prev == "to" and i > 1 and doc[i - 2].like_num):
+            return None
+        found = read_unit(doc, i + 1)
+        if found is None or unit_dimension(found[0]) != "time" or doc[i + 1].lower_ in ("h", "min"):
+            return None
+        end = found[1]
+        value = 1.0
+        if end + 2 < n and doc[end].lower_ == "and" and doc[end + 1].lower_ == "a" and doc[end + 2].lower_ == "half":
+            value, end = 1.5, end + 3
+        return Quantity(i, end, Range(value, value), found[0], number_start=i)
+
+    def _value_list(self, doc: Doc, i: int, taken: set[int]) -> list[Quantity]:
+        """ "2.5, 5, 7.5, 10 and 20 mg": every number of a list takes the unit written after the last."""
+        n = len(doc)
+        items = []
+        k = i
+        while k < n and len(items) < 20:
+            num = read_number(doc, k)
+            if num is None or num[1] in taken:
+                return []
+            items.append((k, num[1], num[0]))
+            unit = read_unit(doc, num[1])
+            if unit is not None:
+                break
+            k = num[1]
+            if k < n and doc[k].text == ",":
+                k += 1
+            if k < n and doc[k].lower_ in ("and", "or"):
+                k += 1
+            if k == num[1]:
+                return []
+        else:
+            return []
+        if len(items) < 3 or unit_dimension(unit[0]) != "mass":
+            return []
+        out = [Quantity(s, e, Range(v, v), unit[0], number_start=s) for s, e, v in items[:-1]]
+        s, _e, v = items[-1]
+        last = Quantity(s, unit[1], Range(v, v), unit[0], number_start=s)
+        self._per_marker(doc, last, {}, taken)
+        return [*out, last]
 
     def _share_at(self, doc: Doc, i: int) -> Quantity | None:
         """ "1 in 3 people", "half of patients", "a third of users": a share of people, as a percentage."""

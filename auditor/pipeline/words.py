@@ -34,7 +34,7 @@ EFFECT_STOP = {",", ".", ";", ":", "and", "or", "but", "while", "when", "after",
                "from", "than", "compared", "(", ")", "—", "–", "if", "because", "as", "which", "who", "that"}
 DETERMINERS = {"a", "an", "the", "some", "any", "their", "its", "his", "her", "mild", "moderate", "severe",
                "significant", "noticeable", "symptoms", "of"}
-DOSE_WORDS = {"dose", "dosage", "tablet", "pill", "capsule"}
+DOSE_WORDS = {"dose", "doses", "dosage", "tablet", "pill", "capsule"}
 PROHIBITIONS = ("not recommended", "not be taken", "should not", "must not", "never take", "do not take",
                 "don't take", "is unsafe", "are unsafe", "is dangerous", "are dangerous", "not advised",
                 "should be avoided", "not approved", "avoid")
