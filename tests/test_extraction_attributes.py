@@ -159,3 +159,42 @@ def test_amount_someone_may_take_is_a_ceiling(nlp, sentence, attribute, value):
 def test_prohibited_doses_above_a_value_make_the_value_the_maximum(nlp):
     claim = one_claim(nlp, "Dosages of citalopram above 40 mg once daily are not recommended.")
     assert (claim.attribute, claim.value.low, claim.value.high) == ("dose.max", 40, 40)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attribute"),
+    [
+        # a course someone has been on
+        ("I have been taking Xanax for over 8 years.", "treatment.duration"),
+        ("When you are on Ativan for a long period of time lets say 2 or 3 years then it stops working.",
+         "treatment.duration"),
+        ("This diminished but never entirely over the four years I took Neurontin.", "treatment.duration"),
+        ("Before Lexapro I took Prozac for a year.", "treatment.duration"),
+        ("I have been on it 2 years now.", "treatment.duration"),
+        # durations of effect written with a verb of wearing off, relief or action, in hours or days
+        ("Once the morphine wore off after 12 hours I was too tired.", "duration.effect"),
+        ("One dose of diazepam keeps working for 2 days.", "duration.effect"),
+        ("Ibuprofen eases the pain for 6 hours.", "duration.effect"),
+        # onset written as feeling or kicking in
+        ("After 3 days of Lexapro, I felt good.", "onset"),
+        ("When the sertraline finally kicked in (after about two weeks), I felt normal.", "onset"),
+        ("After about fifteen minutes of trazodone I would get drowsy.", "onset"),
+    ],
+)
+def test_what_a_span_of_time_is_about(nlp, sentence, attribute):
+    assert one_claim(nlp, sentence).attribute == attribute
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I have had anxiety for 10 years and Xanax helps.",
+        "Klonopin helped a lot, and thank god after 5 years I am cured.",
+        "Trazodone put me to sleep after over 20 years of chronic insomnia.",
+        "On Ambien I slept 7 hours.",
+        "On zolpidem I wake up 7-8 hours later.",
+        "At least 14 days must elapse between stopping an MAOI and starting citalopram.",
+    ],
+)
+def test_spans_of_a_condition_sleep_or_a_wait_are_not_claims(nlp, sentence):
+    assert claims_of(nlp, sentence) == []

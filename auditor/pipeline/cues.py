@@ -57,6 +57,28 @@ def load_cue_phrases(path: Path = CUE_DATA) -> dict[str, list[str]]:
 
 
 CUE_PHRASES: dict[str, list[str]] = load_cue_phrases()
+WORD_LISTS = ("sleep", "interval", "weak_treatment_cues", "on_objects", "span_determiners", "treatment",
+              "condition_verbs")
+
+
+@lru_cache(maxsize=4)
+def load_word_lists(path: Path = CUE_DATA) -> dict[str, list[str]]:
+    """The single-word lists of ``cues.yaml`` (section ``words``), lowercased."""
+    doc = load_yaml(path)
+    words = (doc.data or {}).get("words")
+    if not isinstance(words, dict):
+        raise doc.error((), "a cue file needs a 'words' mapping of list name -> words")
+    out: dict[str, list[str]] = {}
+    for name in WORD_LISTS:
+        items = words.get(name)
+        if not isinstance(items, list) or not all(isinstance(w, str) and w.strip() for w in items):
+            raise doc.error(("words", name) if name in words else ("words",),
+                            f"'words.{name}' must be a list of non-empty strings")
+        out[name] = [w.strip().lower() for w in items]
+    for name in words:
+        if name not in WORD_LISTS:
+            raise doc.error(("words", name), f"unknown word list '{name}' (expected one of {', '.join(WORD_LISTS)})")
+    return out
 
 REFERENCE_MARKER = [
     # "[1]", "[12]", "[1, 2]", "[1-3]"

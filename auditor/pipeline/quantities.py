@@ -644,8 +644,9 @@ class QuantityRecognizer:
             if b is not None and doc[b].lower_ == "up" and b > 0 and doc[b - 1].lower_ in MOTION_WORDS:
                 continue  # "going up to 1 mg" moves to a dose; it does not bound one
             if b is not None:
-                if kind == "lower" and doc[b].lower_ == "over" and q.dimension == "time":
-                    continue  # "over 2 weeks" is a span of time, not a lower bound
+                if kind == "lower" and doc[b].lower_ == "over" and q.dimension == "time" and not (
+                        b > 0 and doc[b - 1].lower_ in SPAN_OPENERS):
+                    continue  # "taper over 2 weeks" is a span of time; "for over 8 years" a lower bound
                 if kind == "upper" and doc[b].lower_ == "within" and q.dimension != "time":
                     continue
                 self._apply_bound(q, kind, ("not " if flipped else "") + doc[b:start].text.lower())

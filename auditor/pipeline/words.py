@@ -5,6 +5,10 @@ Kept apart from the logic so that they can be reviewed, and extended, as data.
 
 from __future__ import annotations
 
+from .cues import load_word_lists
+
+_LISTS = load_word_lists()
+
 DOSE_CUES = ("INCREMENT", "MAX", "START", "TARGET", "TYPICAL")
 DOSE_ATTRIBUTE = {
     "START": "dose.start", "TARGET": "dose.target", "MAX": "dose.max",
@@ -14,7 +18,7 @@ TIME_CUES = {
     "HALF_LIFE": ("half_life", {"minute", "hour", "day", "week"}),
     "PEAK": ("peak", {"minute", "hour"}),
     "ONSET": ("onset", {"minute", "hour", "day", "week"}),
-    "DURATION": ("duration.effect", {"minute", "hour"}),
+    "DURATION": ("duration.effect", {"minute", "hour", "day"}),
     "TREATMENT": ("treatment.duration", {"day", "week", "month", "year"}),
 }
 # Words between a value and a following cue that keep the cue from applying to it.
@@ -91,3 +95,15 @@ PEOPLE_WORDS = {"people", "patients", "users", "adults", "children", "participan
                 "americans", "population", "prescriptions"}
 NOT_A_SPAN_AFTER = {"supply", "pack", "packs", "prescription", "refill", "ago", "old", "later", "earlier",
                     "apart", "notice", "study", "trial", "studies", "trials", "window"}
+
+# Lists kept in cues.yaml (section `words`), for editors to extend.
+SLEEP_WORDS = set(_LISTS["sleep"])  # hours after these are hours of sleep
+INTERVAL_WORDS = set(_LISTS["interval"])  # a span in a clause with these is a wait, not a course
+WEAK_TREATMENT_CUES = set(_LISTS["weak_treatment_cues"])  # TREATMENT cues that need a clause about treatment
+ON_OBJECTS = set(_LISTS["on_objects"])  # "on it", "on them": being on a medicine
+SPAN_DETERMINERS = set(_LISTS["span_determiners"])
+CONDITION_VERBS = set(_LISTS["condition_verbs"])  # "had anxiety for 10 years": how long a condition lasted  # "for the 16 days", "over the past 2 years"
+# DURATION cues that are verbs of relief: "within" after one of them is how soon, not how long
+RELIEF_VERBS = {"eases", "eased", "ease", "relieves", "relieved", "helps for", "helped for"}
+SUBJECT_PRONOUNS = {"i", "we", "you", "he", "she", "they"}
+TREATMENT_WORDS |= set(_LISTS["treatment"])
