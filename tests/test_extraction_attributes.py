@@ -198,3 +198,25 @@ def test_what_a_span_of_time_is_about(nlp, sentence, attribute):
 )
 def test_spans_of_a_condition_sleep_or_a_wait_are_not_claims(nlp, sentence):
     assert claims_of(nlp, sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "indication"),
+    [
+        # a side effect named with the number is not what the drug is for
+        ("In trials, insomnia 9% of patients taking sertraline was reported.", None),
+        ("Clonazepam withdrawal symptoms caused terrible insomnia, so I took 1 mg at night for sleepwalking.",
+         "sleepwalking"),
+        # the label's indication carries to claims that name none
+        ("CELEXA is indicated for the treatment of major depressive disorder.\n\n"
+         "Initial dosage of citalopram is 20 mg once daily.", "major depressive disorder"),
+        # consumer words of conditions resolve to one name
+        ("I take diphenhydramine 25 mg for hay fever.", "allergies"),
+        ("Lorazepam 1 mg helped with my alcohol withdrawal.", "alcohol withdrawal"),
+        ("I was given 300 mg of gabapentin for chronic pain.", "chronic pain"),
+        ("Sertraline 50 mg helped my depression.", "major depressive disorder"),
+    ],
+)
+def test_indication_words_and_effects(nlp, text, indication):
+    found = [c for c in claims_of(nlp, text) if c.unit in ("mg", "percent")]
+    assert found and found[-1].indication == indication, [(c.location["quote"], c.indication) for c in found]

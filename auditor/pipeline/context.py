@@ -9,6 +9,7 @@ from spacy.tokens import Span
 
 from .words import (
     CONTRASTS,
+    EFFECT_MARKERS,
     EXTENDED_CODES,
     EXTENDED_PHRASES,
     FREQ_NUMBER_WORDS,
@@ -143,8 +144,19 @@ def comparator(doc, mention: Span) -> bool:
     return mention.id_ == "class" and bool(prev) and prev[-1] in ("a", "an", "another", "any", "other")
 
 
+def named_as_effect(doc, span, sent) -> bool:
+    """ "Insomnia 15 14", "insomnia 9%", "side effects such as insomnia", "which caused terrible insomnia":
+    a condition named as an effect of the drug, not as what it is taken for."""
+    if span.end < sent.end and (doc[span.end].like_num or doc[span.end].text in ("<", "≤")):
+        return True
+    before = {t.norm_ for t in doc[max(sent.start, span.start - 4):span.start]}
+    return bool(before & EFFECT_MARKERS)
+
+
 def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key) -> str | None:
     in_sent = [s for s in spans if sent.start <= s.start < sent.end]
+    if key == "indication":
+        in_sent = [s for s in in_sent if not named_as_effect(doc, s, sent)]
     # "for reasons other than sleep": a negated term says nothing about this claim
     in_sent = [s for s in in_sent if not ({t.lower_ for t in doc[max(sent.start, s.start - 2):s.start]} & {"than", "not", "without"})]
     # a term after a contrast speaks of its own clause: "starts at 2-3 mg; older adults begin at 1 mg"
@@ -191,6 +203,10 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key) ->
                 draft.explain[key] = f"'{found[0].text}' in the heading '{index.text[hb.start:hb.end].strip()[:40]}'"
                 return found[0].label_
             h = index.parent_heading[h]
+    # a label whose "indicated for" names one indication speaks of it throughout
+    if key == "indication" and index.indicated_for is not None:
+        draft.explain[key] = f"'{index.indicated_for}': what the document says it is indicated for"
+        return index.indicated_for
     # an article whose title names one indication speaks of it throughout
     title = index.title_terms(spans)
     if len({s.label_ for s in title}) == 1:

@@ -58,7 +58,7 @@ def load_cue_phrases(path: Path = CUE_DATA) -> dict[str, list[str]]:
 
 CUE_PHRASES: dict[str, list[str]] = load_cue_phrases()
 WORD_LISTS = ("sleep", "interval", "weak_treatment_cues", "on_objects", "span_determiners", "treatment",
-              "condition_verbs")
+              "condition_verbs", "effect_markers")
 
 
 @lru_cache(maxsize=4)

@@ -105,5 +105,9 @@ SPAN_DETERMINERS = set(_LISTS["span_determiners"])
 CONDITION_VERBS = set(_LISTS["condition_verbs"])  # "had anxiety for 10 years": how long a condition lasted  # "for the 16 days", "over the past 2 years"
 # DURATION cues that are verbs of relief: "within" after one of them is how soon, not how long
 RELIEF_VERBS = {"eases", "eased", "ease", "relieves", "relieved", "helps for", "helped for"}
+# words before a condition that name it as an effect of the drug ("side effects such as insomnia")
+EFFECT_MARKERS = set(_LISTS["effect_markers"])
+# phrases before a condition that say what a drug is for, in a label's indications
+INDICATED_PHRASES = ("indicated for", "indicated in", "indicated as", "in the management of", "indicated to treat")
 SUBJECT_PRONOUNS = {"i", "we", "you", "he", "she", "they"}
 TREATMENT_WORDS |= set(_LISTS["treatment"])
