@@ -220,3 +220,18 @@ def test_spans_of_a_condition_sleep_or_a_wait_are_not_claims(nlp, sentence):
 def test_indication_words_and_effects(nlp, text, indication):
     found = [c for c in claims_of(nlp, text) if c.unit in ("mg", "percent")]
     assert found and found[-1].indication == indication, [(c.location["quote"], c.indication) for c in found]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attribute"),
+    [
+        ("Your doctor will reduce your sertraline dose gradually, for example by 25mg every 2 weeks.",
+         "dose.increment"),
+        ("For muscle spasms, the diazepam dose can go up to 60mg a day.", "dose.max"),
+        ("Taking more than 200mg of sertraline a day can cause side effects such as sickness.", "dose.max"),
+        ("I went back up to 50mg of Zoloft and am still there.", "dose.mention"),
+        ("On 50 mg of trazodone the first few days, I awoke with jaw pain.", "dose.start"),
+    ],
+)
+def test_public_page_and_patient_dose_wording(nlp, sentence, attribute):
+    assert one_claim(nlp, sentence).attribute == attribute

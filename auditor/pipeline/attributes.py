@@ -136,7 +136,7 @@ def step_by(doc, q, sent, clauses, clause) -> str | None:
     k = q.start - 1
     if k < sent.start or doc[k].lower_ != "by":
         return None
-    for tok in doc[max(sent.start, k - 6):k]:
+    for tok in doc[max(sent.start, k - 9):k]:  # "reduce your dose gradually, for example by 25mg"
         if clauses[tok.i - sent.start] == clause and tok.lower_ in CHANGE_VERBS:
             return tok.text
     return None

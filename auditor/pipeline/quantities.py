@@ -641,8 +641,10 @@ class QuantityRecognizer:
                 t.lower_ in NEGATORS for t in doc[max(0, b - 3):b])
             if flipped:
                 kind = "upper"  # "should not take more than 10 mg", "shouldn't go above 4 mg" set a ceiling
-            if b is not None and doc[b].lower_ == "up" and b > 0 and doc[b - 1].lower_ in MOTION_WORDS:
-                continue  # "going up to 1 mg" moves to a dose; it does not bound one
+            mover = b - 2 if b is not None and b > 1 and doc[b - 1].lower_ == "back" else (b or 0) - 1
+            if b is not None and doc[b].lower_ == "up" and mover >= 0 and doc[mover].lower_ in MOTION_WORDS and not (
+                    b > 1 and doc[b - 2].lower_ in ("can", "may", "could", "might")):
+                continue  # "going up to 1 mg" moves to a dose; "the dose can go up to 60mg" bounds it
             if b is not None:
                 if kind == "lower" and doc[b].lower_ == "over" and q.dimension == "time" and not (
                         b > 0 and doc[b - 1].lower_ in SPAN_OPENERS):

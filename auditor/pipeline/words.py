@@ -41,7 +41,8 @@ DETERMINERS = {"a", "an", "the", "some", "any", "their", "its", "his", "her", "m
 DOSE_WORDS = {"dose", "doses", "dosage", "tablet", "pill", "capsule"}
 PROHIBITIONS = ("not recommended", "not be taken", "should not", "must not", "never take", "do not take",
                 "don't take", "is unsafe", "are unsafe", "is dangerous", "are dangerous", "not advised",
-                "should be avoided", "not approved", "avoid")
+                "should be avoided", "not approved", "avoid", "can cause", "may cause", "could cause", "can be dangerous",
+                "can be harmful", "can lead to", "may lead to", "too much")
 FREQ_NUMBER_WORDS = {"once", "twice", "two", "three", "four", "one"}
 # Extended-release products have their own labels; an article naming one speaks of it.
 EXTENDED_CODES = {"XR", "ER", "CR", "SR", "XL", "LA", "ODT"} - {"ODT"}
