@@ -241,3 +241,18 @@ def test_concentrations_and_counts_are_not_claims(nlp, sentence):
 def test_every_other_day_is_half_a_dose_a_day(nlp):
     claim = one_claim(nlp, "In renal impairment the dose of desvenlafaxine is 50 mg every other day.")
     assert (claim.frequency.low, claim.per) == (0.5, "dose")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "values"),
+    [
+        ("I was given 15, then 20 mg of Lexapro.", [15, 20]),
+        ("My doctor increased my gabapentin from 300mg per day up to 2400 over two months.", [300, 2400]),
+        ("She originally prescribed 25 mg of trazodone, and said to go up if 25 was ineffective.", [25, 25]),
+        # numbers that measure something else keep no unit
+        ("I take 20 mg of Lexapro and rate it 10/10.", [20]),
+        ("I take 20 mg of Lexapro, I am 45 and have 2 kids.", [20]),
+    ],
+)
+def test_a_bare_number_takes_the_unit_of_the_dose_beside_it(nlp, sentence, values):
+    assert [c.value.low for c in claims_of(nlp, sentence) if c.unit == "mg"] == values

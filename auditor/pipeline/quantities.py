@@ -85,6 +85,11 @@ RANGE_WORDS = {"range", "ranges", "ranging", "ranged", "vary", "varies", "varyin
 # Units auditor does not measure; a number followed by one is not the end of a range.
 OTHER_UNITS = {"kg", "kilograms", "lb", "lbs", "pounds", "ml", "milliliters", "millilitres", "tablets", "tablet",
                "capsules", "capsule", "pills", "pill", "drops", "puffs", "units", "iu", "cm", "inches", "feet"}
+# Words between a dose and a bare number that takes its unit, and words that may follow that number.
+CARRY_BETWEEN = {",", "to", "then", "up", "and", "per", "day", "a", "daily", "back", "down", "went", "increased",
+                 "raised", "lowered", "later", "."}
+CARRY_FOLLOWERS = {"was", "is", "and", "or", "then", "over", "for", "at", "in", "a", "daily", "per", "after", "by",
+                   "within", "until", "when", "but", "did", "didn't", "worked"}
 # Words after which "a week", "an hour" is a span of time ("for a year", "within an hour").
 SPAN_OPENERS = {"for", "over", "after", "within", "in", "about", "around", "nearly", "almost", "than", "least",
                 "past", "last", "first", "whole", "entire", "full", "under", "approximately", "roughly", "only",
@@ -171,12 +176,69 @@ class QuantityRecognizer:
         quantities = self._quantities(doc, phrases, taken)
         if phrases.get("TABLE"):
             quantities = self._table_cells(doc, phrases, quantities, taken)
+        quantities = self._carried_units(doc, quantities, taken)
         doc._.quantities = quantities
         doc._.frequencies = frequencies
         doc._.intervals = intervals
         doc.spans["quantities"] = [Span(doc, q.start, q.end, label=q.unit) for q in quantities]
         doc.spans["frequencies"] = [Span(doc, f.start, f.end, label="per_day") for f in frequencies]
         return doc
+
+    @staticmethod
+    def _carried_units(doc: Doc, quantities: list[Quantity], taken: set[int]) -> list[Quantity]:
+        """A bare number that takes the unit of a dose beside it: "given 15, then 20 mg", "300mg per day up
+        to 2400", "prescribed 25 mg ... if 25 was ineffective" (the same amount named again)."""
+        doses = [q for q in quantities if q.dimension == "mass" and q.value.low is not None and q.value.low == q.value.high]
+        if not doses:
+            return quantities
+        used = {t for q in quantities for t in range(q.start, q.end)} | taken
+        added: list[Quantity] = []
+        n = len(doc)
+
+        def bare(k: int) -> float | None:
+            if k < 0 or k >= n or k in used or not doc[k].like_num or not any(c.isdigit() for c in doc[k].text):
+                return None
+            num = read_number(doc, k)
+            if num is None or num[1] != k + 1 or read_unit(doc, k + 1) is not None:
+                return None
+            nxt = doc[k + 1] if k + 1 < n else None
+            if nxt is not None and ((nxt.is_alpha and nxt.lower_ not in CARRY_FOLLOWERS) or nxt.text in ("/", "%", ":")):
+                return None  # "25 patients", "10/10", "2 tablets"
+            if k > 0 and (doc[k - 1].text in ("$", "£", "€", "#", "/", "=") or doc[k - 1].lower_ in ("day", "week", "age")):
+                return None
+            return num[0]
+
+        for q in doses:
+            sent = doc[q.start].sent
+            ref = q.value.low
+            candidates = []
+            # forward: "300mg per day up to 2400", "20 mg, then 40"
+            after = q.per_end or q.end
+            for k in range(after, min(sent.end, after + 4)):
+                v = bare(k)
+                if v is not None:
+                    between = {t.lower_ for t in doc[after:k]}
+                    if between <= CARRY_BETWEEN and between & {"to", "then"}:
+                        candidates.append((k, v))
+                    break
+            # backward: "given 15, then 20 mg"
+            for k in range(q.start - 1, max(sent.start - 1, q.start - 4), -1):
+                v = bare(k)
+                if v is not None:
+                    between = {t.lower_ for t in doc[k + 1:q.start]}
+                    if between <= CARRY_BETWEEN and "then" in between:
+                        candidates.append((k, v))
+                    break
+            # the same amount named again later in the sentence: "if 25 was ineffective"
+            for k in range(q.end, sent.end):
+                v = bare(k)
+                if v == ref and k + 1 < sent.end and doc[k + 1].lower_ in ("was", "is", "did", "didn't", "worked"):
+                    candidates.append((k, v))
+            for k, v in candidates:
+                if 0.05 <= v / ref <= 20 and k not in used:
+                    added.append(Quantity(k, k + 1, Range(v, v), q.unit, number_start=k))
+                    used.add(k)
+        return sorted(quantities + added, key=lambda x: x.start) if added else quantities
 
     @staticmethod
     def _table_cells(doc: Doc, phrases, quantities: list[Quantity], taken: set[int]) -> list[Quantity]:
