@@ -276,6 +276,8 @@ def sleep_hours(doc, q, sent) -> bool:
 
 def condition_span(doc, index, q, sent) -> bool:
     """ "20 years of chronic insomnia", "had anxiety for 10 years": how long someone has had a condition."""
+    if not index.indications:
+        return False
     if q.end + 1 < sent.end and doc[q.end].lower_ == "of" and any(
             q.end < s.start <= q.end + 3 for s in index.indications):
         return True
@@ -294,7 +296,6 @@ def time_attribute(doc, index, q, sent, clauses, clause, explain) -> str | None:
     labels = tuple(label for label, (_, units) in TIME_CUES.items() if unit in units)
     if not labels:
         return None
-    clause_norms = {t.norm_ for t in sent if clauses[t.i - sent.start] == clause}
     if unit in ("day", "week", "month", "year") and condition_span(doc, index, q, sent):
         return None
     near = {t.norm_ for t in doc[max(sent.start, q.start - 5):min(sent.end, q.end + 3)]}
@@ -324,7 +325,7 @@ def time_attribute(doc, index, q, sent, clauses, clause, explain) -> str | None:
     if cue is None:
         cue = neighbor_cue(index, doc[q.start].idx, labels, explain)
     if cue is None and q.bound == "within" and unit in ("minute", "hour") and (
-        clause_norms & EFFECT_WORDS
+        {t.norm_ for t in sent if clauses[t.i - sent.start] == clause} & EFFECT_WORDS
         or any(clauses[m.start - sent.start] == clause for m in index.drugs_in(sent))
     ):
         explain["attribute"] = "'within' a few minutes or hours of taking a drug: time to effect"

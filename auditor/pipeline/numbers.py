@@ -39,11 +39,14 @@ PERCENT_UNITS = {"%": "percent", "percent": "percent", "pct": "percent", "percen
 KG_WORDS = {"kg", "kilogram", "kilograms", "kilo", "kilos"}
 VOLUME_WORDS = {"dl", "ml", "l", "dL", "mL", "L", "deciliter", "decilitre", "liter", "litre"}
 _PER_KG_OPENERS = (("/",), ("per",), ("a",), ("for", "each"), ("for", "every"), ("each",), ("every",))
+_PER_KG_FIRST = {opener[0] for opener in _PER_KG_OPENERS}
 
 
 def _per_kilogram(doc: Doc, j: int) -> int | None:
     """ "/kg", "per kg", "for each kilogram of body weight" at token ``j``: the index after it."""
     n = len(doc)
+    if j >= n or doc[j].lower_ not in _PER_KG_FIRST:
+        return None
     for opener in _PER_KG_OPENERS:
         k = j + len(opener)
         if k < n and all(doc[j + m].lower_ == w for m, w in enumerate(opener)) and doc[k].lower_ in KG_WORDS:

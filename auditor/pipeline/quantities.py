@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy
+from spacy.attrs import LIKE_NUM
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -191,12 +193,16 @@ class QuantityRecognizer:
         doses = [q for q in quantities if q.dimension == "mass" and q.value.low is not None and q.value.low == q.value.high]
         if not doses:
             return quantities
+        numbers = set(numpy.nonzero(doc.to_array(LIKE_NUM))[0].tolist())
         used = {t for q in quantities for t in range(q.start, q.end)} | taken
+        numbers -= used
+        if not numbers:
+            return quantities
         added: list[Quantity] = []
         n = len(doc)
 
         def bare(k: int) -> float | None:
-            if k < 0 or k >= n or k in used or not doc[k].like_num or not any(c.isdigit() for c in doc[k].text):
+            if k not in numbers or k in used or not any(c.isdigit() for c in doc[k].text):
                 return None
             num = read_number(doc, k)
             if num is None or num[1] != k + 1 or read_unit(doc, k + 1) is not None:
@@ -209,11 +215,13 @@ class QuantityRecognizer:
             return num[0]
 
         for q in doses:
+            after = q.per_end or q.end
+            if not any(q.start - 4 <= k < after + 25 for k in numbers):
+                continue
             sent = doc[q.start].sent
             ref = q.value.low
             candidates = []
             # forward: "300mg per day up to 2400", "20 mg, then 40"
-            after = q.per_end or q.end
             for k in range(after, min(sent.end, after + 4)):
                 v = bare(k)
                 if v is not None:
@@ -230,7 +238,7 @@ class QuantityRecognizer:
                         candidates.append((k, v))
                     break
             # the same amount named again later in the sentence: "if 25 was ineffective"
-            for k in range(q.end, sent.end):
+            for k in range(q.end, min(sent.end, q.end + 25)):
                 v = bare(k)
                 if v == ref and k + 1 < sent.end and doc[k + 1].lower_ in ("was", "is", "did", "didn't", "worked"):
                     candidates.append((k, v))
@@ -575,6 +583,8 @@ class QuantityRecognizer:
             return
         n = len(doc)
         tablet_after = q.end < n and doc[q.end].lower_ in TABLET_WORDS
+        if not tablet_after and not any(t.lower_ in TABLET_WORDS for t in doc[max(0, q.start - 5):q.start]):
+            return
         for s in range(max(0, q.start - 7), q.start):
             if s in taken:
                 continue
