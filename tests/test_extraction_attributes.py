@@ -235,3 +235,13 @@ def test_indication_words_and_effects(nlp, text, indication):
 )
 def test_public_page_and_patient_dose_wording(nlp, sentence, attribute):
     assert one_claim(nlp, sentence).attribute == attribute
+
+
+def test_a_medicine_taken_alongside_is_not_the_dose_s_drug(nlp):
+    text = "Gabapentin review\n\nI take 100 mg three times a day, with hydrocodone. Gabapentin helps."
+    assert [c.drug for c in claims_of(nlp, text) if c.unit == "mg"] == ["gabapentin"]
+
+
+def test_an_approximate_span_written_or_so(nlp):
+    claim = one_claim(nlp, "I fall asleep within 15 or so minutes of taking Ambien.")
+    assert (claim.attribute, claim.value.high, claim.unit) == ("onset", 15, "minute")

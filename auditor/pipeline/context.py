@@ -63,11 +63,12 @@ def resolve_drug(doc, index, start, end, sent, clauses, clause, draft) -> None:
             if before:
                 chosen, how = before[-1], "nearest before the value in its clause"
         if chosen is None:
-            same = [m for m in mentions if clauses[m.start - sent.start] == clause and not comparator(doc, m)]
+            same = [m for m in mentions if clauses[m.start - sent.start] == clause and not comparator(doc, m)
+                    and not co_medication(doc, m, end)]
             if same:
                 chosen, how = same[0], "named in the same clause"
         if chosen is None:
-            primary = [m for m in mentions if not comparator(doc, m)]
+            primary = [m for m in mentions if not comparator(doc, m) and not co_medication(doc, m, end)]
             if primary:
                 chosen, how = primary[0], "named in the same sentence"
     inherited = chosen is None
@@ -133,6 +134,14 @@ def formulation(doc, index, start, sent, heading: str | None) -> str | None:
 def specific(mentions: list[Span]) -> Span:
     """The first drug named, before any class."""
     return next((m for m in mentions if m.id_ != "class"), mentions[0])
+
+
+def co_medication(doc, mention: Span, value_end: int) -> bool:
+    """ "I take 100 mg three times a day, with hydrocodone": a medicine taken alongside, named after the dose."""
+    if mention.start < value_end:
+        return False
+    prev = {t.lower_ for t in doc[max(value_end, mention.start - 2):mention.start]}
+    return bool(prev & {"with", "plus", "alongside", "besides"})
 
 
 def comparator(doc, mention: Span) -> bool:

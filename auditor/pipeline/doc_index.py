@@ -199,7 +199,8 @@ class DocIndex:
                 boundary = True
             elif tok.text == ":" and i - sent.start > 6:
                 boundary = True  # "Starting dose: 0.25 mg" keeps its label
-            elif (i in terminators and i > sent.start) or (
+            elif (i in terminators and i > sent.start and not (
+                    tok.lower_ == "so" and self.doc[i - 1].lower_ in ("or", "and", "ever"))) or (  # "15 or so minutes"
                 tok.text == "," and i + 1 < sent.end and self.doc[i + 1].lower_ in CLAUSE_JOINERS
             ):
                 boundary = True

@@ -497,6 +497,8 @@ class QuantityRecognizer:
         if num is None:
             return []
         v1, j = num
+        if j + 1 < n and doc[j].lower_ == "or" and doc[j + 1].lower_ == "so" and read_unit(doc, j + 2) is not None:
+            j += 2  # "within 15 or so minutes"
         unit1 = read_unit(doc, j)
         if unit1 is None and j < n and doc[j].text == ",":
             listed = self._value_list(doc, i, taken)
@@ -603,8 +605,9 @@ class QuantityRecognizer:
         k = q.start - 1
         if k > 0 and doc[k].lower_ == "x":
             k -= 1
-        if k < 0 or k in taken or doc[k].lower_ in ("a", "an") or (k > 0 and doc[k - 1].like_num):
-            return
+        if k < 0 or k in taken or doc[k].lower_ in ("a", "an") or (k > 0 and (
+                doc[k - 1].like_num or doc[k - 1].lower_ in ("into", "in"))):
+            return  # "divided into 2 150mg capsules": the count splits a dose, it does not add up
         num = read_number(doc, k)
         if num is not None and num[1] in (q.start, q.start - 1) and num[0] == int(num[0]) and 1 <= num[0] <= 10:
             q.tablets = num[0]
