@@ -35,6 +35,7 @@ from .words import (
     SLEEP_WORDS,
     SPAN_BEFORE,
     SPAN_DETERMINERS,
+    START_AFTER_ONLY,
     SUBJECT_PRONOUNS,
     TAKING_VERBS,
     TIME_CUES,
@@ -161,6 +162,8 @@ def negated_cue(doc, cue) -> bool:
 def dose_attribute(doc, index, q, sent, clauses, clause, explain) -> str:
     others = [x.start for x in (doc._.quantities or []) if x.dimension in ("mass", "mass_per_kg") and x is not q]
     cue = cue_before(index, q.number_start, sent, clauses, clause, DOSE_CUES, 15)
+    if cue is not None and cue.text.lower() in START_AFTER_ONLY:
+        cue = None  # "25 mg for the first week, then 50 mg": the first week names the dose before it
     if q.start < q.number_start and cue is not None and cue.label_ == "MAX" and cue.end >= q.start:
         # the cue is the bound itself ("no more than", "should not exceed"); a step or a start named
         # just before it says what is bounded: "the initial dose ... should not exceed 1.5 mg/day"

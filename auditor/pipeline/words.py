@@ -110,5 +110,8 @@ RELIEF_VERBS = {"eases", "eased", "ease", "relieves", "relieved", "helps for", "
 EFFECT_MARKERS = set(_LISTS["effect_markers"])
 # phrases before a condition that say what a drug is for, in a label's indications
 INDICATED_PHRASES = ("indicated for", "indicated in", "indicated as", "in the management of", "indicated to treat")
+# START cues that name the dose written before them ("On 50 mg the first few days", "25 mg for the first week")
+START_AFTER_ONLY = {"first few days", "the first time", "first days", "first day", "the first week",
+                    "for the first week", "first two days", "first 2 days", "first 3 days", "first three days"}
 SUBJECT_PRONOUNS = {"i", "we", "you", "he", "she", "they"}
 TREATMENT_WORDS |= set(_LISTS["treatment"])
