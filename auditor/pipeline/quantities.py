@@ -16,6 +16,7 @@ as spans in ``doc.spans["quantities"]`` and ``doc.spans["frequencies"]`` for dis
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy
@@ -198,6 +199,7 @@ class QuantityRecognizer:
         numbers -= used
         if not numbers:
             return quantities
+        ordered = sorted(numbers)
         added: list[Quantity] = []
         n = len(doc)
 
@@ -216,8 +218,9 @@ class QuantityRecognizer:
 
         for q in doses:
             after = q.per_end or q.end
-            if not any(q.start - 4 <= k < after + 25 for k in numbers):
-                continue
+            nearest = bisect.bisect_left(ordered, q.start - 4)
+            if nearest >= len(ordered) or ordered[nearest] >= after + 25:
+                continue  # no bare number near this dose
             sent = doc[q.start].sent
             ref = q.value.low
             candidates = []
