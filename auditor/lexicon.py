@@ -32,6 +32,7 @@ class Lexicon:
     condition_parent: dict[str, str] = field(default_factory=dict)  # hemodialysis -> renal impairment
     formulation_terms: dict[str, str] = field(default_factory=dict)  # lowercased term -> formulation
     acronyms: set[str] = field(default_factory=set)  # lowercased terms written in capitals
+    spellings: dict[str, str] = field(default_factory=dict)  # lowercased misspelling -> the word meant
     sources: list[str] = field(default_factory=list)
 
     # -- hierarchy -------------------------------------------------------------------
@@ -79,8 +80,9 @@ class Lexicon:
         if data is None:
             return
         if not isinstance(data, dict):
-            raise doc.error((), "a lexicon file must be a mapping with drugs, classes, indications or populations")
-        known = {"drugs", "classes", "indications", "populations", "conditions", "formulations"}
+            raise doc.error((), "a lexicon file must be a mapping with drugs, classes, indications, populations, "
+                                "conditions, formulations or spellings")
+        known = {"drugs", "classes", "indications", "populations", "conditions", "formulations", "spellings"}
         for key in data:
             if key not in known:
                 raise doc.error((key,), f"unknown key '{key}' (expected one of {', '.join(sorted(known))})")
@@ -132,6 +134,16 @@ class Lexicon:
             self.acronyms |= _acronyms(terms)
             for term in [name, *terms]:
                 self.formulation_terms[term.lower()] = name
+        spellings = data.get("spellings") or {}
+        if not isinstance(spellings, dict):
+            raise doc.error(("spellings",), "'spellings' must map a word to a list of its misspellings")
+        for word in spellings:
+            if not isinstance(word, str) or " " in word.strip() or not word.strip():
+                raise doc.error(("spellings", word), "a spelling entry must be one word")
+            for variant in _terms(doc, ("spellings", word), spellings, word):
+                if " " in variant.strip():
+                    raise doc.error(("spellings", word), f"'{variant}' must be one word")
+                self.spellings[variant.strip().lower()] = word.strip().lower()
         self.sources.append(str(path))
 
 

@@ -139,3 +139,109 @@ def test_extended_release_products_are_marked(nlp):
 )
 def test_bounds_steps_and_courses(nlp, sentence, attribute):
     assert one_claim(nlp, sentence).attribute == attribute
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attribute", "value"),
+    [
+        ("Adults may take as much as 4 mg of clonazepam a day.", "dose.max", (4, 4)),
+        ("Some patients can be given as high as 40 mg of citalopram.", "dose.max", (40, 40)),
+        # a dose someone happens to be on, not one they are allowed
+        ("Some people take as much as 10 mg of alprazolam daily.", "dose.mention", (None, 10)),
+        ("Patients who may be on as much as 20 mg of clonazepam need a slow taper.", "dose.mention", (None, 20)),
+    ],
+)
+def test_amount_someone_may_take_is_a_ceiling(nlp, sentence, attribute, value):
+    claim = one_claim(nlp, sentence)
+    assert (claim.attribute, (claim.value.low, claim.value.high)) == (attribute, value)
+
+
+def test_prohibited_doses_above_a_value_make_the_value_the_maximum(nlp):
+    claim = one_claim(nlp, "Dosages of citalopram above 40 mg once daily are not recommended.")
+    assert (claim.attribute, claim.value.low, claim.value.high) == ("dose.max", 40, 40)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attribute"),
+    [
+        # a course someone has been on
+        ("I have been taking Xanax for over 8 years.", "treatment.duration"),
+        ("When you are on Ativan for a long period of time lets say 2 or 3 years then it stops working.",
+         "treatment.duration"),
+        ("This diminished but never entirely over the four years I took Neurontin.", "treatment.duration"),
+        ("Before Lexapro I took Prozac for a year.", "treatment.duration"),
+        ("I have been on it 2 years now.", "treatment.duration"),
+        # durations of effect written with a verb of wearing off, relief or action, in hours or days
+        ("Once the morphine wore off after 12 hours I was too tired.", "duration.effect"),
+        ("One dose of diazepam keeps working for 2 days.", "duration.effect"),
+        ("Ibuprofen eases the pain for 6 hours.", "duration.effect"),
+        # onset written as feeling or kicking in
+        ("After 3 days of Lexapro, I felt good.", "onset"),
+        ("When the sertraline finally kicked in (after about two weeks), I felt normal.", "onset"),
+        ("After about fifteen minutes of trazodone I would get drowsy.", "onset"),
+    ],
+)
+def test_what_a_span_of_time_is_about(nlp, sentence, attribute):
+    assert one_claim(nlp, sentence).attribute == attribute
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I have had anxiety for 10 years and Xanax helps.",
+        "Klonopin helped a lot, and thank god after 5 years I am cured.",
+        "Trazodone put me to sleep after over 20 years of chronic insomnia.",
+        "On Ambien I slept 7 hours.",
+        "On zolpidem I wake up 7-8 hours later.",
+        "At least 14 days must elapse between stopping an MAOI and starting citalopram.",
+    ],
+)
+def test_spans_of_a_condition_sleep_or_a_wait_are_not_claims(nlp, sentence):
+    assert claims_of(nlp, sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "indication"),
+    [
+        # a side effect named with the number is not what the drug is for
+        ("In trials, insomnia 9% of patients taking sertraline was reported.", None),
+        ("Clonazepam withdrawal symptoms caused terrible insomnia, so I took 1 mg at night for sleepwalking.",
+         "sleepwalking"),
+        # the label's indication carries to claims that name none
+        ("CELEXA is indicated for the treatment of major depressive disorder.\n\n"
+         "Initial dosage of citalopram is 20 mg once daily.", "major depressive disorder"),
+        # consumer words of conditions resolve to one name
+        ("I take diphenhydramine 25 mg for hay fever.", "allergies"),
+        ("Lorazepam 1 mg helped with my alcohol withdrawal.", "alcohol withdrawal"),
+        ("I was given 300 mg of gabapentin for chronic pain.", "chronic pain"),
+        ("Sertraline 50 mg helped my depression.", "major depressive disorder"),
+    ],
+)
+def test_indication_words_and_effects(nlp, text, indication):
+    found = [c for c in claims_of(nlp, text) if c.unit in ("mg", "percent")]
+    assert found and found[-1].indication == indication, [(c.location["quote"], c.indication) for c in found]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "attribute"),
+    [
+        ("Your doctor will reduce your sertraline dose gradually, for example by 25mg every 2 weeks.",
+         "dose.increment"),
+        ("For muscle spasms, the diazepam dose can go up to 60mg a day.", "dose.max"),
+        ("Taking more than 200mg of sertraline a day can cause side effects such as sickness.", "dose.max"),
+        ("I went back up to 50mg of Zoloft and am still there.", "dose.mention"),
+        ("On 50 mg of trazodone the first few days, I awoke with jaw pain.", "dose.start"),
+    ],
+)
+def test_public_page_and_patient_dose_wording(nlp, sentence, attribute):
+    assert one_claim(nlp, sentence).attribute == attribute
+
+
+def test_a_medicine_taken_alongside_is_not_the_dose_s_drug(nlp):
+    text = "Gabapentin review\n\nI take 100 mg three times a day, with hydrocodone. Gabapentin helps."
+    assert [c.drug for c in claims_of(nlp, text) if c.unit == "mg"] == ["gabapentin"]
+
+
+def test_an_approximate_span_written_or_so(nlp):
+    claim = one_claim(nlp, "I fall asleep within 15 or so minutes of taking Ambien.")
+    assert (claim.attribute, claim.value.high, claim.unit) == ("onset", 15, "minute")

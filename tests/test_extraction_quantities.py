@@ -130,3 +130,129 @@ def test_share_of_people_is_a_percentage(nlp):
     assert claim.unit == "percent"
     assert claim.value.low == 25
     assert claim.attribute == "incidence"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "low", "high", "quote"),
+    [
+        ("More than 1 in 10 people taking sertraline get headaches.", 10, None, "More than 1 in 10"),
+        ("Fewer than 1 in 1,000 people taking sertraline have a rash.", None, 0.1, "Fewer than 1 in 1,000"),
+        ("Up to 1 in 100 people taking sertraline report nausea.", None, 1, "Up to 1 in 100"),
+    ],
+)
+def test_bounded_share_of_people(nlp, sentence, low, high, quote):
+    claim = one_claim(nlp, sentence)
+    assert (claim.value.low, claim.value.high, claim.unit) == (low, high, "percent")
+    assert sentence[claim.start:claim.end] == quote
+
+
+@pytest.mark.parametrize(
+    ("sentence", "low", "high"),
+    [
+        ("Take it up to 3 times a day.", None, 3),
+        ("You can take it no more than twice a day.", None, 2),
+        ("I went onto it 3-times daily.", 3, 3),
+        ("Now it is 3x's/day.", 3, 3),
+        ("I TAKE IT 3X A DAY.", 3, 3),
+        ("I take it three times day.", 3, 3),
+        ("I dropped down to 1 time per day.", 1, 1),
+        ("I take it up to twice during the day.", None, 2),
+    ],
+)
+def test_frequency_written_loosely_or_bounded(nlp, sentence, low, high):
+    claim = one_claim(nlp, sentence)
+    assert claim.attribute == "frequency"
+    assert (claim.value.low, claim.value.high) == (low, high)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "per", "frequency"),
+    [
+        ("Take half a 10 mg tablet of zolpidem.", 5, "dose", None),
+        ("I take about 3/4 of a 10mg tablet of zolpidem.", 7.5, "dose", None),
+        ("I cut it to 1/4 a pill of a .25mg pill of Xanax.", 0.0625, "dose", None),
+        ("I took just a quarter of a 10 mg tablet of Lexapro.", 2.5, "dose", None),
+        ("Three 600 mg. tabs of Neurontin in the a.m.", 1800, "dose", None),
+        ("I take 2 x 0.5mg tablets of Xanax at night.", 1, "dose", (1, 1)),
+        # a count of tablets a day is how often one is taken
+        ("The treatment was to take three 1 mg tablet of Xanax a day.", 1, "dose", (3, 3)),
+        ("I take one 10 mg tablet of Lexapro a day.", 10, "day", (1, 1)),
+    ],
+)
+def test_share_or_count_of_tablets_of_a_strength(nlp, sentence, value, per, frequency):
+    claim = one_claim(nlp, sentence)
+    assert (claim.value.low, claim.value.high, claim.per) == (value, value, per)
+    assert (None if claim.frequency is None else (claim.frequency.low, claim.frequency.high)) == frequency
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "unit"),
+    [
+        ("I TAKE 1MG OF XANAX.", 1, "mg"),
+        ("I take 20/mg of Lexapro.", 20, "mg"),
+        ("I take 50 mgs of Zoloft.", 50, "mg"),
+        ("I take 1,200 mg of Neurontin.", 1200, "mg"),
+        ("I take three hundred mg of Neurontin.", 300, "mg"),
+        ("I usually took 150 mg. of trazodone.", 150, "mg"),
+        ("I have been on Xanax for 2yrs.", 2, "year"),
+        ("I have been taking Ativan for 34years.", 34, "year"),
+    ],
+)
+def test_patient_spellings_of_amounts(nlp, sentence, value, unit):
+    claim = one_claim(nlp, sentence)
+    assert (claim.value.low, claim.unit) == (value, unit)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "low", "high", "unit", "per"),
+    [
+        ("Children take diazepam at 250 micrograms for each kilogram of body weight.", 0.25, 0.25, "mg/kg", "dose"),
+        ("The starting dose of gabapentin is 10mg to 15mg for each kilogram of body weight a day.", 10, 15,
+         "mg/kg", "day"),
+        ("The usual dose of gabapentin is 25mg to 35mg per kilogram a day.", 25, 35, "mg/kg", "day"),
+        ("The recommended dose of diazepam rectal gel is 0.2-0.5 mg/kg.", 0.2, 0.5, "mg/kg", "dose"),
+        ("Many people take sertraline for 6 months to a year.", 0.5, 1, "year", None),
+        ("Before Lexapro I took Prozac for a year.", 1, 1, "year", None),
+        ("I fall asleep within an hour and a half of taking zolpidem.", None, 1.5, "hour", None),
+    ],
+)
+def test_amounts_by_weight_and_spans_written_in_words(nlp, sentence, low, high, unit, per):
+    claim = one_claim(nlp, sentence)
+    assert (claim.value.low, claim.value.high, claim.unit, claim.per) == (low, high, unit, per)
+
+
+def test_a_list_of_strengths_shares_the_unit_after_the_last(nlp):
+    found = claims_of(nlp, "Diazepam rectal gel is provided as unit doses of 2.5, 5, 7.5, and 10 mg.")
+    assert [(c.value.low, c.unit, c.per) for c in found] == [(2.5, "mg", "dose"), (5, "mg", "dose"),
+                                                            (7.5, "mg", "dose"), (10, "mg", "dose")]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Patients with an increase of 50 mg/dl in total cholesterol on desvenlafaxine were few.",
+        "In the trial of diazepam, Placebo N = 104 % of the enrolled group.",
+    ],
+)
+def test_concentrations_and_counts_are_not_claims(nlp, sentence):
+    assert claims_of(nlp, sentence) == []
+
+
+def test_every_other_day_is_half_a_dose_a_day(nlp):
+    claim = one_claim(nlp, "In renal impairment the dose of desvenlafaxine is 50 mg every other day.")
+    assert (claim.frequency.low, claim.per) == (0.5, "dose")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "values"),
+    [
+        ("I was given 15, then 20 mg of Lexapro.", [15, 20]),
+        ("My doctor increased my gabapentin from 300mg per day up to 2400 over two months.", [300, 2400]),
+        ("She originally prescribed 25 mg of trazodone, and said to go up if 25 was ineffective.", [25, 25]),
+        # numbers that measure something else keep no unit
+        ("I take 20 mg of Lexapro and rate it 10/10.", [20]),
+        ("I take 20 mg of Lexapro, I am 45 and have 2 kids.", [20]),
+    ],
+)
+def test_a_bare_number_takes_the_unit_of_the_dose_beside_it(nlp, sentence, values):
+    assert [c.value.low for c in claims_of(nlp, sentence) if c.unit == "mg"] == values

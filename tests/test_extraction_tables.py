@@ -78,3 +78,38 @@ def test_scraped_tables_one_cell_per_line_and_pipe_rows(tmp_path, nlp):
         ("1 mg", "dose.mention", "dose", None),
         ("2 mg", "dose.mention", "day", None),
     ]
+
+
+FLATTENED = (
+    "6 ADVERSE REACTIONS Table 2: Common Adverse Reactions in Placebo-Controlled Studies Percentage of "
+    "Patients Reporting Reaction Placebo (n=636) Sertraline 50 mg (n=317) Sertraline 100 mg (n=424) "
+    "Gastrointestinal disorders Nausea 10 22 26 Dry mouth 9 11 17 Dysmenorrhea 1 3 2 6 "
+    "Chills 1 <1 3 The most common adverse reaction was nausea.\n"
+)
+
+
+def test_flattened_table_of_percentages_is_read_by_row_and_arm(nlp, tmp_path):
+    """A table printed on one line: each number after a term is the share of one arm."""
+    _document, claims = _claims(nlp, tmp_path, "label.txt", FLATTENED)
+    cells = [(c.location["quote"], c.attribute, c.effect, c.drug) for c in claims if c.unit == "percent"]
+    assert cells == [
+        ("10", "incidence", "nausea", None), ("22", "incidence", "nausea", "sertraline"),
+        ("26", "incidence", "nausea", "sertraline"),
+        ("9", "incidence", "dry mouth", None), ("11", "incidence", "dry mouth", "sertraline"),
+        ("17", "incidence", "dry mouth", "sertraline"),
+        # the first number is a footnote marker
+        ("3", "incidence", "dysmenorrhea", None), ("2", "incidence", "dysmenorrhea", "sertraline"),
+        ("6", "incidence", "dysmenorrhea", "sertraline"),
+        ("1", "incidence", "chills", None), ("<1", "incidence", "chills", "sertraline"),
+        ("3", "incidence", "chills", "sertraline"),
+    ]
+    below_one = next(c for c in claims if c.location["quote"] == "<1")
+    assert (below_one.value.low, below_one.value.high) == (None, 1)
+    # the arm headers are doses named in passing
+    assert [c.value.low for c in claims if c.unit == "mg"] == [50, 100]
+
+
+def test_numbers_outside_a_table_of_percentages_are_not_cells(nlp, tmp_path):
+    text = "Table 6: Mean Changes in Vital Signs Placebo 50 mg Supine pulse (bpm) 1 3 4 Weight (kg) 0 1 2\n"
+    _document, claims = _claims(nlp, tmp_path, "label.txt", text)
+    assert [c.unit for c in claims] == ["mg"]

@@ -157,3 +157,15 @@ def test_pipe_tables_become_cells_with_coordinates(tmp_path):
     for block in doc.blocks:
         s, e = doc.source_span(block.start, block.end)
         assert doc.source[s:e] == doc.text[block.start:block.end]
+
+
+@pytest.mark.parametrize("fmt", ["txt", "md"])
+def test_runs_of_spaces_read_as_one(tmp_path: Path, fmt: str) -> None:
+    """Doubled spaces and tabs in prose are one space of the text, mapped to the whole run."""
+    path = tmp_path / f"review.{fmt}"
+    path.write_text("Xanax helped.  I take 1  mg\tat night,\t\tthen 2 mg.\n", encoding="utf-8")
+    doc = load_document(str(path))
+    assert doc.text == "Xanax helped. I take 1 mg at night, then 2 mg."
+    assert mapping_problems(doc) == []
+    i = doc.text.index("1 mg")
+    assert doc.source[doc.starts[i]:doc.ends[i + 3]] == "1  mg"

@@ -16,6 +16,9 @@ from auditor.ingest.sections import finish_blocks
 
 SEPARATOR = "\n\n"
 # A bare URL left in the prose; trailing sentence punctuation is not part of it.
+# Runs of spaces and tabs inside prose ("taken daily.  The dose", "1\tmg") read as one space: the
+# tokenizer would otherwise make a token of the extra whitespace and part a number from its unit.
+SPACE_RUN = re.compile(r"[ \t]{2,}|\t")
 BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]*[^\s<>\"'()\[\]{}.,;:!?]")
 
 
@@ -122,12 +125,26 @@ class TextBuilder:
         """Append ``text``, whose characters stand one to one at ``source[src_start:]``."""
         if not text:
             return
+        if "  " in text or "\t" in text or (text[0] == " " and self.last_char == " " and self.block_has_text):
+            self._add_folding_spaces(text, src_start)
+            return
         self._begin_text()
         n = len(text)
         self._parts.append(text)
         self.starts.extend(self._offsets[src_start:src_start + n])
         self.ends.extend(self._offsets[src_start + 1:src_start + n + 1])
         self.length += n
+
+    def _add_folding_spaces(self, text: str, src_start: int) -> None:
+        """``add`` for text with runs of whitespace: each run is one space mapped to the whole run."""
+        pos = 0
+        if text[0] == " " and self.last_char == " " and self.block_has_text:
+            pos = len(text) - len(text.lstrip(" \t"))
+        for m in SPACE_RUN.finditer(text, pos):
+            self.add(text[pos:m.start()], src_start + pos)
+            self.add_span(" ", src_start + m.start(), src_start + m.end())
+            pos = m.end()
+        self.add(text[pos:], src_start + pos)
 
     def add_span(self, text: str, src_start: int, src_end: int) -> None:
         """Append ``text`` (an entity's or escape's decoded characters), all mapped to one span."""

@@ -15,6 +15,7 @@ from .quantities import Quantity
 from .words import (
     CEILING_BOUNDS,
     CHANGE_VERBS,
+    CONDITION_VERBS,
     DETACHING,
     DETERMINERS,
     DOSE_ATTRIBUTE,
@@ -22,13 +23,24 @@ from .words import (
     EFFECT_STOP,
     EFFECT_VERBS,
     EFFECT_WORDS,
+    INTERVAL_WORDS,
     MEDICINE_WORDS,
+    MODALS,
     NOT_A_SPAN_AFTER,
+    ON_OBJECTS,
     PEOPLE_WORDS,
+    PERMITTED_BOUNDS,
     PROHIBITIONS,
+    RELIEF_VERBS,
+    SLEEP_WORDS,
     SPAN_BEFORE,
+    SPAN_DETERMINERS,
+    START_AFTER_ONLY,
+    SUBJECT_PRONOUNS,
+    TAKING_VERBS,
     TIME_CUES,
     TREATMENT_WORDS,
+    WEAK_TREATMENT_CUES,
 )
 
 
@@ -125,10 +137,20 @@ def step_by(doc, q, sent, clauses, clause) -> str | None:
     k = q.start - 1
     if k < sent.start or doc[k].lower_ != "by":
         return None
-    for tok in doc[max(sent.start, k - 6):k]:
+    for tok in doc[max(sent.start, k - 9):k]:  # "reduce your dose gradually, for example by 25mg"
         if clauses[tok.i - sent.start] == clause and tok.lower_ in CHANGE_VERBS:
             return tok.text
     return None
+
+
+def permitted_ceiling(doc, q, sent, clauses, clause) -> bool:
+    """ "may take as much as 40 mg", "can be given as high as 10 mg": an amount allowed, a ceiling."""
+    if q.bound is None or q.value.low is not None or q.bound.lower() not in PERMITTED_BOUNDS:
+        return False
+    words = [t.lower_ for t in doc[max(sent.start, q.start - 5):q.start] if clauses[t.i - sent.start] == clause]
+    if not words or words[-1] not in TAKING_VERBS:
+        return False
+    return bool(set(words[:-1]) & MODALS)
 
 
 def negated_cue(doc, cue) -> bool:
@@ -140,11 +162,14 @@ def negated_cue(doc, cue) -> bool:
 def dose_attribute(doc, index, q, sent, clauses, clause, explain) -> str:
     others = [x.start for x in (doc._.quantities or []) if x.dimension in ("mass", "mass_per_kg") and x is not q]
     cue = cue_before(index, q.number_start, sent, clauses, clause, DOSE_CUES, 15)
+    if cue is not None and cue.text.lower() in START_AFTER_ONLY:
+        cue = None  # "25 mg for the first week, then 50 mg": the first week names the dose before it
     if q.start < q.number_start and cue is not None and cue.label_ == "MAX" and cue.end >= q.start:
         # the cue is the bound itself ("no more than", "should not exceed"); a step or a start named
         # just before it says what is bounded: "the initial dose ... should not exceed 1.5 mg/day"
         outer = cue_before(index, min(cue.start, q.start), sent, clauses, clause,
-                                 ("INCREMENT", "START", "TARGET"), 8)
+                                 ("INCREMENT", "START", "TARGET") if cue.text.lower() not in ("maximum", "max") else (
+                                     "INCREMENT", "START"), 8)  # "increase this to a maximum of 30mg": a maximum
         if outer is not None and not any(outer.end <= s < q.start for s in others):
             cue = outer
     step = step_by(doc, q, sent, clauses, clause)
@@ -196,6 +221,9 @@ def dose_attribute(doc, index, q, sent, clauses, clause, explain) -> str:
             # "can take up to 6 mg a day", "no more than 4 mg": a ceiling is a maximum
             explain["attribute"] = f"upper bound '{q.bound}' with no other cue: a maximum"
             return "dose.max"
+        if permitted_ceiling(doc, q, sent, clauses, clause):
+            explain["attribute"] = f"'{q.bound}' an amount someone may take: a maximum"
+            return "dose.max"
         explain["attribute"] = "dose with no attribute cue"
         return "dose.mention"
     if cue.label_ == "INCREMENT" and q.start - cue.end > 4:
@@ -203,6 +231,61 @@ def dose_attribute(doc, index, q, sent, clauses, clause, explain) -> str:
         return "dose.mention"
     explain["attribute"] = f"cue '{cue.text}' ({cue.label_.lower()})"
     return DOSE_ATTRIBUTE[cue.label_]
+
+
+def on_a_drug(doc, index, sent, clauses, clause) -> bool:
+    """ "been on it", "on Xanax", "while on them": the clause speaks of being on a medicine."""
+    drug_starts = {m.start for m in index.drugs_in(sent)}
+    for tok in sent:
+        if tok.lower_ == "on" and clauses[tok.i - sent.start] == clause and tok.i + 1 < sent.end:
+            nxt = doc[tok.i + 1]
+            if nxt.lower_ in ON_OBJECTS or nxt.i in drug_starts:
+                return True
+    return False
+
+
+def treatment_context(doc, index, sent, clauses, clause) -> bool:
+    """The clause speaks of taking a medicine: a treatment word, a drug named, or being "on" one."""
+    clause_words = {t.norm_ for t in sent if clauses[t.i - sent.start] == clause}
+    return bool(clause_words & TREATMENT_WORDS) or any(
+        clauses[m.start - sent.start] == clause for m in index.drugs_in(sent)) or on_a_drug(
+        doc, index, sent, clauses, clause)
+
+
+def span_neighbors(doc, q, sent) -> tuple[str, str, bool]:
+    """The word before a span (past a bound and determiners: "for the 16 days"), the word after it,
+    and whether a determiner stood between."""
+    k = q.start - 1
+    skipped = False
+    while k > sent.start and doc[k].lower_ in SPAN_DETERMINERS:
+        k -= 1
+        skipped = True
+    prev = doc[k].lower_ if k >= sent.start else ""
+    nxt = doc[q.end].lower_ if q.end < sent.end else ""
+    return prev, nxt, skipped
+
+
+def sleep_hours(doc, q, sent) -> bool:
+    """ "slept 4 hours", "sleep for 8 hours", "7 hours of sleep": hours of sleep, not of a drug's effect."""
+    if q.bound is not None and q.bound.lower() not in ("about", "around", "approximately", "only"):
+        return False  # "fall asleep within ten minutes" is how soon it works
+    k = q.start - 1
+    while k > sent.start and doc[k].lower_ in ("for", "about", "around", "only", "approximately", "maybe", "a", "good"):
+        k -= 1
+    after = [t.norm_ for t in doc[q.end:min(sent.end, q.end + 3)]]
+    return (k >= sent.start and doc[k].norm_ in SLEEP_WORDS) or (
+        after[:1] == ["of"] and bool(set(after[1:]) & SLEEP_WORDS)) or (bool(after) and after[0] in ("later", "sleep"))
+
+
+def condition_span(doc, index, q, sent) -> bool:
+    """ "20 years of chronic insomnia", "had anxiety for 10 years": how long someone has had a condition."""
+    if not index.indications:
+        return False
+    if q.end + 1 < sent.end and doc[q.end].lower_ == "of" and any(
+            q.end < s.start <= q.end + 3 for s in index.indications):
+        return True
+    return any(0 <= q.start - s.end <= 3 and {t.norm_ for t in doc[max(sent.start, s.start - 3):s.start]} & CONDITION_VERBS
+               for s in index.indications)
 
 
 def time_attribute(doc, index, q, sent, clauses, clause, explain) -> str | None:
@@ -216,19 +299,36 @@ def time_attribute(doc, index, q, sent, clauses, clause, explain) -> str | None:
     labels = tuple(label for label, (_, units) in TIME_CUES.items() if unit in units)
     if not labels:
         return None
+    if unit in ("day", "week", "month", "year") and condition_span(doc, index, q, sent):
+        return None
+    near = {t.norm_ for t in doc[max(sent.start, q.start - 5):min(sent.end, q.end + 3)]}
+    if near & INTERVAL_WORDS:
+        return None  # "at least 14 days must elapse between ...": a wait between two drugs, not a course
+    if unit in ("hour", "minute") and sleep_hours(doc, q, sent):
+        return None
     before = cue_before(index, q.number_start, sent, clauses, clause, labels, 12)
     after = cue_after(doc, index, q.end, sent, clauses, clause, labels, 5)
     cue = None
     if before is not None and after is not None:
         cue = before if (q.start - before.end) <= (after.start - q.end) else after
+        weak = {c.label_ for c in (before, after) if c.label_ == "TREATMENT" and c.text.lower() in WEAK_TREATMENT_CUES}
+        if weak and {before.label_, after.label_} & {"ONSET", "DURATION"}:
+            # "After 3 days, I felt good", "kicked in (after about two weeks)": the verb says what
+            cue = before if before.label_ in ("ONSET", "DURATION") else after
     else:
         cue = before or after
+    if cue is not None and cue is before and before.label_ == "TREATMENT" and before.text.lower() in WEAK_TREATMENT_CUES:
+        # "After 3 days, I felt good": a verb of onset in the clause after the span says what it is
+        verb = cue_before(index, before.start, sent, clauses, clause, ("ONSET", "DURATION"), 6) or cue_after(
+            doc, index, q.end, sent, clauses, clause, ("ONSET", "DURATION"), 5, any_clause=True)
+        if verb is not None and verb.label_ in labels:
+            cue = verb
     if cue is None:
         cue = header_cue(index, doc[q.start].idx, labels, explain)
     if cue is None:
         cue = neighbor_cue(index, doc[q.start].idx, labels, explain)
     if cue is None and q.bound == "within" and unit in ("minute", "hour") and (
-        {t.lower_ for t in sent if clauses[t.i - sent.start] == clause} & EFFECT_WORDS
+        {t.norm_ for t in sent if clauses[t.i - sent.start] == clause} & EFFECT_WORDS
         or any(clauses[m.start - sent.start] == clause for m in index.drugs_in(sent))
     ):
         explain["attribute"] = "'within' a few minutes or hours of taking a drug: time to effect"
@@ -244,35 +344,41 @@ def time_attribute(doc, index, q, sent, clauses, clause, explain) -> str | None:
             explain["attribute"] = "'for' a span of hours: how long the effect lasts"
             return "duration.effect"
     if cue is None and unit in ("day", "week", "month", "year"):
-        first = q.start if q.bound is None else q.number_start
-        prev = doc[q.start - 1].lower_ if q.start > sent.start else ""
-        if first != q.start and first > sent.start:
-            prev = prev or doc[first - 1].lower_
-        nxt = doc[q.end].lower_ if q.end < sent.end else ""
+        prev, nxt, skipped = span_neighbors(doc, q, sent)
         if nxt in NOT_A_SPAN_AFTER or (q.end < sent.end and doc[q.end].text == "-"):
             return None
-        clause_words = {t.lower_ for t in sent if clauses[t.i - sent.start] == clause}
-        treated = bool(clause_words & TREATMENT_WORDS) or any(
-            clauses[m.start - sent.start] == clause for m in index.drugs_in(sent))
-        if treated and (prev in SPAN_BEFORE or q.bound is not None or nxt in ("of", "to", "for", "before", "until")):
+        on_course = prev in SPAN_BEFORE or q.bound is not None or nxt in ("of", "to", "for", "before", "until") or (
+            skipped and nxt in SUBJECT_PRONOUNS) or (  # "over the four years I took it"
+            on_a_drug(doc, index, sent, clauses, clause))  # "I've been on it 2 years"
+        if on_course and treatment_context(doc, index, sent, clauses, clause):
             explain["attribute"] = f"a span of {unit}s ('{prev or nxt}'): how long a course takes"
             return "treatment.duration"
     if cue is None:
         return None
     if cue.label_ == "TREATMENT" and cue.text.lower() in ("after", "up to") and unit == "day" and index.cues_in(sent, ("INCREMENT", "TARGET")):
         return None  # "increase after 3 days" is the pace of a titration, not a claim of its own
+    if cue.label_ == "TREATMENT" and cue.text.lower() in WEAK_TREATMENT_CUES and not treatment_context(
+            doc, index, sent, clauses, clause):
+        return None  # "after 5 years I am cured": years of a condition, not of a course
     attribute = TIME_CUES[cue.label_][0]
+    if attribute == "duration.effect" and q.bound in ("within", "in under", "in less than") and (
+            cue.text.lower() in RELIEF_VERBS):
+        attribute = "onset"  # "eases anxiety within 30 minutes": how soon, not how long
     if attribute == "onset" and unit in ("week", "month") and cue.text.lower() in ("to work", "to take effect"):
         attribute = "treatment.duration"  # "takes 4 to 6 weeks to work fully": how long a course takes
-    if attribute == "treatment.duration" and index.cues_in(sent, ("INCIDENCE",)) and any(
-        c.text.lower() in ("withdrawal",) for c in index.cues_in(sent, ("INCIDENCE",))
-    ) and cue.text.lower() not in ("treatment", "therapy", "course", "for full effect", "full effect"):
+    if attribute == "treatment.duration" and cue.text.lower() not in (
+            "treatment", "therapy", "course", "for full effect", "full effect") and any(
+            c.text.lower() == "withdrawal" and (c.end <= q.start or c.start - q.end <= 4)
+            for c in index.cues_in(sent, ("INCIDENCE",)) if clauses[c.start - sent.start] == clause):
         return None  # how long withdrawal lasts is not how long a course lasts
     explain["attribute"] = f"cue '{cue.text}' ({cue.label_.lower()}) with a time in {unit}s"
     return attribute
 
 
 def percent_attribute(doc, index, q, sent, clauses, clause, explain) -> str | None:
+    if q.row_label is not None:
+        explain["attribute"] = f"a row ('{q.row_label}') of a table of percentages: incidence"
+        return "incidence"
     for cue in index.cues_in(sent, ("NOT_CLAIM_PERCENT",)):
         if clauses[cue.start - sent.start] == clause:
             return None

@@ -119,6 +119,7 @@ class ClaimBuilder:
             attribute = percent_attribute(doc, index, q, sent, clauses, clause, explain)
         if attribute is None:
             return None
+        value = q.value  # the attribute rules may settle the value ("above 4 mg ... not recommended": 4 mg)
         if attribute == "dose.max" and value.low is None and value.high is not None:
             value = Range(value.high, value.high)
             explain["value"] = "a maximum is the limit itself"
@@ -137,7 +138,10 @@ class ClaimBuilder:
             self._dosing(doc, index, q, freq, sent, clauses, clause, draft, previous_per)
         resolve_context(doc, index, q.start, q.end, sent, clauses, clause, draft)
         if attribute in ("incidence", "efficacy"):
-            draft.effect = effect(doc, index, q, sent, clauses, clause, attribute)
+            draft.effect = q.row_label or effect(doc, index, q, sent, clauses, clause, attribute)
+        if q.placebo:
+            draft.drug, draft.drug_class = None, None
+            draft.explain["drug"] = "the placebo arm of its table"
         return draft
 
     def _frequency_claim(self, doc, index, f: Frequency) -> Claim | None:
@@ -171,6 +175,13 @@ class ClaimBuilder:
             if per is None:
                 per = "day" if freq.kind == "divided" else "dose"
                 draft.explain["per"] = f"frequency '{doc[freq.start:freq.end].text}' makes it one dose"
+        if freq is None and q.tablets is not None:
+            # "three 1 mg tablets a day": three doses a day
+            draft.frequency = Range(q.tablets, q.tablets)
+            draft.explain["frequency"] = f"{q.tablets:g} tablets a day"
+            if q.tablets != 1:
+                per = "dose"
+                draft.explain["per"] = "a count of tablets a day: one tablet is one dose"
         if per is None:
             # "a 1 mg dose", "as a single dose", "starting dose: 0.25 mg"
             for tok in doc[max(sent.start, q.start - 3):min(sent.end, q.end + 16)]:
@@ -208,6 +219,9 @@ class ClaimBuilder:
                     per = "dose"
                 if per is not None:
                     draft.explain["per"] = f"its column header '{header.text[:30]}'"
+        if per is None and q.unit == "mg/kg":
+            per = "dose"  # "0.2 mg/kg": a dose by weight is one administration unless a day is named
+            draft.explain["per"] = "a dose by body weight with no per-day marker"
         if per is None and draft.attribute == "dose.start":
             per = "dose"  # "start at 5 mg": a starting dose is one administration
             draft.explain["per"] = "a starting dose is one dose"

@@ -11,6 +11,7 @@ from spacy.tokens import Span
 from .bounds import find_bound
 from .words import (
     CONTRASTS,
+    EFFECT_MARKERS,
     FREQ_NUMBER_WORDS,
     PARTICIPLES,
     PERSON_WORDS,
@@ -66,11 +67,12 @@ def resolve_drug(doc, index, start, end, sent, clauses, clause, draft) -> None:
             if before:
                 chosen, how = before[-1], "nearest before the value in its clause"
         if chosen is None:
-            same = [m for m in mentions if clauses[m.start - sent.start] == clause and not comparator(doc, m)]
+            same = [m for m in mentions if clauses[m.start - sent.start] == clause and not comparator(doc, m)
+                    and not co_medication(doc, m, end)]
             if same:
                 chosen, how = same[0], "named in the same clause"
         if chosen is None:
-            primary = [m for m in mentions if not comparator(doc, m)]
+            primary = [m for m in mentions if not comparator(doc, m) and not co_medication(doc, m, end)]
             if primary:
                 chosen, how = primary[0], "named in the same sentence"
     inherited = chosen is None
@@ -160,6 +162,14 @@ def specific(mentions: list[Span]) -> Span:
     return next((m for m in mentions if m.id_ != "class"), mentions[0])
 
 
+def co_medication(doc, mention: Span, value_end: int) -> bool:
+    """ "I take 100 mg three times a day, with hydrocodone": a medicine taken alongside, named after the dose."""
+    if mention.start < value_end:
+        return False
+    prev = {t.lower_ for t in doc[max(value_end, mention.start - 2):mention.start]}
+    return bool(prev & {"with", "plus", "alongside", "besides"})
+
+
 def comparator(doc, mention: Span) -> bool:
     """ "than diazepam", "unlike alprazolam", "compared with lorazepam": a drug named for contrast."""
     prev = [t.lower_ for t in doc[max(0, mention.start - 2):mention.start]]
@@ -169,12 +179,23 @@ def comparator(doc, mention: Span) -> bool:
     return mention.id_ == "class" and bool(prev) and prev[-1] in ("a", "an", "another", "any", "other")
 
 
+def named_as_effect(doc, span, sent) -> bool:
+    """ "Insomnia 15 14", "insomnia 9%", "side effects such as insomnia", "which caused terrible insomnia":
+    a condition named as an effect of the drug, not as what it is taken for."""
+    if span.end < sent.end and (doc[span.end].like_num or doc[span.end].text in ("<", "≤")):
+        return True
+    before = {t.norm_ for t in doc[max(sent.start, span.start - 4):span.start]}
+    return bool(before & EFFECT_MARKERS)
+
+
 def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, end=None, sections="all") -> str | None:
     """The term of ``spans`` a claim is about: in its sentence, else its table headers, the
     introduction of its list, and its headings and the title (``sections="all"``), only its own
     section heading when that is not the title (``"own"``), or neither (``"none"``)."""
     end = start if end is None else end
     in_sent = [s for s in spans if sent.start <= s.start < sent.end]
+    if key == "indication":
+        in_sent = [s for s in in_sent if not named_as_effect(doc, s, sent)]
     # "for reasons other than sleep": a negated term says nothing about this claim
     in_sent = [s for s in in_sent if not ({t.lower_ for t in doc[max(sent.start, s.start - 2):s.start]} & {"than", "not", "without"})]
     # a term after a contrast speaks of its own clause: "starts at 2-3 mg; older adults begin at 1 mg"
@@ -236,6 +257,10 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, en
                 draft.explain[key] = f"'{found[0].text}' in the heading '{index.text[hb.start:hb.end].strip()[:40]}'"
                 return found[0].label_
             h = index.parent_heading[h] if sections == "all" else -1
+    # a label whose "indicated for" names one indication speaks of it throughout
+    if key == "indication" and sections == "all" and index.indicated_for is not None:
+        draft.explain[key] = f"'{index.indicated_for}': what the document says it is indicated for"
+        return index.indicated_for
     # an article whose title names one indication speaks of it throughout
     title = index.title_terms(spans) if sections == "all" else []
     if len({s.label_ for s in title}) == 1:

@@ -16,6 +16,7 @@ from .layout import BlockInfo, blocks_of
 from .words import (
     CLAUSE_JOINERS,
     CLAUSE_PUNCT,
+    INDICATED_PHRASES,
     SUBORDINATORS,
 )
 
@@ -43,6 +44,7 @@ class DocIndex:
         self._clauses: dict[int, list[int]] = {}
         self.heading_block = self._heading_blocks()
         self.main_drug = self._main_drug()
+        self.indicated_for = self._indicated_for()
         self.cells = {b.cell: i for i, b in enumerate(self.blocks) if b.cell is not None}
 
     def cell_of(self, char: int) -> tuple[int, int, int] | None:
@@ -184,6 +186,19 @@ class DocIndex:
             counts[span.label_] += weight
         return counts.most_common(1)[0][0] if counts else None
 
+    def _indicated_for(self) -> str | None:
+        """The one indication named where the document says what the drug is indicated for
+        ("CELEXA is indicated for the treatment of major depressive disorder"), or None."""
+        if not self.indications:
+            return None
+        names = set()
+        for span in self.indications:
+            window = self.doc[max(0, span.start - 8):span.start]
+            words = " ".join(t.lower_ for t in window)
+            if any(p in words for p in INDICATED_PHRASES):
+                names.add(span.label_)
+        return names.pop() if len(names) == 1 else None
+
     def clause_ids(self, sent: Span) -> list[int]:
         """Clause number of each token of ``sent`` (a clause ends at ; — : but while ...)."""
         if sent.start in self._clauses:
@@ -205,7 +220,8 @@ class DocIndex:
                 boundary = True
             elif tok.text == ":" and i - sent.start > 6:
                 boundary = True  # "Starting dose: 0.25 mg" keeps its label
-            elif (i in terminators and i > sent.start) or (
+            elif (i in terminators and i > sent.start and not (
+                    tok.lower_ == "so" and self.doc[i - 1].lower_ in ("or", "and", "ever"))) or (  # "15 or so minutes"
                 tok.text == "," and i + 1 < sent.end and self.doc[i + 1].lower_ in CLAUSE_JOINERS
             ):
                 boundary = True

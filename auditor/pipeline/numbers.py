@@ -16,6 +16,7 @@ NUMBER_WORDS = {
     "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
     "hundred": 100, "a dozen": 12,
 }
+MULTIPLIERS = {"hundred": 100, "thousand": 1000}
 FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3, "⅛": 0.125}
 _DIGITS = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^\.\d+$")
 _DECIMAL_COMMA = re.compile(r"^\d+,\d{1,2}$")  # "0,5" in European style
@@ -32,10 +33,28 @@ TIME_UNITS = {
     "hour": "hour", "hours": "hour", "hr": "hour", "hrs": "hour", "h": "hour",
     "minute": "minute", "minutes": "minute", "min": "minute", "mins": "minute",
     "day": "day", "days": "day", "week": "week", "weeks": "week", "wk": "week", "wks": "week",
-    "month": "month", "months": "month", "year": "year", "years": "year", "yr": "year", "yrs": "year",
+    "month": "month", "months": "month", "year": "year", "years": "year", "yr": "year", "yrs": "year", "mo": "month", "mos": "month",
 }
 PERCENT_UNITS = {"%": "percent", "percent": "percent", "pct": "percent", "percentage": "percent"}
 KG_WORDS = {"kg", "kilogram", "kilograms", "kilo", "kilos"}
+VOLUME_WORDS = {"dl", "ml", "l", "dL", "mL", "L", "deciliter", "decilitre", "liter", "litre"}
+_PER_KG_OPENERS = (("/",), ("per",), ("a",), ("for", "each"), ("for", "every"), ("each",), ("every",))
+_PER_KG_FIRST = {opener[0] for opener in _PER_KG_OPENERS}
+
+
+def _per_kilogram(doc: Doc, j: int) -> int | None:
+    """ "/kg", "per kg", "for each kilogram of body weight" at token ``j``: the index after it."""
+    n = len(doc)
+    if j >= n or doc[j].lower_ not in _PER_KG_FIRST:
+        return None
+    for opener in _PER_KG_OPENERS:
+        k = j + len(opener)
+        if k < n and all(doc[j + m].lower_ == w for m, w in enumerate(opener)) and doc[k].lower_ in KG_WORDS:
+            k += 1
+            if k + 2 <= n and doc[k].lower_ == "of" and doc[k + 1].lower_ in ("body", "bodyweight"):
+                k += 3 if k + 2 < n and doc[k + 2].lower_ == "weight" else 2
+            return k
+    return None
 DAY_WORDS = {"day", "d", "24h"}
 
 
@@ -43,7 +62,7 @@ def unit_dimension(unit: str) -> str:
     """The dimension a canonical unit measures: mass, mass_per_kg, time, percent, frequency."""
     if unit in ("mg", "mcg", "g"):
         return "mass"
-    if unit == "mg/kg":
+    if unit in ("mg/kg", "mcg/kg", "g/kg"):
         return "mass_per_kg"
     if unit == "percent":
         return "percent"
@@ -85,6 +104,10 @@ def read_number(doc: Doc, i: int) -> tuple[float, int] | None:
             if k < len(doc) and doc[k].lower_ in NUMBER_WORDS and NUMBER_WORDS[doc[k].lower_] < 10:
                 value += NUMBER_WORDS[doc[k].lower_]
                 j = k + 1
+        # "three hundred", "two thousand"
+        if j < len(doc) and doc[j].lower_ in MULTIPLIERS and value < 100:
+            value *= MULTIPLIERS[doc[j].lower_]
+            j += 1
         # "one and a half"
         if j + 2 < len(doc) and doc[j].lower_ == "and" and doc[j + 1].lower_ == "a" and doc[j + 2].lower_ == "half":
             value += 0.5
@@ -113,7 +136,9 @@ def read_unit(doc: Doc, i: int) -> tuple[str, int, bool] | None:
     "hours", and a hyphen before the unit ("30-minute", "0.5-mg").
     """
     n = len(doc)
-    if i < n and doc[i].text in ("-", "‐") and i + 1 < n and not doc[i].whitespace_:
+    if i < n and doc[i].text in ("-", "‐", "/") and i + 1 < n and not doc[i].whitespace_ and (
+            doc[i].text != "/" or (i > 0 and not doc[i - 1].whitespace_ and doc[i + 1].lower_ in MASS_UNITS)):
+        # "30-minute", "0.5-mg"; "20/mg" (a slash typed for a space)
         found = read_unit(doc, i + 1)
         return found
     if i >= n:
@@ -125,13 +150,18 @@ def read_unit(doc: Doc, i: int) -> tuple[str, int, bool] | None:
             return None
         j = i + 1
         per_day = False
-        # mg/kg, mg per kg, mg/kg/day, mg/day, mg per day
-        if j + 1 < n and doc[j].lower_ in ("/", "per") and doc[j + 1].lower_ in KG_WORDS and unit == "mg":
-            unit = "mg/kg"
-            j += 2
+        # mg/kg, mg per kg, mg/kg/day, mg/day, mg per day; "250 micrograms for each kilogram of body weight"
+        kg_end = _per_kilogram(doc, j)
+        if kg_end is not None:
+            unit = unit + "/kg"  # mcg/kg and g/kg are scaled to mg/kg by the quantity recognizer
+            j = kg_end
+        elif j + 1 < n and doc[j].text == "/" and doc[j + 1].lower_ in VOLUME_WORDS and not doc[j].whitespace_:
+            return None  # "261 mg/dl", "5 mg/mL": a concentration, not a dose
         if j + 1 < n and doc[j].text == "/" and doc[j + 1].lower_ in DAY_WORDS:
             per_day = True
             j += 2
+        elif j + 1 < n and doc[j].text == "." and not doc[j - 1].whitespace_ and doc[j + 1].is_lower:
+            j += 1  # "150 mg. per night", "600 mg. tabs": the abbreviation's full stop
         return unit, j, per_day
     if low in TIME_UNITS:
         if low == "h" and i > 0 and doc[i - 1].whitespace_:

@@ -16,14 +16,18 @@ as spans in ``doc.spans["quantities"]`` and ``doc.spans["frequencies"]`` for dis
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
+import numpy
+from spacy.attrs import LIKE_NUM
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from ..claims import Range
 from .numbers import convert_value, is_number_token, read_number, read_unit, unit_dimension
+from .table_rows import table_cells, table_regions
 
 RANGE_SIGNS = {"-", "–", "—", "‐", "‑", "to", "or", "through", "thru"}
 FREQ_WORDS = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
@@ -34,6 +38,8 @@ LATIN_FREQ = {
     "qhs": 1, "q.h.s": 1, "q.h.s.": 1,
 }
 
+PER_KG_SCALE = {"mcg/kg": 0.001, "g/kg": 1000.0}
+NEGATORS = {"not", "n't", "never", "no", "nobody"}
 # Phrases that bound the number that follows them.
 UPPER_BEFORE = [
     "up to", "no more than", "not more than", "not to exceed", "no greater than", "not greater than",
@@ -52,12 +58,14 @@ PER_DAY_AFTER = [
     "daily", "a day", "per day", "each day", "every day", "/ day", "/day", "/ d", "in 24 hours",
     "per 24 hours", "in a day", "in one day", "a 24-hour period", "in a 24-hour period",
     "over 24 hours", "in total", "total", "in divided doses", "per day in divided doses",
-    "/24h", "/ 24 h", "per 24 h", "total per day", "a night",
+    "/24h", "/ 24 h", "per 24 h", "total per day", "a night", "per night",
 ]
 PER_DOSE_AFTER = [
     "per dose", "each dose", "a dose", "per tablet", "at a time", "at one time", "at once",
     "in the morning", "in the evening", "at night", "at bedtime", "before bed", "before bedtime",
-    "per administration", "as a single dose", "single dose",
+    "per administration", "as a single dose", "single dose", "in the a.m.", "in the am", "in the p.m.",
+    "in the pm", "in the afternoon", "during the day", "as needed", "as-needed", "when needed", "prn",
+    "prior to bed", "prior to bedtime", "before going to bed", "before going to sleep",
 ]
 # Phrases that make every following dose a daily total, when written just before it.
 PER_DAY_BEFORE = ["total daily dose of", "daily dose of", "daily total of", "a total of", "total of", "daily dose is"]
@@ -80,6 +88,19 @@ RANGE_WORDS = {"range", "ranges", "ranging", "ranged", "vary", "varies", "varyin
 # Units auditor does not measure; a number followed by one is not the end of a range.
 OTHER_UNITS = {"kg", "kilograms", "lb", "lbs", "pounds", "ml", "milliliters", "millilitres", "tablets", "tablet",
                "capsules", "capsule", "pills", "pill", "drops", "puffs", "units", "iu", "cm", "inches", "feet"}
+# Words between a dose and a bare number that takes its unit, and words that may follow that number.
+CARRY_BETWEEN = {",", "to", "then", "up", "and", "per", "day", "a", "daily", "back", "down", "went", "increased",
+                 "raised", "lowered", "later", "."}
+CARRY_FOLLOWERS = {"was", "is", "and", "or", "then", "over", "for", "at", "in", "a", "daily", "per", "after", "by",
+                   "within", "until", "when", "but", "did", "didn't", "worked"}
+# Words after which "a week", "an hour" is a span of time ("for a year", "within an hour").
+SPAN_OPENERS = {"for", "over", "after", "within", "in", "about", "around", "nearly", "almost", "than", "least",
+                "past", "last", "first", "whole", "entire", "full", "under", "approximately", "roughly", "only",
+                "just", "take", "takes", "took", "lasts", "lasted", "lasting"}
+# Words of a tablet, and the words between a share of one and its strength ("half of a 10 mg tablet").
+TABLET_WORDS = {"tablet", "tablets", "tab", "tabs", "pill", "pills", "capsule", "capsules", "caps", "caplet",
+                "caplets"}
+FRACTION_JOINERS = {"of", "a", "an", "the", "one", "pill", "tablet", "tab", "capsule"}
 SHARE_WORDS = {"half": 50.0, "third": 33.3, "quarter": 25.0}
 PEOPLE_WORDS = {"people", "patients", "users", "adults", "children", "participants", "subjects", "women", "men",
                 "persons", "individuals", "those", "them", "patient", "person", "adult", "child", "user", "kids",
@@ -103,6 +124,9 @@ class Quantity:
     per_marker: str | None = None
     bound: str | None = None  # the bounding phrase ("up to", "or less", ...)
     approximate: bool = False
+    tablets: float | None = None  # "three 1 mg tablets a day": the count of tablets taken each day
+    row_label: str | None = None  # in a flattened table of percentages: the term of the row
+    placebo: bool = False  # ... and the cell stands in the placebo arm
 
     @property
     def dimension(self) -> str:
@@ -145,6 +169,7 @@ class QuantityRecognizer:
             ("UPPER_AFTER", UPPER_AFTER), ("LOWER_AFTER", LOWER_AFTER),
             ("PER_DAY_AFTER", PER_DAY_AFTER), ("PER_DOSE_AFTER", PER_DOSE_AFTER),
             ("PER_DAY_BEFORE", PER_DAY_BEFORE), ("BEDTIME", BEDTIME), ("APPROX", APPROX),
+            ("TABLE", ["table"]),
         ):
             self.matcher.add(label, [nlp.make_doc(phrase) for phrase in phrases])
 
@@ -152,12 +177,94 @@ class QuantityRecognizer:
         phrases = self._phrases(doc)
         frequencies, intervals, taken = self._frequencies(doc, phrases)
         quantities = self._quantities(doc, phrases, taken)
+        if phrases.get("TABLE"):
+            quantities = self._table_cells(doc, phrases, quantities, taken)
+        quantities = self._carried_units(doc, quantities, taken)
         doc._.quantities = quantities
         doc._.frequencies = frequencies
         doc._.intervals = intervals
         doc.spans["quantities"] = [Span(doc, q.start, q.end, label=q.unit) for q in quantities]
         doc.spans["frequencies"] = [Span(doc, f.start, f.end, label="per_day") for f in frequencies]
         return doc
+
+    @staticmethod
+    def _carried_units(doc: Doc, quantities: list[Quantity], taken: set[int]) -> list[Quantity]:
+        """A bare number that takes the unit of a dose beside it: "given 15, then 20 mg", "300mg per day up
+        to 2400", "prescribed 25 mg ... if 25 was ineffective" (the same amount named again)."""
+        doses = [q for q in quantities if q.dimension == "mass" and q.value.low is not None and q.value.low == q.value.high]
+        if not doses:
+            return quantities
+        numbers = set(numpy.nonzero(doc.to_array(LIKE_NUM))[0].tolist())
+        used = {t for q in quantities for t in range(q.start, q.end)} | taken
+        numbers -= used
+        if not numbers:
+            return quantities
+        ordered = sorted(numbers)
+        added: list[Quantity] = []
+        n = len(doc)
+
+        def bare(k: int) -> float | None:
+            if k not in numbers or k in used or not any(c.isdigit() for c in doc[k].text):
+                return None
+            num = read_number(doc, k)
+            if num is None or num[1] != k + 1 or read_unit(doc, k + 1) is not None:
+                return None
+            nxt = doc[k + 1] if k + 1 < n else None
+            if nxt is not None and ((nxt.is_alpha and nxt.lower_ not in CARRY_FOLLOWERS) or nxt.text in ("/", "%", ":")):
+                return None  # "25 patients", "10/10", "2 tablets"
+            if k > 0 and (doc[k - 1].text in ("$", "£", "€", "#", "/", "=") or doc[k - 1].lower_ in ("day", "week", "age")):
+                return None
+            return num[0]
+
+        for q in doses:
+            after = q.per_end or q.end
+            nearest = bisect.bisect_left(ordered, q.start - 4)
+            if nearest >= len(ordered) or ordered[nearest] >= after + 25:
+                continue  # no bare number near this dose
+            sent = doc[q.start].sent
+            ref = q.value.low
+            candidates = []
+            # forward: "300mg per day up to 2400", "20 mg, then 40"
+            for k in range(after, min(sent.end, after + 4)):
+                v = bare(k)
+                if v is not None:
+                    between = {t.lower_ for t in doc[after:k]}
+                    if between <= CARRY_BETWEEN and between & {"to", "then"}:
+                        candidates.append((k, v))
+                    break
+            # backward: "given 15, then 20 mg"
+            for k in range(q.start - 1, max(sent.start - 1, q.start - 4), -1):
+                v = bare(k)
+                if v is not None:
+                    between = {t.lower_ for t in doc[k + 1:q.start]}
+                    if between <= CARRY_BETWEEN and "then" in between:
+                        candidates.append((k, v))
+                    break
+            # the same amount named again later in the sentence: "if 25 was ineffective"
+            for k in range(q.end, min(sent.end, q.end + 25)):
+                v = bare(k)
+                if v == ref and k + 1 < sent.end and doc[k + 1].lower_ in ("was", "is", "did", "didn't", "worked"):
+                    candidates.append((k, v))
+            for k, v in candidates:
+                if 0.05 <= v / ref <= 20 and k not in used:
+                    added.append(Quantity(k, k + 1, Range(v, v), q.unit, number_start=k))
+                    used.add(k)
+        return sorted(quantities + added, key=lambda x: x.start) if added else quantities
+
+    @staticmethod
+    def _table_cells(doc: Doc, phrases, quantities: list[Quantity], taken: set[int]) -> list[Quantity]:
+        """Rows of flattened tables of percentages (table_rows.py) as percent quantities."""
+        regions = table_regions(doc, phrases["TABLE"])
+        if not regions:
+            return quantities
+        added = []
+        for value, start, end, q, label, placebo in table_cells(doc, regions, quantities, taken):
+            if q is None:
+                q = Quantity(start, end, value, "percent", number_start=end - 1,
+                             bound="<" if value.low is None else None)
+                added.append(q)
+            q.row_label, q.placebo = label, placebo
+        return sorted(quantities + added, key=lambda q: q.start) if added else quantities
 
     # -- phrase index ----------------------------------------------------------------
     def _phrases(self, doc: Doc) -> dict[str, dict[int, int]]:
@@ -202,9 +309,33 @@ class QuantityRecognizer:
             return FREQ_WORDS[doc[i].lower_], i + 1
         return read_number(doc, i)
 
-    def _day_tail(self, doc: Doc, j: int) -> int | None:
-        """After "twice" / "3 times": "daily", "a day", "per day", "each day", "in 24 hours"...; returns end."""
+    def _bounded(self, doc: Doc, f: Frequency, phrases) -> Frequency:
+        """ "up to 3 times a day", "no more than twice a day": a ceiling on the frequency."""
+        b = phrases.get("UPPER_BEFORE@end", {}).get(f.start)
+        kind = "upper"
+        if b is None:
+            b = phrases.get("LOWER_BEFORE@end", {}).get(f.start)
+            kind = "lower"
+            if b is not None and any(t.lower_ in NEGATORS for t in doc[max(0, b - 3):b]):
+                kind = "upper"  # "do not take it more than twice a day"
+        if b is None or doc[b].lower_ in ("within", "in", "under", "below", "over", "beyond", "above"):
+            return f
+        if doc[b].lower_ == "up" and b > 0 and doc[b - 1].lower_ in MOTION_WORDS:
+            return f
+        f.value = Range(None, f.value.high) if kind == "upper" else Range(f.value.low, None)
+        f.start = b
+        return f
+
+    def _day_tail(self, doc: Doc, j: int, loose: bool = False) -> int | None:
+        """After "twice" / "3 times": "daily", "a day", "per day", "each day", "in 24 hours"...; returns end.
+
+        Also "during the day"; ``loose`` (after "times"): also "day" alone ("3 times day")."""
         n = len(doc)
+        if loose and j < n and doc[j].lower_ == "day":
+            return j + 1
+        if j + 2 < n and doc[j].lower_ in ("during", "in", "through", "throughout") and doc[j + 1].lower_ == "the" and (
+                doc[j + 2].lower_ == "day"):
+            return j + 3
         if j < n and doc[j].text in ("-", "‐") and j + 1 < n and doc[j + 1].lower_ in ("daily", "nightly"):
             return j + 2
         if j < n and doc[j].lower_ in ("daily", "nightly"):
@@ -213,8 +344,8 @@ class QuantityRecognizer:
             "day", "night", "evening", "morning", "24-hour"
         ):
             return j + 2
-        if j + 2 < n and doc[j].lower_ in ("in", "per", "every") and doc[j + 1].text == "24" and doc[j + 2].lower_ in (
-            "hours", "hrs", "h"
+        if j + 2 < n and doc[j].lower_ in ("in", "per", "every", "a", "/") and doc[j + 1].text == "24" and doc[j + 2].lower_ in (
+            "hours", "hrs", "h", "hr", "hour"
         ):
             return j + 3
         if j + 1 < n and doc[j].lower_ == "at" and doc[j + 1].lower_ == "bedtime":
@@ -251,15 +382,23 @@ class QuantityRecognizer:
                 if second is not None:
                     v2, j = second
             is_word = low in FREQ_WORDS
-            if j < n and doc[j].lower_ in ("times", "x", "doses") and not is_word:
-                end = self._day_tail(doc, j + 1)
+            if j + 1 < n and doc[j].text in ("-", "‐") and not doc[j].whitespace_ and doc[j + 1].lower_ in ("times", "time"):
+                j += 1  # "3-times daily"
+            times = doc[j].lower_ if j < n else ""
+            if (times in ("times", "x", "doses") or (times == "time" and v2 == 1)) and not is_word:
+                k = j + 1
+                if k < n and doc[k].text in ("'s", "’s") and not doc[j].whitespace_:
+                    k += 1  # "3x's/day"
+                end = self._day_tail(doc, k, loose=True)
                 if end is not None:
-                    return Frequency(i, end, Range(min(v1, v2), max(v1, v2)), "count")
+                    return self._bounded(doc, Frequency(i, end, Range(min(v1, v2), max(v1, v2)), "count"), phrases)
             elif is_word or (j < n and doc[j - 1].lower_ in FREQ_WORDS):
                 end = self._day_tail(doc, j)
                 if end is not None:
-                    return Frequency(i, end, Range(min(v1, v2), max(v1, v2)), "count")
+                    return self._bounded(doc, Frequency(i, end, Range(min(v1, v2), max(v1, v2)), "count"), phrases)
         # "every 8 hours", "every 4 to 6 hours"
+        if low == "every" and i + 2 < n and doc[i + 1].lower_ in ("other", "second") and doc[i + 2].lower_ == "day":
+            return Frequency(i, i + 3, Range(0.5, 0.5), "count")  # "every other day"
         if low == "every" and i + 1 < n:
             num = read_number(doc, i + 1)
             if num is not None:
@@ -335,23 +474,39 @@ class QuantityRecognizer:
         if tok.like_url or (i > 0 and doc[i - 1].like_url and not doc[i - 1].whitespace_):
             return []
         if tok.lower_ in ("a", "an") and i + 1 < n and doc[i + 1].lower_ in ("hour", "hr"):
-            # "within an hour", "about an hour"
-            q = Quantity(i, i + 2, Range(1, 1), "hour", number_start=i)
+            # "within an hour", "about an hour", "an hour and a half"
+            end, value = i + 2, 1.0
+            if end + 2 < n and doc[end].lower_ == "and" and doc[end + 1].lower_ == "a" and doc[end + 2].lower_ == "half":
+                end, value = end + 3, 1.5
+            q = Quantity(i, end, Range(value, value), "hour", number_start=i)
             self._bounds(doc, q, phrases, False)
             return [q]
         share = self._share_at(doc, i)
         if share is not None:
+            self._bounds(doc, share, phrases, False)  # "more than 1 in 10 people", "fewer than 1 in 1,000"
             return [share]
         either = tok.lower_ == "either"
         if either:
             i += 1
             if i >= n:
                 return []
+        if i > 1 and doc[i - 1].text == "=" and doc[i - 2].lower_ == "n":
+            return []  # "N = 101": a count of people
+        span = self._time_word_at(doc, i)
+        if span is not None:
+            self._bounds(doc, span, phrases, False)
+            return [span]
         num = read_number(doc, i)
         if num is None:
             return []
         v1, j = num
+        if j + 1 < n and doc[j].lower_ == "or" and doc[j + 1].lower_ == "so" and read_unit(doc, j + 2) is not None:
+            j += 2  # "within 15 or so minutes"
         unit1 = read_unit(doc, j)
+        if unit1 is None and j < n and doc[j].text == ",":
+            listed = self._value_list(doc, i, taken)
+            if listed:
+                return listed
         after1 = unit1[1] if unit1 else j
         # "half a milligram a day or less": a bound may follow the unit and its per-day marker
         sign = doc[after1].lower_ if after1 < n else ""
@@ -361,13 +516,19 @@ class QuantityRecognizer:
         second = None
         if (sign in RANGE_SIGNS or (sign == "and" and between)) and after1 + 1 < n and after1 + 1 not in taken:
             second = read_number(doc, after1 + 1)
+            if second is None and unit1 is not None and doc[after1 + 1].lower_ in ("a", "an") and sign in ("to", "or"):
+                other = read_unit(doc, after1 + 2)  # "6 months to a year"
+                if other is not None and unit_dimension(other[0]) == "time" == unit_dimension(unit1[0]):
+                    second = (1.0, after1 + 2)
         if second is not None:
             w, k = second
             unit2 = read_unit(doc, k)
             if unit2 is None and k < n and doc[k].lower_ in OTHER_UNITS:
                 second = None  # "up to 10 years (or 30 kg)": the second number measures something else
-            elif (unit1 is None and unit2 is None) or (unit1 is not None and unit2 is not None and unit_dimension(unit1[0]) != unit_dimension(unit2[0])):
-                second = None
+            elif (unit1 is None and unit2 is None) or (
+                    unit1 is not None and unit2 is not None and unit_dimension(unit1[0]) != unit_dimension(unit2[0])
+                    and not (unit_dimension(unit1[0]) == "mass" and unit_dimension(unit2[0]) == "mass_per_kg")):
+                second = None  # "10mg to 15mg for each kilogram" is a range in mg/kg
         if second is not None:
             w, k = second
             unit2 = read_unit(doc, k)
@@ -393,7 +554,7 @@ class QuantityRecognizer:
                 return out
             unit = unit2 or unit1
             low_v, high_v = v1, w
-            if unit1 is not None and unit2 is not None and unit1[0] != unit2[0]:
+            if unit1 is not None and unit2 is not None and unit1[0] != unit2[0] and unit_dimension(unit1[0]) == "time":
                 # "anywhere from 15 minutes to 2.5 hours": the range takes the second unit
                 low_v = convert_value(v1, unit1[0], unit2[0])
             end = unit2[1] if unit2 else k
@@ -406,12 +567,103 @@ class QuantityRecognizer:
             low = high = v1
         canonical, _, per_day_in_unit = unit
         q = Quantity(i, end, Range(low, high), canonical, number_start=i)
+        if canonical in PER_KG_SCALE:
+            q.value, q.unit = q.value.scaled(PER_KG_SCALE[canonical]), "mg/kg"
         if per_day_in_unit or (unit1 and unit1[2]):
             q.per, q.per_marker = "day", "/day"
+        self._tablet_amount(doc, q, taken)
         self._bounds(doc, q, phrases, between)
         self._per_marker(doc, q, phrases, taken)
         self._bound_after_marker(doc, q, phrases)
+        if q.tablets is not None and q.per != "day":
+            q.value = q.value.scaled(q.tablets)  # "three 600 mg tabs in the morning" is 1800 mg at once
+            q.tablets = None
         return [q]
+
+    def _tablet_amount(self, doc: Doc, q: Quantity, taken: set[int]) -> None:
+        """A share or a count of tablets of the strength ``q`` names: "half a 10 mg tablet" (5 mg),
+        "3/4 of a 10mg tablet", "1/4 a pill of a .25mg pill", "three 600 mg tabs" (counted in
+        ``q.tablets``: a dose of three tablets, or three a day when a per-day marker follows)."""
+        if q.dimension != "mass" or q.value.low != q.value.high or q.start != q.number_start:
+            return
+        n = len(doc)
+        tablet_after = q.end < n and doc[q.end].lower_ in TABLET_WORDS
+        if not tablet_after and not any(t.lower_ in TABLET_WORDS for t in doc[max(0, q.start - 5):q.start]):
+            return
+        for s in range(max(0, q.start - 7), q.start):
+            if s in taken:
+                continue
+            num = read_number(doc, s)
+            if num is None or not 0 < num[0] < 1 or num[1] > q.start:
+                continue
+            between = doc[num[1]:q.start]
+            if not all(t.lower_ in FRACTION_JOINERS for t in between):
+                continue
+            if tablet_after or any(t.lower_ in TABLET_WORDS for t in between):
+                q.value = q.value.scaled(num[0])
+                q.start = q.number_start = s
+                return
+        if not tablet_after:
+            return
+        k = q.start - 1
+        if k > 0 and doc[k].lower_ == "x":
+            k -= 1
+        if k < 0 or k in taken or doc[k].lower_ in ("a", "an") or (k > 0 and (
+                doc[k - 1].like_num or doc[k - 1].lower_ in ("into", "in"))):
+            return  # "divided into 2 150mg capsules": the count splits a dose, it does not add up
+        num = read_number(doc, k)
+        if num is not None and num[1] in (q.start, q.start - 1) and num[0] == int(num[0]) and 1 <= num[0] <= 10:
+            q.tablets = num[0]
+            q.start = q.number_start = k
+
+    @staticmethod
+    def _time_word_at(doc: Doc, i: int) -> Quantity | None:
+        """ "for a year", "after a week", "within an hour and a half", "6 months to a year": a span of one
+        unit written with "a" or "an" after a word that opens a span."""
+        n = len(doc)
+        if doc[i].lower_ not in ("a", "an") or i + 1 >= n or i == 0:
+            return None
+        prev = doc[i - 1].lower_
+        if prev not in SPAN_OPENERS and not (prev == "to" and i > 1 and doc[i - 2].like_num):
+            return None
+        found = read_unit(doc, i + 1)
+        if found is None or unit_dimension(found[0]) != "time" or doc[i + 1].lower_ in ("h", "min"):
+            return None
+        end = found[1]
+        value = 1.0
+        if end + 2 < n and doc[end].lower_ == "and" and doc[end + 1].lower_ == "a" and doc[end + 2].lower_ == "half":
+            value, end = 1.5, end + 3
+        return Quantity(i, end, Range(value, value), found[0], number_start=i)
+
+    def _value_list(self, doc: Doc, i: int, taken: set[int]) -> list[Quantity]:
+        """ "2.5, 5, 7.5, 10 and 20 mg": every number of a list takes the unit written after the last."""
+        n = len(doc)
+        items = []
+        k = i
+        while k < n and len(items) < 20:
+            num = read_number(doc, k)
+            if num is None or num[1] in taken:
+                return []
+            items.append((k, num[1], num[0]))
+            unit = read_unit(doc, num[1])
+            if unit is not None:
+                break
+            k = num[1]
+            if k < n and doc[k].text == ",":
+                k += 1
+            if k < n and doc[k].lower_ in ("and", "or"):
+                k += 1
+            if k == num[1]:
+                return []
+        else:
+            return []
+        if len(items) < 3 or unit_dimension(unit[0]) != "mass":
+            return []
+        out = [Quantity(s, e, Range(v, v), unit[0], number_start=s) for s, e, v in items[:-1]]
+        s, _e, v = items[-1]
+        last = Quantity(s, unit[1], Range(v, v), unit[0], number_start=s)
+        self._per_marker(doc, last, {}, taken)
+        return [*out, last]
 
     def _share_at(self, doc: Doc, i: int) -> Quantity | None:
         """ "1 in 3 people", "half of patients", "a third of users": a share of people, as a percentage."""
@@ -464,14 +716,17 @@ class QuantityRecognizer:
         for label, kind in (("UPPER_BEFORE", "upper"), ("LOWER_BEFORE", "lower")):
             b = phrases.get(label + "@end", {}).get(start)
             flipped = b is not None and kind == "lower" and any(
-                t.lower_ in ("not", "n't", "never", "no", "nobody") for t in doc[max(0, b - 3):b])
+                t.lower_ in NEGATORS for t in doc[max(0, b - 3):b])
             if flipped:
                 kind = "upper"  # "should not take more than 10 mg", "shouldn't go above 4 mg" set a ceiling
-            if b is not None and doc[b].lower_ == "up" and b > 0 and doc[b - 1].lower_ in MOTION_WORDS:
-                continue  # "going up to 1 mg" moves to a dose; it does not bound one
+            mover = b - 2 if b is not None and b > 1 and doc[b - 1].lower_ == "back" else (b or 0) - 1
+            if b is not None and doc[b].lower_ == "up" and mover >= 0 and doc[mover].lower_ in MOTION_WORDS and not (
+                    b > 1 and doc[b - 2].lower_ in ("can", "may", "could", "might")):
+                continue  # "going up to 1 mg" moves to a dose; "the dose can go up to 60mg" bounds it
             if b is not None:
-                if kind == "lower" and doc[b].lower_ == "over" and q.dimension == "time":
-                    continue  # "over 2 weeks" is a span of time, not a lower bound
+                if kind == "lower" and doc[b].lower_ == "over" and q.dimension == "time" and not (
+                        b > 0 and doc[b - 1].lower_ in SPAN_OPENERS):
+                    continue  # "taper over 2 weeks" is a span of time; "for over 8 years" a lower bound
                 if kind == "upper" and doc[b].lower_ == "within" and q.dimension != "time":
                     continue
                 self._apply_bound(q, kind, ("not " if flipped else "") + doc[b:start].text.lower())
@@ -507,6 +762,8 @@ class QuantityRecognizer:
             return
         j = q.end
         n = len(doc)
+        if j + 1 < n and doc[j].lower_ in TABLET_WORDS:
+            j += 1  # "one 10 mg tablet a day"
         for label, per in (("PER_DAY_AFTER", "day"), ("PER_DOSE_AFTER", "dose")):
             e = phrases.get(label, {}).get(j)
             if e is None and j + 1 < n and doc[j].lower_ == "of":

@@ -2,7 +2,8 @@
 (hepatic and renal impairment) and formulations.
 
 Terms come from the YAML lexicons (``rules/lexicon/``) and are matched case-insensitively
-with spaCy's PhraseMatcher; possessives ("clonazepam's") and "Klonopin (clonazepam)" work
+with spaCy's PhraseMatcher on the token NORM (lowercase, with the lexicon's misspellings
+mapped to the words they misspell); possessives ("clonazepam's") and "Klonopin (clonazepam)" work
 because the tokenizer splits them. Results: ``doc.spans["drugs"]`` (label: generic name or
 class name; span id "class" for classes), ``doc.spans["indications"]`` and
 ``doc.spans["populations"]``, ``doc.spans["conditions"]`` and ``doc.spans["formulations"]``
@@ -21,6 +22,14 @@ from ..lexicon import Lexicon, cached_lexicon
 __all__ = ["TermRecognizer", "cached_lexicon"]
 
 
+def apply_spellings(nlp: Language, lexicon: Lexicon) -> None:
+    """Give each misspelling of the lexicon's ``spellings`` the NORM of the word it misspells, so that
+    matchers on NORM (terms here, cues in cues.py) read "clonazapam" as "clonazepam"."""
+    for variant, word in lexicon.spellings.items():
+        for form in {variant, variant.title(), variant.upper()}:
+            nlp.vocab[form].norm_ = word
+
+
 class TermRecognizer:
     """Matches lexicon terms (see module docstring)."""
 
@@ -28,6 +37,7 @@ class TermRecognizer:
         self.name = name
         self.lexicon = lexicon
         self.matchers: dict[str, tuple[PhraseMatcher, dict[str, str]]] = {}
+        apply_spellings(nlp, lexicon)
         tables = {
             "drugs": {**lexicon.class_terms, **lexicon.drug_terms},
             "indications": lexicon.indication_terms,
@@ -36,7 +46,7 @@ class TermRecognizer:
             "formulations": lexicon.formulation_terms,
         }
         for group, table in tables.items():
-            matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+            matcher = PhraseMatcher(nlp.vocab, attr="NORM")
             for term in table:
                 key = f"{group}:{term}"
                 matcher.add(key, [nlp.make_doc(term)])

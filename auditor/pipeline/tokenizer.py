@@ -13,13 +13,19 @@ from spacy.lang.en import English
 from spacy.tokenizer import Tokenizer
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex
 
-GLUED_UNITS = r"(?:mg|mcg|µg|μg|ug|mL|ml|g|kg|hrs?|h|mins?|wks?|days?|weeks?|months?|hours?|minutes?)"
+# Units written glued to their number, in any case ("1MG", "34years", "2yrs", "12mos").
+GLUED_UNITS = (r"(?i:mgs?|mcg|µg|μg|ug|ml|g|kg|hrs?|h|mins?|wks?|days?|weeks?|months?|mos?|hours?|minutes?"
+               r"|years?|yrs?)")
 
 # A dash between two numbers is a range sign: "8–12" -> "8", "–", "12".
 INFIXES = (
     r"(?<=[0-9])[-–—‐‑](?=[0-9.])",
     # A unit glued to its number inside a longer token: "1mg/day" -> "1", "mg", "/", "day".
     rf"(?<=[0-9]){GLUED_UNITS}(?=[/–—-])",
+    r"(?<=[0-9])[xX](?=['’]s|/)",
+    # punctuation typed without a space: "instead,(1mg", "dose,2mg"
+    r"(?<=[A-Za-z])[,;](?=[(\[0-9])",
+    r"(?<=[,;])[(\[]",
     # A reference number glued after a sentence: "ataxia.12" -> "ataxia", ".", "12".
     r"(?<=[a-z%)])\.(?=\d{1,3}(?:[,–-]\d{1,3})*$)",
     # A reference marker glued to the word before it: "hours.[2]" -> "hours", ".", "[", "2", "]".
@@ -29,6 +35,9 @@ INFIXES = (
 # A unit glued to its number at the end of a token: "10mcg" -> "10", "mcg"; "24h" -> "24", "h".
 SUFFIXES = (
     rf"(?<=[0-9]){GLUED_UNITS}",
+    # a count of times glued to its number: "3X a day", "2x/day", "3x's"
+    r"(?<=[0-9])[xX]",
+    r"(?<=[0-9][xX])['’]s",
     # superscript reference numbers glued to a word: "ataxia¹²", "ataxia¹."
     r"(?<=\w)[¹²³⁴⁵⁶⁷⁸⁹⁰]+",
     r"(?<=[¹²³⁴⁵⁶⁷⁸⁹⁰])[.,;:]",

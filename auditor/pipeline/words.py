@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import re
 
+from .cues import load_word_lists
+
+_LISTS = load_word_lists()
+
 DOSE_CUES = ("INCREMENT", "MAX", "START", "TARGET", "TYPICAL")
 DOSE_ATTRIBUTE = {
     "START": "dose.start", "TARGET": "dose.target", "MAX": "dose.max",
@@ -16,7 +20,7 @@ TIME_CUES = {
     "HALF_LIFE": ("half_life", {"minute", "hour", "day", "week"}),
     "PEAK": ("peak", {"minute", "hour"}),
     "ONSET": ("onset", {"minute", "hour", "day", "week"}),
-    "DURATION": ("duration.effect", {"minute", "hour"}),
+    "DURATION": ("duration.effect", {"minute", "hour", "day"}),
     "TREATMENT": ("treatment.duration", {"day", "week", "month", "year"}),
 }
 # Words between a value and a following cue that keep the cue from applying to it.
@@ -36,10 +40,11 @@ EFFECT_STOP = {",", ".", ";", ":", "and", "or", "but", "while", "when", "after",
                "from", "than", "compared", "(", ")", "—", "–", "if", "because", "as", "which", "who", "that"}
 DETERMINERS = {"a", "an", "the", "some", "any", "their", "its", "his", "her", "mild", "moderate", "severe",
                "significant", "noticeable", "symptoms", "of"}
-DOSE_WORDS = {"dose", "dosage", "tablet", "pill", "capsule"}
+DOSE_WORDS = {"dose", "doses", "dosage", "tablet", "pill", "capsule"}
 PROHIBITIONS = ("not recommended", "not be taken", "should not", "must not", "never take", "do not take",
                 "don't take", "is unsafe", "are unsafe", "is dangerous", "are dangerous", "not advised",
-                "should be avoided", "not approved", "avoid")
+                "should be avoided", "not approved", "avoid", "can cause", "may cause", "could cause", "can be dangerous",
+                "can be harmful", "can lead to", "may lead to", "too much")
 FREQ_NUMBER_WORDS = {"once", "twice", "two", "three", "four", "one"}
 # Words for people that an age or weight bound can qualify ("patients 12 years of age and older").
 PERSON_WORDS = re.compile(r"\b(?:patients?|people|persons|individuals|those|anyone|someone)\b", re.IGNORECASE)
@@ -55,6 +60,12 @@ CEILING_BOUNDS = {"up to", "no more than", "not more than", "not to exceed", "no
                   "at most", "a maximum of", "maximum of", "max of", "not exceed", "not exceeding", "never exceed",
                   "no higher than", "not above", "at or below", "at or under", "≤", "not over", "not higher than",
                   "not beyond", "not in excess of", "not exceeds"}
+# "may take as much as 40 mg", "can be given as high as 10 mg": an amount someone is allowed to take
+# or reach is an upper limit. The bound must follow a modal and a verb of taking in its clause.
+PERMITTED_BOUNDS = {"as much as", "as high as"}
+MODALS = {"may", "can", "could", "might"}
+TAKING_VERBS = {"take", "taken", "given", "need", "needed", "receive", "received", "use", "used", "go",
+                "prescribed", "have", "get"}
 CHANGE_VERBS = {"increase", "increased", "increases", "increasing", "raise", "raised", "raises", "raising", "decrease",
                 "decreased", "decreases", "decreasing", "reduce", "reduced", "reduces", "reducing", "lower",
                 "lowered", "lowers", "lowering", "cut", "cuts", "cutting", "taper", "tapered", "tapers", "tapering",
@@ -84,3 +95,22 @@ PEOPLE_WORDS = {"people", "patients", "users", "adults", "children", "participan
                 "americans", "population", "prescriptions"}
 NOT_A_SPAN_AFTER = {"supply", "pack", "packs", "prescription", "refill", "ago", "old", "later", "earlier",
                     "apart", "notice", "study", "trial", "studies", "trials", "window"}
+
+# Lists kept in cues.yaml (section `words`), for editors to extend.
+SLEEP_WORDS = set(_LISTS["sleep"])  # hours after these are hours of sleep
+INTERVAL_WORDS = set(_LISTS["interval"])  # a span in a clause with these is a wait, not a course
+WEAK_TREATMENT_CUES = set(_LISTS["weak_treatment_cues"])  # TREATMENT cues that need a clause about treatment
+ON_OBJECTS = set(_LISTS["on_objects"])  # "on it", "on them": being on a medicine
+SPAN_DETERMINERS = set(_LISTS["span_determiners"])
+CONDITION_VERBS = set(_LISTS["condition_verbs"])  # "had anxiety for 10 years": how long a condition lasted  # "for the 16 days", "over the past 2 years"
+# DURATION cues that are verbs of relief: "within" after one of them is how soon, not how long
+RELIEF_VERBS = {"eases", "eased", "ease", "relieves", "relieved", "helps for", "helped for"}
+# words before a condition that name it as an effect of the drug ("side effects such as insomnia")
+EFFECT_MARKERS = set(_LISTS["effect_markers"])
+# phrases before a condition that say what a drug is for, in a label's indications
+INDICATED_PHRASES = ("indicated for", "indicated in", "indicated as", "in the management of", "indicated to treat")
+# START cues that name the dose written before them ("On 50 mg the first few days", "25 mg for the first week")
+START_AFTER_ONLY = {"first few days", "the first time", "first days", "first day", "the first week",
+                    "for the first week", "first two days", "first 2 days", "first 3 days", "first three days"}
+SUBJECT_PRONOUNS = {"i", "we", "you", "he", "she", "they"}
+TREATMENT_WORDS |= set(_LISTS["treatment"])
