@@ -97,9 +97,11 @@ class Auditor:
         findings: list[Finding] = []
         all_claims: list[Claim] = []
         claims_by_path: dict[str, list[Claim]] = {}
-        for n, (document, doc, claims) in enumerate(self.claims(documents), 1):
+        required: dict[tuple[str, str], list[Finding]] = {}  # a long document is read in pieces:
+        satisfied: set[tuple[str, str]] = set()  # a require rule holds if any piece has the statement
+        for document, doc, claims in self.claims(documents):
             all_claims.extend(claims)
-            claims_by_path[document.path] = claims
+            claims_by_path.setdefault(document.path, []).extend(claims)
             for rule in claim_rules:
                 if rule.type == "limit":
                     findings.extend(check_limit(rule, claims, self.lexicon))
@@ -110,9 +112,16 @@ class Auditor:
             if doc_rules:
                 matched = self.phrases.matches(doc)
                 for rule in doc_rules:
-                    findings.extend(check_document(rule, document, doc, matched, self.lexicon))
+                    found = check_document(rule, document, doc, matched, self.lexicon)
+                    if rule.type == "forbid":
+                        findings.extend(found)
+                    elif matched.get(rule.id):
+                        satisfied.add((document.path, rule.id))
+                    elif found:
+                        required.setdefault((document.path, rule.id), found)
             if progress:
-                progress(n)
+                progress(len(claims_by_path))
+        findings.extend(f for key, found in required.items() if key not in satisfied for f in found)
         findings.extend(ConsistencyChecker(rules, rules, self.lexicon).check(all_claims))
         suppressions = [s for d in documents for s in find_suppressions(d)]
         kept, suppressed, problems = apply_suppressions(findings, suppressions)

@@ -19,6 +19,22 @@ from .words import (
     SUBORDINATORS,
 )
 
+if not Doc.has_extension("drug_counts"):
+    Doc.set_extension("drug_counts", default=None)
+
+
+def weigh_drugs(drugs: list[Span], blocks: list[BlockInfo]) -> Counter[str]:
+    """Mentions of each drug (not class), in text order; a mention in a heading or title counts three times."""
+    starts = [b.start for b in blocks]
+    counts: Counter[str] = Counter()
+    for span in sorted(drugs, key=lambda s: s.start):
+        if span.id_ == "class":
+            continue
+        i = bisect.bisect_right(starts, span.start_char) - 1
+        inside = i >= 0 and span.start_char < max(blocks[i].end, blocks[i].start + 1)
+        counts[span.label_] += 3 if inside and blocks[i].kind in ("heading", "title") else 1
+    return counts
+
 
 class DocIndex:
     """Per-document lookups shared by every claim: sentences, clauses, blocks, terms, cues."""
@@ -154,13 +170,9 @@ class DocIndex:
         return [s for s in spans if first.start <= s.start_char < first.end]
 
     def _main_drug(self) -> str | None:
-        counts: Counter[str] = Counter()
-        for span in self.drugs:
-            if span.id_ == "class":
-                continue
-            b = self.block_index(span.start_char)
-            weight = 3 if b >= 0 and self.blocks[b].kind in ("heading", "title") else 1
-            counts[span.label_] += weight
+        counts = self.doc._.drug_counts
+        if counts is None:  # set by the caller for a document read in pieces (auditor.pieces)
+            counts = weigh_drugs(self.drugs, self.blocks)
         return counts.most_common(1)[0][0] if counts else None
 
     def clause_ids(self, sent: Span) -> list[int]:
