@@ -7,6 +7,7 @@ cues found in a span, and the article's main drug: computed once per document.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import Counter
 
 from spacy.tokens import Doc, Span
@@ -54,8 +55,17 @@ class DocIndex:
         self.indications = sorted(doc.spans.get("indications", []), key=lambda s: s.start)
         self.populations = sorted(doc.spans.get("populations", []), key=lambda s: s.start)
         self.links = doc._.links or []
+        ordered = sorted(self.links)
+        self._link_starts = [a for a, _ in ordered]
+        self._link_reach = list(itertools.accumulate((b for _, b in ordered), max))
+        self.doses = sorted((q for q in doc._.quantities or [] if q.dimension in ("mass", "mass_per_kg")),
+                            key=lambda q: q.start)
+        self._dose_starts = [q.start for q in self.doses]
+        self._term_starts: dict[int, list[int]] = {}
+        self._line_shape: dict[int, tuple[bool, bool]] = {}
         self._clauses: dict[int, list[int]] = {}
         self.heading_block = self._heading_blocks()
+        self.first_heading = next((b for b in self.blocks if b.kind in ("title", "heading")), None)
         self.main_drug = self._main_drug()
         self.cells = {b.cell: i for i, b in enumerate(self.blocks) if b.cell is not None}
 
@@ -106,15 +116,20 @@ class DocIndex:
         span = self.block_span(k)
         return [span] if span is not None else []
 
+    def _shape(self, b: int) -> tuple[bool, bool]:
+        """(short, bare) for block ``b``, worked out once per block."""
+        if b not in self._line_shape:
+            blk = self.blocks[b]
+            words = self.text[blk.start:blk.end].split(None, 9)
+            self._line_shape[b] = (len(words) <= 8, 0 < len(words) <= 4 and words[0][:1].isdigit())
+        return self._line_shape[b]
+
     def _short(self, b: int) -> bool:
-        blk = self.blocks[b]
-        return len(self.text[blk.start:blk.end].split()) <= 8
+        return self._shape(b)[0]
 
     def _bare(self, b: int) -> bool:
         """A short line that starts with a number: a value on a line of its own."""
-        blk = self.blocks[b]
-        words = self.text[blk.start:blk.end].split()
-        return 0 < len(words) <= 4 and words[0][:1].isdigit()
+        return self._shape(b)[1]
 
     def block_span(self, b: int) -> Span | None:
         """Block ``b`` as a span of the doc."""
@@ -164,10 +179,27 @@ class DocIndex:
 
     def title_terms(self, spans: list[Span]) -> list[Span]:
         """Terms named in the document's title (the title block, or the first heading)."""
-        first = next((b for b in self.blocks if b.kind in ("title", "heading")), None)
+        first = self.first_heading
         if first is None or (first.kind == "heading" and first.level not in (0, 1)):
             return []
-        return [s for s in spans if first.start <= s.start_char < first.end]
+        return self.terms_at(spans, first.start, first.end)
+
+    # -- lookups in text order -------------------------------------------------------
+    def terms_at(self, spans: list[Span], start_char: int, end_char: int) -> list[Span]:
+        """The spans of ``spans`` (a list of this index, in text order) that start in ``[start_char, end_char)``."""
+        starts = self._term_starts.get(id(spans))
+        if starts is None:
+            starts = self._term_starts[id(spans)] = [s.start_char for s in spans]
+        return spans[bisect.bisect_left(starts, start_char):bisect.bisect_left(starts, end_char)]
+
+    def doses_in(self, span: Span) -> list:
+        """The mass quantities that start in ``span``."""
+        return self.doses[bisect.bisect_left(self._dose_starts, span.start):bisect.bisect_left(self._dose_starts, span.end)]
+
+    def linked(self, start_char: int, end_char: int) -> bool:
+        """A link's label overlaps ``[start_char, end_char)``."""
+        k = bisect.bisect_left(self._link_starts, end_char)
+        return k > 0 and self._link_reach[k - 1] > start_char
 
     def _main_drug(self) -> str | None:
         counts = self.doc._.drug_counts
