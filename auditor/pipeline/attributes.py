@@ -138,7 +138,7 @@ def negated_cue(doc, cue) -> bool:
 
 
 def dose_attribute(doc, index, q, sent, clauses, clause, explain) -> str:
-    others = [x.start for x in (doc._.quantities or []) if x.dimension in ("mass", "mass_per_kg") and x is not q]
+    others = [x.start for x in index.doses_in(sent) if x is not q]  # the other doses in its sentence
     cue = cue_before(index, q.number_start, sent, clauses, clause, DOSE_CUES, 15)
     if q.start < q.number_start and cue is not None and cue.label_ == "MAX" and cue.end >= q.start:
         # the cue is the bound itself ("no more than", "should not exceed"); a step or a start named

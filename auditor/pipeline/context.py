@@ -88,7 +88,7 @@ def resolve_drug(doc, index, start, end, sent, clauses, clause, draft) -> None:
                     chosen, how = names[0], "named in the section heading"
         if chosen is None and b >= 0:
             blk = index.blocks[b]
-            prior = [m for m in index.drugs if blk.start <= m.start_char < sent.start_char]
+            prior = index.terms_at(index.drugs, blk.start, sent.start_char)
             if prior:
                 last_sent = index.sentence(prior[-1].start)
                 candidates = [m for m in prior if m.start >= last_sent.start]
@@ -144,7 +144,7 @@ def comparator(doc, mention: Span) -> bool:
 
 
 def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key) -> str | None:
-    in_sent = [s for s in spans if sent.start <= s.start < sent.end]
+    in_sent = index.terms_at(spans, sent.start_char, sent.end_char)
     # "for reasons other than sleep": a negated term says nothing about this claim
     in_sent = [s for s in in_sent if not ({t.lower_ for t in doc[max(sent.start, s.start - 2):s.start]} & {"than", "not", "without"})]
     # a term after a contrast speaks of its own clause: "starts at 2-3 mg; older adults begin at 1 mg"
@@ -160,7 +160,7 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key) ->
             f" (with {', '.join(repr(s.text) for s in group[1:])})" if len(group) > 1 else "")
         return group[0].label_
     for header in reversed(index.header_spans(doc[start].idx)):
-        found = [s for s in spans if header.start <= s.start < header.end]
+        found = index.terms_at(spans, header.start_char, header.end_char)
         if found:
             draft.explain[key] = f"'{found[0].text}' in its table header"
             return found[0].label_
@@ -174,7 +174,7 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key) ->
             prev = index.blocks[j]
             text = index.text[prev.start:prev.end].rstrip()
             if text.endswith(":"):
-                found = [s for s in spans if prev.start <= s.start_char < prev.end]
+                found = index.terms_at(spans, prev.start, prev.end)
                 if found:
                     draft.explain[key] = f"'{found[-1].text}' in the list's introduction"
                     return found[-1].label_
@@ -186,7 +186,7 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key) ->
         h = index.heading_block[b]
         while h >= 0:
             hb = index.blocks[h]
-            found = [s for s in spans if hb.start <= s.start_char < hb.end]
+            found = index.terms_at(spans, hb.start, hb.end)
             if found:
                 draft.explain[key] = f"'{found[0].text}' in the heading '{index.text[hb.start:hb.end].strip()[:40]}'"
                 return found[0].label_
@@ -262,8 +262,6 @@ def citation(doc, index, sent, draft) -> None:
         draft.cited = True
         draft.explain["cited"] = f"'{cues[0].text}'"
         return
-    for link_start, link_end in index.links:
-        if link_start < sent.end_char and sent.start_char < link_end:
-            draft.cited = True
-            draft.explain["cited"] = "a link in the sentence"
-            return
+    if index.linked(sent.start_char, sent.end_char):
+        draft.cited = True
+        draft.explain["cited"] = "a link in the sentence"
