@@ -30,6 +30,7 @@ from .paths import bundled_rules_dir
 from .pipeline import build_pipeline
 from .pipeline.terms import cached_lexicon
 from .suppress import apply_suppressions, find_suppressions
+from .testhooks import pause_point
 
 Warn = Callable[[str], None]
 
@@ -57,6 +58,7 @@ class Auditor:
         self.ruleset.configure(config.enable, config.disable, config.severity)
         self.nlp = build_pipeline(self.lexicon_paths)
         self.phrases = PhraseIndex.build(self.nlp, self.ruleset.active())
+        self.internal_errors: list[str] = []  # one line per file a bug in auditor left unaudited
 
     # -- versions --------------------------------------------------------------------
     def pack_versions(self) -> list[tuple[str, str]]:
@@ -78,17 +80,33 @@ class Auditor:
             except InputWarning as w:
                 warn(str(w))
                 continue
+            except Exception as exc:  # a bug in a reader: this file is left out, the run goes on
+                self.internal_error(path, exc, warn)
+                continue
+            pause_point(len(documents) + 1)
             for message in document.warnings:
                 warn(message)
             documents.append(document)
         return documents
 
-    def claims(self, documents: Iterable[Document]) -> Iterator[tuple[Document, Doc, list[Claim]]]:
-        """One pipeline pass per document."""
-        return extract(self.nlp, documents)
+    def claims(self, documents: Iterable[Document], warn: Warn | None = None) -> Iterator[tuple[Document, Doc, list[Claim]]]:
+        """One pipeline pass per document (per piece of a long one: see ``auditor.extract``).
+
+        A bug met while one document is processed leaves that document out: one line goes to
+        ``warn`` (when given) and ``internal_errors``, and the other documents follow.
+        """
+        return extract(self.nlp, documents, on_error=lambda d, exc: self.internal_error(d.path, exc, warn))
+
+    def internal_error(self, path: str, exc: Exception, warn: Warn | None) -> None:
+        """Record a bug met on one file; the CLI ends such a run with exit status 3, after its reports."""
+        message = f"{path}: internal error: {type(exc).__name__}: {exc}; the file is not audited (please report it)"
+        self.internal_errors.append(message)
+        if warn is not None:
+            warn(message)
 
     # -- checking --------------------------------------------------------------------
-    def check(self, documents: list[Document], progress: Callable[[int], None] | None = None) -> Report:
+    def check(self, documents: list[Document], progress: Callable[[int], None] | None = None,
+              warn: Warn | None = None) -> Report:
         """Every finding for these documents, suppressions applied, in stable order."""
         rules = self.ruleset.active()
         claim_rules = [r for r in rules if r.type in ("limit", "expect", "cite")]
@@ -99,7 +117,7 @@ class Auditor:
         claims_by_path: dict[str, list[Claim]] = {}
         required: dict[tuple[str, str], list[Finding]] = {}  # a long document is read in pieces:
         satisfied: set[tuple[str, str]] = set()  # a require rule holds if any piece has the statement
-        for document, doc, claims in self.claims(documents):
+        for document, doc, claims in self.claims(documents, warn):
             all_claims.extend(claims)
             claims_by_path.setdefault(document.path, []).extend(claims)
             for rule in claim_rules:
