@@ -27,6 +27,7 @@ from ..findings import Finding, fingerprint
 from ..lexicon import Lexicon
 from ..units import convert, fmt_range
 from .model import Rule
+from .patterns import re2_pattern
 from .select import claim_matches, drug_matches
 
 
@@ -182,6 +183,7 @@ class PhraseIndex:
                 phrase.add(rule.id, phrases)
             for pattern in patterns:
                 _check_pattern(rule, pattern)
+            patterns = [re2_pattern(rule, p) for p in patterns]  # REGEX runs on RE2: no backtracking
             if patterns:
                 try:
                     token.add(rule.id, patterns)
