@@ -1,12 +1,15 @@
 """The claim model: one numeric statement extracted from an article.
 
 ``Claim.to_record()`` produces exactly the record of ``CLAIMS.md`` (the contract other
-tools read), plus a few extra keys (``effect``, ``explain``).
+tools read), plus a few extra keys (``effect``, ``explain``). ``Claim.to_dict()`` and
+``Claim.from_dict()`` are a lossless JSON form of every field, for the claim cache and for
+work handed between processes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import sys
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 ATTRIBUTES = (
@@ -31,7 +34,7 @@ UNITS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Range:
     """A value or range; ``low`` None is an open lower end, ``high`` None an open upper end."""
 
@@ -40,6 +43,14 @@ class Range:
 
     def as_dict(self) -> dict[str, float | None]:
         return {"low": _num(self.low), "high": _num(self.high)}
+
+    def to_list(self) -> list[float | None]:
+        """``[low, high]`` exactly (no rounding), for the lossless form of a claim."""
+        return [self.low, self.high]
+
+    @classmethod
+    def from_list(cls, pair: list[float | None] | None) -> Range | None:
+        return None if pair is None else cls(pair[0], pair[1])
 
     def scaled(self, factor: float) -> Range:
         return Range(
@@ -68,7 +79,7 @@ def _fmt(x: float | None) -> str:
     return "?" if x is None else f"{_num(x)}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim:
     """A typed, normalized numeric claim, with its place in the plain text."""
 
@@ -96,6 +107,34 @@ class Claim:
     formulation: str | None = None  # "extended-release" when the text says so; None: immediate or unstated
     text: str = ""  # the value span as a reader sees it (entities decoded, whitespace folded)
     explain: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field, losslessly, as JSON-serializable values (``from_dict`` reverses it)."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in _RANGES:
+                value = None if value is None else value.to_list()
+            elif f.name in ("location", "explain"):
+                value = dict(value)
+            elif f.name == "indications":
+                value = list(value)
+            out[f.name] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Claim:
+        """The claim ``to_dict`` wrote (names that recur from claim to claim are stored once)."""
+        values = dict(data)
+        for name in _RANGES:
+            if name in values:
+                values[name] = Range.from_list(values[name])
+        for name in _NAMES:
+            if isinstance(values.get(name), str):
+                values[name] = sys.intern(values[name])
+        if isinstance(values.get("location"), dict) and isinstance(values["location"].get("path"), str):
+            values["location"]["path"] = sys.intern(values["location"]["path"])
+        return cls(**values)
 
     def to_record(self, explain: bool = False) -> dict[str, Any]:
         """The CLAIMS.md record (key order as in the spec)."""
@@ -131,3 +170,8 @@ class Claim:
         if explain:
             record["explain"] = dict(self.explain)
         return record
+
+
+_RANGES = ("value", "frequency", "daily")
+_NAMES = ("path", "attribute", "unit", "drug", "per", "indication", "population", "effect", "drug_class", "heading",
+          "formulation")

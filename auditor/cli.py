@@ -32,14 +32,26 @@ def _fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
-def _load(config_path: str | None, rules: tuple[str, ...], default_rules: bool | None = None):
-    """Config + Auditor (rules, lexicon, pipeline), with config errors as exit 2."""
+def _load(config_path: str | None, rules: tuple[str, ...], default_rules: bool | None = None,
+          run: tuple[bool, str | None, int | None] | None = None):
+    """Config + Auditor (rules, lexicon, pipeline), with config errors as exit 2.
+
+    ``run``: the --no-cache, --cache-dir and --jobs options of the command (``_run_options``).
+    """
     from .config import find_config, load_config
     from .runner import Auditor
 
     path = Path(config_path) if config_path else find_config()
     config = load_config(path)
-    return config, Auditor(config, [Path(r) for r in rules], default_rules=default_rules)
+    directory = None
+    if run is not None and not run[0]:
+        from .cache import default_cache_dir
+
+        directory = Path(run[1]) if run[1] else default_cache_dir(config.path)
+    auditor = Auditor(config, [Path(r) for r in rules], default_rules=default_rules, cache_dir=directory, warn=_warn)
+    if run is not None:
+        auditor.jobs = run[2] or os.cpu_count() or 1
+    return config, auditor
 
 
 def _pack_versions() -> str:
@@ -106,6 +118,19 @@ def _input_options(func: Callable) -> Callable:
     return func
 
 
+def _run_options(func: Callable) -> Callable:
+    """--no-cache, --cache-dir, --jobs."""
+    for option in reversed([
+        click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the claim cache."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR", envvar="AUDITOR_CACHE_DIR",
+                     help="Claim cache directory (default: .auditor-cache beside the config file, or in the working directory)."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+                     help="Parse with N processes (default: the number of cores)."),
+    ]):
+        func = option(func)
+    return func
+
+
 def _progress(count: int) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
     """A progress bar on stderr for long runs, only when stderr is a terminal."""
     if count < 20 or not sys.stderr.isatty():
@@ -130,7 +155,9 @@ def _progress(count: int) -> tuple[Callable[[int], None] | None, Callable[[], No
 @click.option("--baseline", type=click.Path(), metavar="FILE", help="Report only findings not recorded in this baseline.")
 @click.option("--changed-since", metavar="GIT_REF", help="Report only findings in files changed since GIT_REF.")
 @click.option("--no-color", is_flag=True, help="No colors in text output (also: NO_COLOR set).")
-def check(paths, rules, config_path, include, exclude, formats, output, fail_on, baseline, changed_since, no_color):
+@_run_options
+def check(paths, rules, config_path, include, exclude, formats, output, fail_on, baseline, changed_since, no_color,
+          no_cache, cache_dir, jobs):
     """Check articles against the rules; report findings.
 
     PATHS are files or directories (walked for .md, .markdown, .html, .htm, .txt).
@@ -141,13 +168,15 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
     from .runner import Selection, changed_files, keep_changed
 
     targets = _parse_formats(formats, output, FORMATS)
-    config, auditor = _load(config_path, rules)
+    config, auditor = _load(config_path, rules, run=(no_cache, cache_dir, jobs))
+    auditor.keep_explain = False  # reports show claim records, never the explanations
     known = read_baseline(Path(baseline)) if baseline else None
     changed = changed_files(changed_since) if changed_since else None
-    documents = auditor.read(Selection(list(paths), list(include), list(exclude)), _warn)
-    update, stop = _progress(len(documents))
+    selection = Selection(list(paths), list(include), list(exclude))
+    files = auditor.files(selection, _warn)
+    update, stop = _progress(len(files))
     try:
-        report = auditor.check(documents, progress=update, warn=_warn)
+        report = auditor.finish(auditor.results_of(files, _warn), progress=update)
     finally:
         stop()
     if changed is not None:
@@ -201,15 +230,15 @@ def _parse_formats(formats: tuple[str, ...], output: str | None, known: dict) ->
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "json"]), default="table", show_default=True,
               help="table for people; jsonl: one CLAIMS.md record per line.")
 @click.option("--explain", is_flag=True, help="Show which pattern or cue set each field.")
-def claims(paths, rules, config_path, include, exclude, fmt, explain):
+@_run_options
+def claims(paths, rules, config_path, include, exclude, fmt, explain, no_cache, cache_dir, jobs):
     """Print every claim extracted from the articles."""
     from .runner import Selection
 
-    _config, auditor = _load(config_path, rules)
-    documents = auditor.read(Selection(list(paths), list(include), list(exclude)), _warn)
+    _config, auditor = _load(config_path, rules, run=(no_cache, cache_dir, jobs))
     records = []
-    for _document, _doc, found in auditor.claims(documents, _warn):
-        for claim in found:
+    for result in auditor.results(Selection(list(paths), list(include), list(exclude)), _warn):
+        for claim in result.claims:
             record = claim.to_record(explain=explain)
             if fmt == "jsonl":
                 click.echo(json.dumps(record, ensure_ascii=False))
@@ -373,19 +402,18 @@ def _what_it_does(rule, fmt_range) -> str:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--rules", "rules", multiple=True, type=click.Path(), metavar="DIR", help="Add a rules directory.")
 @click.option("--config", "config_path", type=click.Path(), metavar="FILE", help="Config file.")
-def compare(drug, paths, rules, config_path):
+@_run_options
+def compare(drug, paths, rules, config_path, no_cache, cache_dir, jobs):
     """For editors: what each document says about DRUG, per attribute, against the label."""
     from .compare import compare_table
     from .runner import Selection
 
-    _config, auditor = _load(config_path, rules)
+    _config, auditor = _load(config_path, rules, run=(no_cache, cache_dir, jobs))
     generic = auditor.lexicon.drug_terms.get(drug.lower())
     if generic is None:
         raise AuditorError(f"unknown drug '{drug}' (not in the drug lexicon)")
-    documents = auditor.read(Selection(list(paths) or ["."]), _warn)
-    click.echo(compare_table(auditor, documents, generic), nl=False)
-    for message in auditor.internal_errors:
-        _warn(message)
+    results = list(auditor.results(Selection(list(paths) or ["."]), _warn))
+    click.echo(compare_table(auditor, results, generic), nl=False)
     _exit_if_internal_errors(auditor)
 
 
@@ -397,15 +425,15 @@ def baseline() -> None:
 @baseline.command("write")
 @click.argument("file", type=click.Path())
 @_input_options
-def baseline_write(file, paths, rules, config_path, include, exclude):
+@_run_options
+def baseline_write(file, paths, rules, config_path, include, exclude, no_cache, cache_dir, jobs):
     """Write today's findings for PATHS to FILE."""
     from .baseline import baseline_json
     from .reports import write_atomic
     from .runner import Selection
 
-    _config, auditor = _load(config_path, rules)
-    documents = auditor.read(Selection(list(paths), list(include), list(exclude)), _warn)
-    report = auditor.check(documents, warn=_warn)
+    _config, auditor = _load(config_path, rules, run=(no_cache, cache_dir, jobs))
+    report = auditor.finish(auditor.results(Selection(list(paths), list(include), list(exclude)), _warn))
     if auditor.internal_errors:  # a baseline without some files' findings would hide them later
         _exit_if_internal_errors(auditor)
     write_atomic(file, baseline_json(report.findings))

@@ -33,10 +33,11 @@ def label_verdict(auditor, claim: Claim) -> tuple[str, str]:
     return "-", "-"
 
 
-def compare_table(auditor, documents, drug: str) -> str:
+def compare_table(auditor, results, drug: str) -> str:
+    """``results``: the DocumentResult of each document."""
     rows: dict[str, list[tuple]] = defaultdict(list)
-    for _document, _doc, claims in auditor.claims(documents):
-        for c in claims:
+    for result in results:
+        for c in result.claims:
             if c.drug != drug or c.attribute in ("dose.mention",) or c.negated:
                 continue
             value = c.daily if c.per == "day" and c.daily else c.value
@@ -49,8 +50,8 @@ def compare_table(auditor, documents, drug: str) -> str:
             where = f"{c.location['path']}:{c.location['line']}"
             rows[c.attribute].append((where, c.indication or "-", c.population or "-", said, label, verdict))
     if not rows:
-        return f"No claims about {drug} in {len(documents)} documents.\n"
-    out = [f"What {len(documents)} documents say about {drug}", ""]
+        return f"No claims about {drug} in {len(results)} documents.\n"
+    out = [f"What {len(results)} documents say about {drug}", ""]
     for attribute in sorted(rows, key=lambda a: ORDER.index(a) if a in ORDER else 99):
         out.append(f"## {ATTRIBUTE_NAMES.get(attribute, attribute)} ({attribute})")
         table = [("document", "indication", "population", "says", "label", "verdict"), *rows[attribute]]

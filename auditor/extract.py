@@ -9,7 +9,7 @@ from spacy.tokens import Doc
 
 from .claims import Claim
 from .document import Document
-from .pieces import pieces
+from .pieces import Piece, pieces
 from .pipeline.layout import BlockInfo
 
 # Spaces that are not ASCII spaces (no-break, thin, narrow no-break) separate words all the same:
@@ -75,13 +75,20 @@ def extract(nlp: Language, documents: Iterable[Document],
     An exception while one document is processed goes to ``on_error`` and the next document
     follows; without ``on_error`` it is raised.
     """
+    for piece, claims in extract_pieces(nlp, documents, on_error):
+        yield piece.document, piece.doc, claims
+
+
+def extract_pieces(nlp: Language, documents: Iterable[Document],
+                   on_error: Callable[[Document, Exception], None] | None = None) -> Iterator[tuple[Piece, list[Claim]]]:
+    """What ``extract`` yields, with each piece's offset in its document's text (``Piece``)."""
     for document in documents:
         try:
             for piece in pieces(nlp, document, make_doc):
                 claims = claims_of(piece.document, piece.doc)
                 for claim in claims:
                     claim.start, claim.end = claim.start + piece.offset, claim.end + piece.offset
-                yield piece.document, piece.doc, claims
+                yield piece, claims
         except Exception as exc:
             if on_error is None:
                 raise

@@ -1,38 +1,89 @@
 """A run of auditor: ingest -> pipeline -> claims -> rules and consistency -> findings.
 
-``Auditor`` holds what is loaded once (config, rules, lexicon, spaCy pipeline); its methods
-take documents through the stages. The CLI and the rule-test runner both use it.
+``Auditor`` holds what is loaded once (config, rules, lexicon, and the spaCy pipeline, built
+on first use); its methods take documents through the stages. The CLI and the rule-test
+runner both use it. A run has two steps:
+
+- per document, ``analyze`` turns Documents into ``DocumentResult``s (claims, phrase matches,
+  drug mentions, suppressions, warnings: see ``auditor.docresult``), and ``results`` does so
+  for the files of a ``Selection``, reading them one at a time;
+- ``finish`` turns the results of every document into the Report: the per-document rule
+  checks, consistency across documents, suppressions, stable order.
+
+``check`` does both for Documents already in memory.
 """
 
 from __future__ import annotations
 
 import subprocess
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+import sys
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .claims import Claim
 from .config import Config
 from .consistency import ConsistencyChecker
+from .docresult import DocumentResult, DocumentStore, document_result
 from .document import Document
 from .engine import RuleSet, load_rules
-from .engine.checks import PhraseIndex, check_cite, check_document, check_expect, check_limit
+from .engine.checks import ClaimRules, check_document, check_patterns
 from .errors import AuditorError, InputWarning
-from .extract import extract
 from .findings import Finding, Report, fingerprint
 from .ingest import discover, load_document
-from .lexicon import Lexicon
+from .lexicon import Lexicon, cached_lexicon
 from .paths import bundled_rules_dir
-from .pipeline import build_pipeline
-from .pipeline.terms import cached_lexicon
-from .suppress import apply_suppressions, find_suppressions
+from .suppress import Suppression, apply_suppressions, find_suppressions
 from .testhooks import pause_point
 
+if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+    from .cache import ClaimCache
+    from .engine.checks import PhraseIndex
+
 Warn = Callable[[str], None]
+CHUNK_FILES = 64  # files read (and parsed) together
+CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_FILES_PARALLEL = 16  # files sent to a worker process at once
+CHUNK_BYTES_PARALLEL = 512 * 1024
+MIN_PARALLEL = 4  # fewer files to parse than this: parsed here, without waking the workers
+
+
+@dataclass
+class _Entry:
+    """One file on its way through ``results_of``."""
+
+    path: str
+    data: bytes | None = None
+    digest: str | None = None
+    result: DocumentResult | None = None  # from the cache
+    warning: str = ""  # the file cannot be read
+
+    @property
+    def todo(self) -> bool:
+        return not self.warning and self.result is None
+
+
+_NO_EXPLAIN: dict[str, str] = {}
+
+
+def _chunks(entries: Iterable[_Entry], files: int, size: int) -> Iterator[list[_Entry]]:
+    """Consecutive entries, at most ``files`` of them or about ``size`` bytes to parse."""
+    chunk: list[_Entry] = []
+    total = 0
+    for entry in entries:
+        chunk.append(entry)
+        total += len(entry.data or b"")
+        if len(chunk) >= files or total >= size:
+            yield chunk
+            chunk, total = [], 0
+    if chunk:
+        yield chunk
 
 
 @dataclass
@@ -45,110 +96,366 @@ class Selection:
 
 
 class Auditor:
-    """Loaded rules, lexicon and pipeline, ready to audit documents."""
+    """Loaded rules and lexicon, and the pipeline on first use, ready to audit documents."""
 
-    def __init__(self, config: Config, extra_rules: Iterable[Path] = (), default_rules: bool | None = None) -> None:
+    def __init__(self, config: Config, extra_rules: Iterable[Path] = (), default_rules: bool | None = None, *,
+                 cache_dir: Path | None = None, warn: Warn | None = None) -> None:
+        """``cache_dir``: use the claim cache there (``use_cache``); ``warn`` reports its problems."""
         self.config = config
+        extra_rules = [Path(p) for p in extra_rules]
+        self._settings = (config, extra_rules, default_rules)
+        self.cache: ClaimCache | None = None
+        if cache_dir is not None:
+            from .cache import ClaimCache
+
+            self.cache = ClaimCache(cache_dir, None, warn or (lambda m: None))
+        memo = self.cache.memo if self.cache is not None else None
         use_default = config.default_rules if default_rules is None else default_rules
         self.rule_dirs: list[Path] = ([bundled_rules_dir()] if use_default else []) + list(config.rules) + [Path(p) for p in extra_rules]
         lexicon_paths = [str(p) for p in [bundled_rules_dir(), *self.rule_dirs[use_default:], *config.lexicon]]
         self.lexicon_paths = list(dict.fromkeys(lexicon_paths))
-        self.lexicon: Lexicon = cached_lexicon(tuple(self.lexicon_paths))
-        self.ruleset: RuleSet = load_rules(self.rule_dirs)
+        self.lexicon: Lexicon = cached_lexicon(tuple(self.lexicon_paths), memo)
+        self.ruleset: RuleSet = load_rules(self.rule_dirs, memo)
         self.ruleset.configure(config.enable, config.disable, config.severity)
-        self.nlp = build_pipeline(self.lexicon_paths)
-        self.phrases = PhraseIndex.build(self.nlp, self.ruleset.active())
+        self.max_bytes = int(config.max_file_size_mb * 1024 * 1024)
+        self._nlp: Language | None = None
+        self._phrases: PhraseIndex | None = None
+        self.jobs = 1  # processes that parse files
+        self.keep_explain = True  # False: claims from ``results_of`` come without ``explain`` (less memory)
         self.internal_errors: list[str] = []  # one line per file a bug in auditor left unaudited
+        check_patterns(self.ruleset.active())  # token attributes a blank pipeline cannot match: exit 2 at once
+        if self.cache is not None:
+            from .cache import environment_key
+
+            self.cache.set_env(environment_key(self))
+
+    @property
+    def nlp(self) -> Language:
+        """The spaCy pipeline, built the first time a document is parsed."""
+        if self._nlp is None:
+            from .pipeline import build_pipeline
+
+            self._nlp = build_pipeline(self.lexicon_paths)
+        return self._nlp
+
+    @property
+    def phrases(self) -> PhraseIndex:
+        """Matchers for the phrases of the active require/forbid rules."""
+        if self._phrases is None:
+            from .engine.checks import PhraseIndex
+
+            self._phrases = PhraseIndex.build(self.nlp, self.ruleset.active())
+        return self._phrases
 
     # -- versions --------------------------------------------------------------------
     def pack_versions(self) -> list[tuple[str, str]]:
         return [(p.id, p.version or "unversioned") for p in self.ruleset.packs]
 
     # -- reading ---------------------------------------------------------------------
-    def read(self, selection: Selection, warn: Warn) -> list[Document]:
-        """Discover and load documents; unusable files are reported through ``warn`` and skipped."""
+    def files(self, selection: Selection, warn: Warn) -> list[str]:
+        """The files a selection names (after include/exclude); problems go to ``warn``."""
         include = selection.include or self.config.include
         exclude = selection.exclude or self.config.exclude
         files, warnings = discover(selection.paths, include, exclude)
         for w in warnings:
             warn(str(w))
-        documents = []
-        limit = int(self.config.max_file_size_mb * 1024 * 1024)
+        return files
+
+    def load(self, files: Iterable[str], warn: Warn) -> Iterator[Document]:
+        """Documents of ``files``, one at a time; unusable files are reported through ``warn`` and skipped."""
         for path in files:
             try:
-                document = load_document(path, max_bytes=limit)
+                document = load_document(path, max_bytes=self.max_bytes)
             except InputWarning as w:
                 warn(str(w))
                 continue
             except Exception as exc:  # a bug in a reader: this file is left out, the run goes on
-                self.internal_error(path, exc, warn)
+                self.internal_errors.append(internal_error(path, exc))
+                warn(self.internal_errors[-1])
                 continue
-            pause_point(len(documents) + 1)
             for message in document.warnings:
                 warn(message)
-            documents.append(document)
-        return documents
+            yield document
+
+    def read(self, selection: Selection, warn: Warn) -> list[Document]:
+        """Discover and load documents; unusable files are reported through ``warn`` and skipped."""
+        return list(self.load(self.files(selection, warn), warn))
 
     def claims(self, documents: Iterable[Document], warn: Warn | None = None) -> Iterator[tuple[Document, Doc, list[Claim]]]:
         """One pipeline pass per document (per piece of a long one: see ``auditor.extract``).
 
-        A bug met while one document is processed leaves that document out: one line goes to
-        ``warn`` (when given) and ``internal_errors``, and the other documents follow.
+        A bug met while one document is processed leaves that document out: its line goes to
+        ``internal_errors`` (and to ``warn`` when given), and the other documents follow.
         """
-        return extract(self.nlp, documents, on_error=lambda d, exc: self.internal_error(d.path, exc, warn))
+        from .extract import extract
 
-    def internal_error(self, path: str, exc: Exception, warn: Warn | None) -> None:
-        """Record a bug met on one file; the CLI ends such a run with exit status 3, after its reports."""
-        message = f"{path}: internal error: {type(exc).__name__}: {exc}; the file is not audited (please report it)"
-        self.internal_errors.append(message)
-        if warn is not None:
-            warn(message)
+        return extract(self.nlp, documents, on_error=self._on_error(warn))
+
+    def _on_error(self, warn: Warn | None) -> Callable[[Document, Exception], None]:
+        def failed(document: Document, exc: Exception) -> None:
+            message = internal_error(document.path, exc)
+            self.internal_errors.append(message)
+            if warn is not None:
+                warn(message)
+        return failed
+
+    # -- per document ----------------------------------------------------------------
+    def analyze(self, documents: Iterable[Document], warn: Warn | None = None) -> Iterator[DocumentResult]:
+        """The result of each document, in order; a long document's pieces make one result.
+
+        A document a bug left unaudited gives no result (see ``claims``).
+        """
+        from .extract import extract_pieces
+
+        for document in documents:
+            failures = len(self.internal_errors)
+            parts = []
+            for piece, claims in extract_pieces(self.nlp, [document], self._on_error(warn)):
+                part = document_result(piece.document, piece.doc, claims, self.phrases.matches(piece.doc))
+                for match in part.matches:
+                    match.start, match.end = match.start + piece.offset, match.end + piece.offset
+                parts.append(part)
+            if len(self.internal_errors) == failures:
+                yield parts[0] if len(parts) == 1 else merge_results(document, parts)
+
+    def results(self, selection: Selection, warn: Warn) -> Iterator[DocumentResult]:
+        """The result of every usable file of ``selection``, in order, reading one file at a time."""
+        return self.results_of(self.files(selection, warn), warn)
+
+    def results_of(self, files: Iterable[str], warn: Warn) -> Iterator[DocumentResult]:
+        """The result of each usable file of ``files`` (paths from ``files``), in order.
+
+        Files are read one chunk at a time; a file whose result is in the claim cache
+        (``use_cache``) is not parsed, the others go through ``analyze`` and into the cache.
+        """
+        if self.jobs <= 1:
+            for chunk in _chunks(self._entries(files), CHUNK_FILES, CHUNK_BYTES):
+                results = self._analyze_bytes([(e.path, e.data) for e in chunk if e.todo])
+                yield from self._emit(chunk, iter(results), warn)
+            return
+        # Several processes: chunks go to a pool as they are read; results come back in order.
+        pool = None
+        pending: deque[tuple[list[_Entry], Any]] = deque()
+        try:
+            for chunk in _chunks(self._entries(files), CHUNK_FILES_PARALLEL, CHUNK_BYTES_PARALLEL):
+                todo = [(e.path, e.data) for e in chunk if e.todo]
+                if len(todo) >= MIN_PARALLEL:
+                    pool = pool or self._pool()
+                    pending.append((chunk, pool.submit(_work, todo)))
+                else:
+                    pending.append((chunk, _Done(self._analyze_bytes(todo))))
+                while len(pending) > 2 * self.jobs:
+                    chunk, done = pending.popleft()
+                    yield from self._emit(chunk, iter(done.result()), warn)
+            while pending:
+                chunk, done = pending.popleft()
+                yield from self._emit(chunk, iter(done.result()), warn)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _pool(self) -> Any:
+        """Worker processes that parse files, each with the pipeline built once.
+
+        Where processes can be forked, the pipeline is built here first and every worker
+        shares it; elsewhere each worker builds its own from the same settings.
+        """
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _PARENT
+        if "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux"):
+            self.phrases  # noqa: B018  (built before forking, shared by the workers)
+            _PARENT = self
+            return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_init_worker, initargs=(None,))
+        return ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=(self._settings,))
+
+    def _entries(self, files: Iterable[str]) -> Iterator[_Entry]:
+        """Each file's bytes and its cached result, if any (a file that cannot be read: its warning)."""
+        from .cache import content_digest
+        from .ingest import format_for, messages, read_bytes
+
+        for count, path in enumerate(files, 1):
+            try:
+                if format_for(path) is None:
+                    raise InputWarning(path, messages.UNSUPPORTED)
+                data = read_bytes(path, self.max_bytes)
+            except InputWarning as w:
+                yield _Entry(path, warning=str(w))
+                continue
+            finally:
+                pause_point(count)
+            if self.cache is None:
+                yield _Entry(path, data=data)
+                continue
+            digest = content_digest(data)
+            hit = self.cache.get(path, digest)
+            yield _Entry(path, digest=digest, result=hit, data=None if hit else data)
+
+    def _analyze_bytes(self, items: list[tuple[str, bytes]]) -> list[DocumentResult | str]:
+        """Parse files from their bytes: a result each, or the warning of a file that cannot be used."""
+        if not items:
+            return []
+        out: list[DocumentResult | str] = []
+        for path, data in items:
+            try:
+                document = load_document(path, max_bytes=self.max_bytes, data=data)
+            except InputWarning as w:
+                out.append(str(w))
+                continue
+            except Exception as exc:  # a bug in a reader: this file is left out, the run goes on
+                out.append(internal_error(path, exc))
+                continue
+            failures = len(self.internal_errors)
+            result = next(self.analyze([document]), None)
+            out.append(result if result is not None else InternalError(self.internal_errors[failures]))
+        return out
+
+    def _emit(self, chunk: list[_Entry], parsed: Iterator[DocumentResult | str], warn: Warn) -> list[DocumentResult]:
+        """The results of a chunk in file order, warnings reported, new results stored in the cache."""
+        results, new = [], []
+        for entry in chunk:
+            if entry.warning:
+                warn(entry.warning)
+                continue
+            result = entry.result if entry.result is not None else next(parsed)
+            if isinstance(result, str):
+                warn(result)
+                if isinstance(result, InternalError) and result not in self.internal_errors:
+                    self.internal_errors.append(result)  # met in a worker process
+                continue
+            if entry.result is None and entry.digest is not None:
+                new.append((entry.digest, result))
+            for message in result.warnings:
+                warn(message)
+            results.append(result)
+        if self.cache is not None and new:
+            self.cache.put(new)
+        if not self.keep_explain:
+            for result in results:
+                for claim in result.claims:
+                    claim.explain = _NO_EXPLAIN
+        return results
+
+    # -- the claim cache -------------------------------------------------------------
+    def use_cache(self, directory: Path | None, warn: Warn) -> None:
+        """Read and write per-file results in the claim cache in ``directory`` (None: no cache)."""
+        if self.cache is not None:
+            self.cache.close()
+            self.cache = None
+        if directory is not None:
+            from .cache import ClaimCache, environment_key
+
+            self.cache = ClaimCache(directory, environment_key(self), warn)
 
     # -- checking --------------------------------------------------------------------
     def check(self, documents: list[Document], progress: Callable[[int], None] | None = None,
               warn: Warn | None = None) -> Report:
         """Every finding for these documents, suppressions applied, in stable order."""
+        return self.finish(self.analyze(documents, warn), progress, documents={d.path: d for d in documents})
+
+    def finish(self, results: Iterable[DocumentResult], progress: Callable[[int], None] | None = None,
+               documents: Mapping[str, Any] | None = None) -> Report:
+        """The Report of a run from the result of each of its documents.
+
+        ``documents`` (path -> Document) is what reports that show text read; without it they
+        read each file again when they need it (``DocumentStore``).
+        """
         rules = self.ruleset.active()
-        claim_rules = [r for r in rules if r.type in ("limit", "expect", "cite")]
+        claim_rules = ClaimRules(rules, self.lexicon)
         doc_rules = [r for r in rules if r.type in ("require", "forbid")]
-        by_path = {d.path: d for d in documents}
+        store = DocumentStore(self.max_bytes)
         findings: list[Finding] = []
         all_claims: list[Claim] = []
         claims_by_path: dict[str, list[Claim]] = {}
-        required: dict[tuple[str, str], list[Finding]] = {}  # a long document is read in pieces:
-        satisfied: set[tuple[str, str]] = set()  # a require rule holds if any piece has the statement
-        for document, doc, claims in self.claims(documents, warn):
+        suppressions: list[Suppression] = []
+        files = 0
+        for files, result in enumerate(results, 1):
+            claims = result.claims
             all_claims.extend(claims)
-            claims_by_path.setdefault(document.path, []).extend(claims)
-            for rule in claim_rules:
-                if rule.type == "limit":
-                    findings.extend(check_limit(rule, claims, self.lexicon))
-                elif rule.type == "expect":
-                    findings.extend(check_expect(rule, claims, self.lexicon))
-                else:
-                    findings.extend(check_cite(rule, claims, self.lexicon, by_path))
-            if doc_rules:
-                matched = self.phrases.matches(doc)
-                for rule in doc_rules:
-                    found = check_document(rule, document, doc, matched, self.lexicon)
-                    if rule.type == "forbid":
-                        findings.extend(found)
-                    elif matched.get(rule.id):
-                        satisfied.add((document.path, rule.id))
-                    elif found:
-                        required.setdefault((document.path, rule.id), found)
+            claims_by_path[result.path] = claims
+            suppressions.extend(result.suppressions)
+            store.add(result.path, result.warnings)
+            findings.extend(claim_rules.check(claims, result.has_sources))
+            for rule in doc_rules:
+                findings.extend(check_document(rule, result, self.lexicon))
             if progress:
-                progress(len(claims_by_path))
-        findings.extend(f for key, found in required.items() if key not in satisfied for f in found)
+                progress(files)
         findings.extend(ConsistencyChecker(rules, rules, self.lexicon).check(all_claims))
-        suppressions = [s for d in documents for s in find_suppressions(d)]
         kept, suppressed, problems = apply_suppressions(findings, suppressions)
         kept.extend(problems)
         kept.sort(key=Finding.sort_key)
         _disambiguate(kept)
         metadata = {r.id: r.metadata() for r in self.ruleset.rules}
-        return Report(findings=kept, files=len(documents), claims=len(all_claims), version=__version__,
-                      suppressed=suppressed, rules=metadata, documents=by_path, claims_by_path=claims_by_path)
+        return Report(findings=kept, files=files, claims=len(all_claims), version=__version__,
+                      suppressed=suppressed, rules=metadata, documents=store if documents is None else dict(documents),
+                      claims_by_path=claims_by_path)
+
+
+class _Done:
+    """A result computed here, read like a future."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
+_PARENT: Auditor | None = None  # the Auditor a forked worker inherits
+_WORKER: Auditor | None = None
+
+
+class InternalError(str):
+    """The line reported for a file a bug in auditor left unaudited (a ``str``, so it can cross processes)."""
+
+
+def internal_error(path: str, exc: Exception) -> InternalError:
+    """``x.md: internal error: ValueError: ...; the file is not audited (please report it)``."""
+    return InternalError(f"{path}: internal error: {type(exc).__name__}: {exc}; the file is not audited (please report it)")
+
+
+def merge_results(document: Document, parts: list[DocumentResult]) -> DocumentResult:
+    """One result from the results of a long document's pieces (``auditor.pieces``).
+
+    Claims and phrase matches are the pieces' in order, a drug's first mention is its first in
+    any piece, words add up; suppressions, warnings and the Sources section are the document's.
+    """
+    mentions, seen = [], set()
+    for part in parts:
+        for mention in part.mentions:
+            if mention.label not in seen:
+                seen.add(mention.label)
+                mentions.append(mention)
+    matches = [m for part in parts for m in part.matches]
+    matches.sort(key=lambda m: m.rule)  # per rule in document order, as one pass gives them (a stable sort)
+    return DocumentResult(
+        path=document.path, claims=[c for part in parts for c in part.claims], matches=matches,
+        mentions=mentions, suppressions=find_suppressions(document), warnings=list(document.warnings),
+        has_sources=document.sources_start is not None, words=sum(part.words for part in parts),
+    )
+
+
+def _init_worker(settings: tuple | None) -> None:
+    """Set up a worker process: the forked parent's Auditor, or a new one from its settings."""
+    global _WORKER
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    if settings is None:
+        _WORKER = _PARENT
+    else:
+        config, extra_rules, default_rules = settings
+        _WORKER = Auditor(config, extra_rules, default_rules=default_rules)
+    _WORKER.cache = None
+    _WORKER.jobs = 1
+
+
+def _work(items: list[tuple[str, bytes]]) -> list[DocumentResult | str]:
+    """In a worker: parse files from their bytes (``Auditor._analyze_bytes``)."""
+    assert _WORKER is not None
+    return _WORKER._analyze_bytes(items)
 
 
 def _disambiguate(findings: list[Finding]) -> None:

@@ -1,12 +1,12 @@
 """YAML reading with positions: every error names file:line:column.
 
 ``load_yaml`` uses ``yaml.safe_load`` semantics (safe constructors only) on a composed node
-tree, so that duplicate keys are caught and any key path of the result can be mapped back to
-the line and column where it is written. Rules and config are data: no tag constructs an
-object or runs code, and YAML has no include directive (nor does auditor add one), so a rule
-file cannot read other files. A file over ``MAX_BYTES``, an alias bomb (aliases expanding to
-more than ``MAX_NODES`` values), a recursive alias or nesting too deep for the parser is
-refused with one line naming the file (exit status 2).
+tree, parsed once (with libyaml when PyYAML has it), so that duplicate keys are caught and any
+key path of the result can be mapped back to the line and column where it is written. Rules
+and config are data: no tag constructs an object or runs code, and YAML has no include
+directive (nor does auditor add one), so a rule file cannot read other files. A file over
+``MAX_BYTES``, an alias bomb (aliases expanding to more than ``MAX_NODES`` values), a recursive
+alias or nesting too deep for the parser is refused with one line naming the file (exit 2).
 """
 
 from __future__ import annotations
@@ -14,15 +14,28 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import AuditorError
-from .ingest.messages import human_size
 
 MAX_BYTES = 5 * 1024 * 1024  # a rules, lexicon or config file; the bundled ones are under 100 KB
 MAX_NODES = 100_000  # values in one YAML file once its aliases are expanded
+
+if TYPE_CHECKING:  # PyYAML loads when a file is parsed (a run that remembers every file need not)
+    import yaml
+
+
+class Memo(Protocol):
+    """Remembers what was read from a YAML file, by the file's bytes (the claim cache is one)."""
+
+    def key(self, path: str | Path) -> str | None:
+        """The key of the file's current bytes (None: unreadable, not remembered)."""
+
+    def get(self, kind: str, key: str) -> Any:
+        """What was stored for ``key``, or None."""
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        """Store a JSON-serializable ``value`` (values that do not survive JSON are not stored)."""
 
 
 @dataclass
@@ -38,6 +51,10 @@ class YamlDocument:
 
         For a missing key, the position of the closest existing parent.
         """
+        import yaml
+
+        if self.root is None and self.data is not None:
+            self.root = load_yaml(self.path).root  # remembered data: parse again only to point at an error
         node = self.root
         line, col = (1, 1) if node is None else (node.start_mark.line + 1, node.start_mark.column + 1)
         for key in keys:
@@ -64,6 +81,8 @@ class YamlDocument:
 
 
 def _check_duplicates(path: str, node: yaml.Node | None) -> None:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, yaml.Node] = {}
         for k, v in node.value:
@@ -81,6 +100,8 @@ def _check_duplicates(path: str, node: yaml.Node | None) -> None:
 
 def _check_size(path: str, node: yaml.Node | None) -> None:
     """Refuse a node tree that aliases expand beyond ``MAX_NODES`` nodes, or that contains itself."""
+    import yaml
+
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()
 
@@ -115,11 +136,15 @@ def parse_yaml(text: str, path: str) -> YamlDocument:
     Aliases are allowed as long as the data they expand to stays small (``MAX_NODES``): a
     "billion laughs" file is refused before anything walks it.
     """
+    import yaml
+
+    # libyaml's parser when PyYAML was built with it (the same safe constructors, several times faster)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = loader.get_single_node()
         _check_size(path, root)
         _check_duplicates(path, root)
-        data = yaml.safe_load(text)
+        data = None if root is None else loader.construct_document(root)
     except RecursionError:
         raise AuditorError(f"{path}:1:1: YAML nested too deeply; refused") from None
     except yaml.MarkedYAMLError as exc:
@@ -129,12 +154,16 @@ def parse_yaml(text: str, path: str) -> YamlDocument:
         raise AuditorError(f"{path}:{where}: invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise AuditorError(f"{path}:1:1: invalid YAML: {exc}") from None
+    finally:
+        loader.dispose()
     return YamlDocument(path, data, root)
 
 
 def read_small_text(path: str | Path) -> str:
     """The UTF-8 text of a rules, lexicon or config file; AuditorError if it is unreadable or
     larger than ``MAX_BYTES`` (checked before reading)."""
+    from .ingest.messages import human_size
+
     try:
         size = os.stat(path).st_size
         if size > MAX_BYTES:

@@ -16,19 +16,20 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from typing import Any
-
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING, Any
 
 from ..claims import Claim, Range
-from ..document import Document
 from ..findings import Finding, fingerprint
 from ..lexicon import Lexicon
 from ..units import convert, fmt_range
 from .model import Rule
-from .patterns import re2_pattern
-from .select import claim_matches, drug_matches
+from .select import claim_matches, drug_matches, may_select
+
+if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
+    from spacy.matcher import Matcher, PhraseMatcher
+    from spacy.tokens import Doc
+
+    from ..docresult import DocumentResult
 
 
 class _SafeDict(dict):
@@ -70,9 +71,19 @@ def claim_finding(rule: Rule, claim: Claim, message: str, occurrence: int = 0) -
 
 
 def _source_record(rule: Rule) -> dict[str, Any] | None:
+    """The rule's citation for its findings: one dict per rule, shared by its findings (read only)."""
     if not rule.source:
         return None
-    return {"title": rule.source.get("title"), "section": rule.source.get("section"), "url": rule.source.get("url")}
+    found = _SOURCES.get(id(rule))
+    if found is None or found[0] is not rule:
+        record = {"title": rule.source.get("title"), "section": rule.source.get("section"), "url": rule.source.get("url")}
+        if len(_SOURCES) > 10000:
+            _SOURCES.clear()
+        found = _SOURCES[id(rule)] = (rule, record)
+    return found[1]
+
+
+_SOURCES: dict[int, tuple[Rule, dict[str, Any]]] = {}
 
 
 # -- claim comparisons -----------------------------------------------------------------
@@ -114,24 +125,59 @@ def _violates_limit(rule: Rule, value: Range) -> bool:
     return x is not None and limit is not None and (x < limit - 1e-9 if rule.compare == ">=" else x <= limit)
 
 
-def _judge(rule: Rule, claims: list[Claim], lexicon: Lexicon, wrong) -> list[Finding]:
-    """Findings for the selected claims whose comparable value ``wrong(rule, value)`` rejects."""
-    out = []
-    for claim in claims:
-        if not claim_matches(rule.select, claim, lexicon):
-            continue
-        value = comparable(claim, rule)
-        if value is not None and rule.reference is not None and wrong(rule, value):
-            out.append(claim_finding(rule, claim, render_message(rule.message, message_values(rule, claim))))
-    return out
+def check_claim(rule: Rule, claim: Claim, lexicon: Lexicon, has_sources: bool = False) -> Finding | None:
+    """A limit, expect or cite rule on one claim: its finding, or None.
+
+    ``has_sources``: the claim's document has a Sources section (for cite rules).
+    """
+    if rule.type == "cite":
+        if claim.cited or not claim_matches(rule.select, claim, lexicon):
+            return None
+        if rule.accept_sources_section and has_sources:
+            return None
+        return claim_finding(rule, claim, render_message(rule.message, message_values(rule, claim)))
+    if rule.reference is None or not claim_matches(rule.select, claim, lexicon):
+        return None
+    value = comparable(claim, rule)
+    if value is None:
+        return None
+    wrong = _violates_limit(rule, value) if rule.type == "limit" else not agrees(value, rule.reference.value, rule)
+    return claim_finding(rule, claim, render_message(rule.message, message_values(rule, claim))) if wrong else None
+
+
+class ClaimRules:
+    """The limit, expect and cite rules, indexed by the drugs and attributes their selectors accept."""
+
+    def __init__(self, rules: list[Rule], lexicon: Lexicon) -> None:
+        self.rules = [r for r in rules if r.type in ("limit", "expect", "cite")]
+        self.lexicon = lexicon
+        self._by_drug: dict[tuple[str | None, str], list[Rule]] = {}
+
+    def candidates(self, drug: str | None, attribute: str) -> list[Rule]:
+        """The rules that can select a claim about ``drug`` and ``attribute``, in rule order."""
+        key = (drug, attribute)
+        found = self._by_drug.get(key)
+        if found is None:
+            found = self._by_drug[key] = [r for r in self.rules if may_select(r.select, drug, attribute, self.lexicon)]
+        return found
+
+    def check(self, claims: list[Claim], has_sources: bool = False) -> list[Finding]:
+        """Every finding of these rules on the claims of one document."""
+        out = []
+        for claim in claims:
+            for rule in self.candidates(claim.drug, claim.attribute):
+                finding = check_claim(rule, claim, self.lexicon, has_sources)
+                if finding is not None:
+                    out.append(finding)
+        return out
 
 
 def check_limit(rule: Rule, claims: list[Claim], lexicon: Lexicon) -> list[Finding]:
-    return _judge(rule, claims, lexicon, _violates_limit)
+    return [f for c in claims if (f := check_claim(rule, c, lexicon)) is not None]
 
 
 def check_expect(rule: Rule, claims: list[Claim], lexicon: Lexicon) -> list[Finding]:
-    return _judge(rule, claims, lexicon, lambda r, value: not agrees(value, r.reference.value, r))
+    return [f for c in claims if (f := check_claim(rule, c, lexicon)) is not None]
 
 
 def agrees(value: Range, ref: Range, rule: Rule) -> bool:
@@ -149,17 +195,9 @@ def agrees(value: Range, ref: Range, rule: Rule) -> bool:
     return True
 
 
-def check_cite(rule: Rule, claims: list[Claim], lexicon: Lexicon, documents: dict[str, Document]) -> list[Finding]:
-    out = []
-    for claim in claims:
-        if claim.cited or not claim_matches(rule.select, claim, lexicon):
-            continue
-        doc = documents.get(claim.path)
-        if rule.accept_sources_section and doc is not None and doc.sources_start is not None:
-            continue
-        message = render_message(rule.message, message_values(rule, claim))
-        out.append(claim_finding(rule, claim, message))
-    return out
+def check_cite(rule: Rule, claims: list[Claim], lexicon: Lexicon, has_sources: bool = False) -> list[Finding]:
+    """``claims`` are those of one document; ``has_sources``: it has a Sources section."""
+    return [f for c in claims if (f := check_claim(rule, c, lexicon, has_sources)) is not None]
 
 
 # -- document checks -------------------------------------------------------------------
@@ -172,6 +210,10 @@ class PhraseIndex:
 
     @classmethod
     def build(cls, nlp, rules: list[Rule]) -> PhraseIndex:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        from .patterns import re2_pattern
+
         phrase = PhraseMatcher(nlp.vocab, attr="LOWER")
         token = Matcher(nlp.vocab)
         for rule in rules:
@@ -212,6 +254,19 @@ PATTERN_KEYS = {
 }
 
 
+def check_patterns(rules: list[Rule]) -> None:
+    """Raise AuditorError for a token pattern of a require/forbid rule that names an unknown attribute
+    or holds a REGEX that RE2 cannot run."""
+    from .patterns import check_regexes
+
+    for rule in rules:
+        if rule.type in ("require", "forbid"):
+            for p in rule.phrases:
+                if "pattern" in p:
+                    _check_pattern(rule, p["pattern"])
+                    check_regexes(rule, p["pattern"])
+
+
 def _check_pattern(rule: Rule, pattern: list[dict]) -> None:
     from ..errors import AuditorError
 
@@ -224,36 +279,32 @@ def _check_pattern(rule: Rule, pattern: list[dict]) -> None:
                 )
 
 
-def check_document(rule: Rule, document: Document, doc: Doc, matched: dict[str, list[tuple[int, int]]],
-                   lexicon: Lexicon) -> list[Finding]:
-    """require / forbid rules on one document."""
-    spans = matched.get(rule.id, [])
+def check_document(rule: Rule, result: DocumentResult, lexicon: Lexicon) -> list[Finding]:
+    """require / forbid rules on one document, from its result (phrase matches and drug mentions)."""
+    spans = result.matches_of(rule.id)
     if rule.type == "forbid":
         out = []
-        for k, (start, end) in enumerate(sorted(spans)):
-            span = doc[start:end]
-            loc = document.location(span.start_char, span.end_char)
+        for k, match in enumerate(spans):
+            loc = match.location
+            if loc is None:
+                continue
             message = render_message(rule.message, {"quote": loc["quote"], "suggest": rule.suggest or ""})
             if rule.suggest and "{suggest}" not in rule.message:
                 message += f" Suggested: {rule.suggest}"
             out.append(Finding(rule=rule.id, severity=rule.severity, message=message, **loc,
-                               fingerprint=fingerprint(rule.id, document.path, span.sent.text, k),
+                               fingerprint=fingerprint(rule.id, result.path, match.sentence, k),
                                source=_source_record(rule), help=rule.description))
         return out
     # require: applies when the drug or class is named in the document
     wanted_drugs = [str(d).lower() for d in _as_list(rule.when.get("drug"))]
     wanted_classes = [str(c).lower() for c in _as_list(rule.when.get("class"))]
-    mention = None
-    for span in doc.spans.get("drugs", []):
-        if drug_matches(lexicon, span.label_, wanted_drugs, wanted_classes):
-            mention = span
-            break
-    if mention is None or spans:
+    mention = next((m for m in result.mentions if drug_matches(lexicon, m.label, wanted_drugs, wanted_classes)), None)
+    if mention is None or spans or mention.location is None:
         return []
-    loc = document.location(mention.start_char, mention.end_char)
-    message = render_message(rule.message, {"drug": mention.label_, "quote": loc["quote"]})
+    loc = mention.location
+    message = render_message(rule.message, {"drug": mention.label, "quote": loc["quote"]})
     return [Finding(rule=rule.id, severity=rule.severity, message=message, **loc,
-                    fingerprint=fingerprint(rule.id, document.path, "document"),
+                    fingerprint=fingerprint(rule.id, result.path, "document"),
                     source=_source_record(rule), help=rule.description)]
 
 

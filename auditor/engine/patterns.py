@@ -14,7 +14,6 @@ import hashlib
 from typing import Any
 
 import re2
-from spacy.tokens import Token
 
 from ..errors import AuditorError
 from .model import Rule
@@ -54,8 +53,26 @@ def re2_pattern(rule: Rule, pattern: list[dict[str, Any]]) -> list[dict[str, Any
     return out
 
 
+def check_regexes(rule: Rule, pattern: list[dict[str, Any]]) -> None:
+    """Raise AuditorError for a REGEX in ``pattern`` that RE2 cannot run (without building anything)."""
+    for token in pattern:
+        for key, value in token.items():
+            if isinstance(value, dict) and "REGEX" in value:
+                _compile(rule, value["REGEX"])
+
+
 def _extension(rule: Rule, attr: str, expression: Any) -> str:
     """The name of a Token extension that is True where ``expression`` matches ``attr`` (made once)."""
+    from spacy.tokens import Token
+
+    compiled = _compile(rule, expression)
+    name = "auditor_re_" + hashlib.sha1(f"{attr}\0{expression}".encode()).hexdigest()[:16]
+    if not Token.has_extension(name):
+        Token.set_extension(name, getter=lambda token: compiled.search(getattr(token, attr)) is not None)
+    return name
+
+
+def _compile(rule: Rule, expression: Any) -> Any:
     where = f"{rule.path}:{rule.line}:5: rule '{rule.id}'"
     if not isinstance(expression, str):
         raise AuditorError(f"{where}: REGEX must be a string")
@@ -67,7 +84,4 @@ def _extension(rule: Rule, attr: str, expression: Any) -> str:
         reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         raise AuditorError(f"{where}: REGEX {expression!r} is not a regular expression RE2 runs ({reason}); "
                            "backreferences and lookaround are not supported") from None
-    name = "auditor_re_" + hashlib.sha1(f"{attr}\0{expression}".encode()).hexdigest()[:16]
-    if not Token.has_extension(name):
-        Token.set_extension(name, getter=lambda token: compiled.search(getattr(token, attr)) is not None)
-    return name
+    return compiled

@@ -11,6 +11,7 @@ in the text, so a number inside one is never taken for a claim.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from auditor.document import Document
@@ -18,22 +19,26 @@ from auditor.errors import InputWarning
 from auditor.ingest import messages
 from auditor.ingest.decode import decode, is_binary
 from auditor.ingest.files import discover, format_for, read_bytes
-from auditor.ingest.html import read_html
-from auditor.ingest.markdown import read_markdown
 from auditor.ingest.messages import SUFFIXES
-from auditor.ingest.text import read_text
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
-READERS: dict[str, Callable[[str, str, list[str]], Document]] = {
-    "markdown": read_markdown,
-    "html": read_html,
-    "text": read_text,
+# format -> (module, reader); a reader's module (and its parser library) loads on first use
+READERS: dict[str, tuple[str, str]] = {
+    "markdown": ("auditor.ingest.markdown", "read_markdown"),
+    "html": ("auditor.ingest.html", "read_html"),
+    "text": ("auditor.ingest.text", "read_text"),
 }
 
 
-def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read, decode and parse ``path``.
+def reader(fmt: str) -> Callable[[str, str, list[str]], Document]:
+    """The function that turns decoded source of format ``fmt`` into a Document."""
+    module, name = READERS[fmt]
+    return getattr(importlib.import_module(module), name)
+
+
+def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | None = None) -> Document:
+    """Read, decode and parse ``path`` (or ``data``, its bytes when already read with ``read_bytes``).
 
     Raises ``InputWarning`` for a file that cannot be audited: unsupported suffix, missing,
     unreadable, binary (NUL bytes without a UTF-16/32 byte-order mark), larger than
@@ -42,13 +47,14 @@ def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     fmt = format_for(path)
     if fmt is None:
         raise InputWarning(path, messages.UNSUPPORTED)
-    data = read_bytes(path, max_bytes)
+    if data is None:
+        data = read_bytes(path, max_bytes)
     if is_binary(data):
         raise InputWarning(path, messages.BINARY)
     source, warnings = decode(data, path)
     if not source:
         raise InputWarning(path, messages.EMPTY)
-    return READERS[fmt](path, source, warnings)
+    return reader(fmt)(path, source, warnings)
 
 
-__all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "discover", "load_document"]
+__all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "discover", "load_document", "read_bytes"]

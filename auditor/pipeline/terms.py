@@ -9,22 +9,14 @@ class name; span id "class" for classes), ``doc.spans["indications"]`` and
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from ..lexicon import Lexicon, load_lexicon
-from ..paths import bundled_rules_dir
+from ..lexicon import Lexicon, cached_lexicon
 
-
-@lru_cache(maxsize=8)
-def cached_lexicon(paths: tuple[str, ...]) -> Lexicon:
-    """Load (once per set of paths) the lexicon of the given rules directories or lexicon files."""
-    return load_lexicon([Path(p) for p in paths] if paths else [bundled_rules_dir()])
+__all__ = ["TermRecognizer", "cached_lexicon"]
 
 
 class TermRecognizer:

@@ -7,23 +7,35 @@ the same bytes.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from auditor.errors import AuditorError
 from auditor.findings import Report
-from auditor.reports import github, html_report, json_report, junit, markdown, sarif, text
 from auditor.reports.atomic import write_atomic
 
 Renderer = Callable[..., str]
 
+
+def _lazy(module: str) -> Renderer:
+    """The ``render`` of ``auditor.reports.<module>``, imported when a report is first drawn
+    (the html format loads spaCy's displaCy; a run that writes only json need not)."""
+
+    def renderer(report: Report, *, color: bool = False) -> str:
+        return importlib.import_module(f"auditor.reports.{module}").render(report, color=color)
+
+    renderer.__name__ = renderer.__qualname__ = f"render_{module}"
+    return renderer
+
+
 FORMATS: dict[str, Renderer] = {
-    "text": text.render,
-    "json": json_report.render,
-    "sarif": sarif.render,
-    "junit": junit.render,
-    "github": github.render,
-    "markdown": markdown.render,
-    "html": html_report.render,
+    "text": _lazy("text"),
+    "json": _lazy("json_report"),
+    "sarif": _lazy("sarif"),
+    "junit": _lazy("junit"),
+    "github": _lazy("github"),
+    "markdown": _lazy("markdown"),
+    "html": _lazy("html_report"),
 }
 
 
