@@ -419,8 +419,9 @@ def internal_error(path: str, exc: Exception) -> InternalError:
 def merge_results(document: Document, parts: list[DocumentResult]) -> DocumentResult:
     """One result from the results of a long document's pieces (``auditor.pieces``).
 
-    Claims and phrase matches are the pieces' in order, a drug's first mention is its first in
-    any piece, words add up; suppressions, warnings and the Sources section are the document's.
+    Claims and phrase matches are the pieces' in order (so each rule's matches stay in document
+    order), a drug's first mention is its first in any piece; suppressions, warnings and the
+    Sources section are the document's.
     """
     mentions, seen = [], set()
     for part in parts:
@@ -428,12 +429,11 @@ def merge_results(document: Document, parts: list[DocumentResult]) -> DocumentRe
             if mention.label not in seen:
                 seen.add(mention.label)
                 mentions.append(mention)
-    matches = [m for part in parts for m in part.matches]
-    matches.sort(key=lambda m: m.rule)  # per rule in document order, as one pass gives them (a stable sort)
     return DocumentResult(
-        path=document.path, claims=[c for part in parts for c in part.claims], matches=matches,
-        mentions=mentions, suppressions=find_suppressions(document), warnings=list(document.warnings),
-        has_sources=document.sources_start is not None, words=sum(part.words for part in parts),
+        path=document.path, claims=[c for part in parts for c in part.claims],
+        matches=[m for part in parts for m in part.matches], mentions=mentions,
+        suppressions=find_suppressions(document), warnings=list(document.warnings),
+        has_sources=document.sources_start is not None,
     )
 
 

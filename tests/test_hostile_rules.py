@@ -86,7 +86,7 @@ BOMB = textwrap.dedent("""\
 @pytest.mark.parametrize("text, words", [
     (BOMB, "alias bomb"),
     ("pack: house\nrules: &r [*r]\n", "recursive"),
-    ("pack: house\nrules: " + "[" * 50_000 + "]" * 50_000 + "\n", "nested too deeply"),
+    ("pack: house\nrules: " + "[" * 50_000 + "]" * 50_000 + "\n", "nest"),  # libyaml: "nesting depth"
     ("pack: house\nrules: !!python/object/apply:os.system ['touch pwned']\n", "invalid YAML"),
 ])
 def test_hostile_yaml_in_a_rules_file_is_refused(tmp_path, text, words):

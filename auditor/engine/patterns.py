@@ -56,7 +56,7 @@ def re2_pattern(rule: Rule, pattern: list[dict[str, Any]]) -> list[dict[str, Any
 def check_regexes(rule: Rule, pattern: list[dict[str, Any]]) -> None:
     """Raise AuditorError for a REGEX in ``pattern`` that RE2 cannot run (without building anything)."""
     for token in pattern:
-        for key, value in token.items():
+        for value in token.values():
             if isinstance(value, dict) and "REGEX" in value:
                 _compile(rule, value["REGEX"])
 
