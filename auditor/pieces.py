@@ -198,7 +198,9 @@ class Views:
 def _crop(doc: Doc, start_char: int, end_char: int) -> Doc:
     """The tokens of ``doc`` in ``[start_char, end_char)`` as a Doc of their own, span groups kept."""
     span = doc.char_span(start_char, end_char, alignment_mode="expand")
-    if span is None or (span.start == 0 and span.end == len(doc)):
+    if span is None:  # no token there
+        return Doc(doc.vocab, words=[])
+    if span.start == 0 and span.end == len(doc):
         return doc
     out = span.as_doc()
     for key, group in doc.spans.items():
