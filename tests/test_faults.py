@@ -8,10 +8,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from helpers import wait_for_pause
 
 from auditor.config import Config
 from auditor.runner import Auditor, Selection
@@ -39,20 +39,11 @@ def kill_when_paused(args: list[str], cwd: Path, after: int) -> str:
                             stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "AUDITOR_TEST_PAUSE_AFTER": str(after),
                                  "AUDITOR_TEST_RESUME": str(cwd / "never")})
-    seen = []
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        seen.append(line)
-        if line.startswith("auditor: paused"):
-            proc.send_signal(signal.SIGKILL)
-            proc.wait(timeout=60)
-            assert proc.returncode == -signal.SIGKILL
-            return "".join(seen)
-    proc.kill()
-    pytest.fail(f"the run never paused: {seen}")
+    seen = wait_for_pause(proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    return "".join(seen)
 
 
 def test_a_killed_run_leaves_the_report_baseline_and_cache_usable(tmp_path, monkeypatch):

@@ -13,10 +13,10 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from helpers import wait_for_pause
 
 ARTICLE = "# Clonazepam for panic disorder\n\nAdults with panic disorder can take up to 6 mg of clonazepam a day.\n"
 DOSE = "Take 0.5 mg of clonazepam twice a day."
@@ -73,21 +73,6 @@ def hostile_corpus(folder: Path) -> dict[str, str]:
 def start(args: list[str], cwd: Path, **env: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", RUN, *args], cwd=cwd, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
-
-
-def wait_for_pause(proc: subprocess.Popen, timeout: float = 120) -> list[str]:
-    """Lines of stderr up to the pause line."""
-    lines = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        if not line:
-            break
-        lines.append(line)
-        if line.startswith("auditor: paused"):
-            return lines
-    proc.kill()
-    raise AssertionError(f"the run never paused: {lines}")
 
 
 def test_every_hostile_file_is_one_line_and_the_rest_is_audited(tmp_path):
