@@ -293,7 +293,11 @@ class _LoadMemo:
         self.cache = cache
 
     def key(self, path: str | Path) -> str | None:
+        from .yamlio import MAX_BYTES
+
         try:
+            if os.stat(path).st_size > MAX_BYTES:
+                return None  # not remembered: load_yaml refuses it without reading it
             data = Path(path).read_bytes()
         except OSError:
             return None

@@ -2,7 +2,8 @@
 
 Exit status: 0 nothing at or above the fail level; 1 findings at or above it (or failing rule
 tests); 2 usage, configuration or rule errors; 3 an internal error. Problems with single
-input files are reported on stderr, one line each, and the run goes on.
+input files are reported on stderr, one line each, and the run goes on. A bug met on one file
+is one warning naming it; the other files are audited and reported, then the run exits 3.
 """
 
 from __future__ import annotations
@@ -191,11 +192,20 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
             click.echo(content, nl=not content.endswith("\n"))
         else:
             write_atomic(dest, content)
+    _exit_if_internal_errors(auditor)
     level = fail_on or config.fail_on
     if level == "never":
         sys.exit(0)
     threshold = SEVERITY_RANK[level]
     sys.exit(1 if any(SEVERITY_RANK[f.severity] >= threshold for f in report.findings) else 0)
+
+
+def _exit_if_internal_errors(auditor) -> None:
+    """Exit 3 after the reports of a run in which a bug in auditor left files unaudited."""
+    if auditor.internal_errors:
+        count = len(auditor.internal_errors)
+        _fail(f"internal error in {count} file{'s' if count > 1 else ''} (named above); "
+              "the other files were audited and reported (please report it)", 3)
 
 
 def _parse_formats(formats: tuple[str, ...], output: str | None, known: dict) -> list[tuple[str, str | None]]:
@@ -242,6 +252,7 @@ def claims(paths, rules, config_path, include, exclude, fmt, explain, no_cache, 
         from .reports.claims_table import render_claims
 
         click.echo(render_claims([c for c, _ in records], explain=explain), nl=False)
+    _exit_if_internal_errors(auditor)
 
 
 # -- rules ----------------------------------------------------------------------------
@@ -441,6 +452,7 @@ def compare(drug, paths, rules, config_path, no_cache, cache_dir, jobs):
         raise AuditorError(f"unknown drug '{drug}' (not in the drug lexicon)")
     results = list(auditor.results(Selection(list(paths) or ["."]), _warn))
     click.echo(compare_table(auditor, results, generic), nl=False)
+    _exit_if_internal_errors(auditor)
 
 
 @main.group()
@@ -460,6 +472,8 @@ def baseline_write(file, paths, rules, config_path, include, exclude, no_cache, 
 
     _config, auditor = _load(config_path, rules, run=(no_cache, cache_dir, jobs))
     report = auditor.finish(auditor.results(Selection(list(paths), list(include), list(exclude)), _warn))
+    if auditor.internal_errors:  # a baseline without some files' findings would hide them later
+        _exit_if_internal_errors(auditor)
     write_atomic(file, baseline_json(report.findings))
     click.echo(f"{file}: {len(report.findings)} findings recorded", err=True)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AuditorError
-from .yamlio import load_yaml
+from .yamlio import load_yaml, read_small_text
 
 CONFIG_NAMES = ("auditor.yaml", ".auditor.yaml", "auditor.yml")
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "config.schema.json"
@@ -104,7 +104,7 @@ def load_config(path: Path | None) -> Config:
 
 
 def _from_pyproject(path: Path) -> tuple[dict[str, Any], Any]:
-    text = path.read_text(encoding="utf-8")
+    text = read_small_text(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -64,6 +64,8 @@ class Document:
     # -- positions -------------------------------------------------------------------
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """Map the plain-text span ``[start, end)`` to a source span ``[s, e)``."""
+        if start < 0 or end > len(self.starts) or start >= end:
+            raise ValueError(f"span {start}:{end} of {self.path} lies outside its text")
         s = next((self.starts[i] for i in range(start, end) if self.starts[i] >= 0), -1)
         e = next((self.ends[i] for i in range(end - 1, start - 1, -1) if self.ends[i] >= 0), -1)
         if s < 0 or e < 0:

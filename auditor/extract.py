@@ -1,14 +1,15 @@
-"""Document -> claims: run the pipeline once per document and map claims to source positions."""
+"""Document -> claims: run the pipeline over each document (in pieces when long) and map claims to source positions."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .claims import Claim
 from .document import Document
+from .pieces import Piece, pieces
 from .pipeline.layout import BlockInfo
 
 # Spaces that are not ASCII spaces (no-break, thin, narrow no-break) separate words all the same:
@@ -63,8 +64,32 @@ def claims_of(document: Document, doc: Doc) -> list[Claim]:
     return out
 
 
-def extract(nlp: Language, documents: Iterable[Document]) -> Iterator[tuple[Document, Doc, list[Claim]]]:
-    """Run the pipeline over documents (one pass each) and yield their claims."""
-    docs = ((make_doc(nlp, d), d) for d in documents)
-    for doc, document in nlp.pipe(docs, as_tuples=True):
-        yield document, doc, claims_of(document, doc)
+def extract(nlp: Language, documents: Iterable[Document],
+            on_error: Callable[[Document, Exception], None] | None = None,
+            ) -> Iterator[tuple[Document, Doc, list[Claim]]]:
+    """Run the pipeline over documents and yield their claims, one item per piece (``auditor.pieces``).
+
+    A document short enough for one pass is one item: itself, its Doc and its claims. A longer
+    one gives an item per piece: a Document and Doc of the piece's own text, with the claims
+    found there (their ``start``/``end`` are offsets of the whole document's text, as always).
+    An exception while one document is processed goes to ``on_error`` and the next document
+    follows; without ``on_error`` it is raised.
+    """
+    for piece, claims in extract_pieces(nlp, documents, on_error):
+        yield piece.document, piece.doc, claims
+
+
+def extract_pieces(nlp: Language, documents: Iterable[Document],
+                   on_error: Callable[[Document, Exception], None] | None = None) -> Iterator[tuple[Piece, list[Claim]]]:
+    """What ``extract`` yields, with each piece's offset in its document's text (``Piece``)."""
+    for document in documents:
+        try:
+            for piece in pieces(nlp, document, make_doc):
+                claims = claims_of(piece.document, piece.doc)
+                for claim in claims:
+                    claim.start, claim.end = claim.start + piece.offset, claim.end + piece.offset
+                yield piece, claims
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(document, exc)

@@ -37,7 +37,8 @@ from .findings import Finding, Report, fingerprint
 from .ingest import discover, load_document
 from .lexicon import Lexicon, cached_lexicon
 from .paths import bundled_rules_dir
-from .suppress import Suppression, apply_suppressions
+from .suppress import Suppression, apply_suppressions, find_suppressions
+from .testhooks import pause_point
 
 if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
     from spacy.language import Language
@@ -122,6 +123,7 @@ class Auditor:
         self._phrases: PhraseIndex | None = None
         self.jobs = 1  # processes that parse files
         self.keep_explain = True  # False: claims from ``results_of`` come without ``explain`` (less memory)
+        self.internal_errors: list[str] = []  # one line per file a bug in auditor left unaudited
         check_patterns(self.ruleset.active())  # token attributes a blank pipeline cannot match: exit 2 at once
         if self.cache is not None:
             from .cache import environment_key
@@ -168,6 +170,10 @@ class Auditor:
             except InputWarning as w:
                 warn(str(w))
                 continue
+            except Exception as exc:  # a bug in a reader: this file is left out, the run goes on
+                self.internal_errors.append(internal_error(path, exc))
+                warn(self.internal_errors[-1])
+                continue
             for message in document.warnings:
                 warn(message)
             yield document
@@ -176,17 +182,42 @@ class Auditor:
         """Discover and load documents; unusable files are reported through ``warn`` and skipped."""
         return list(self.load(self.files(selection, warn), warn))
 
-    def claims(self, documents: Iterable[Document]) -> Iterator[tuple[Document, Doc, list[Claim]]]:
-        """One pipeline pass per document."""
+    def claims(self, documents: Iterable[Document], warn: Warn | None = None) -> Iterator[tuple[Document, Doc, list[Claim]]]:
+        """One pipeline pass per document (per piece of a long one: see ``auditor.extract``).
+
+        A bug met while one document is processed leaves that document out: its line goes to
+        ``internal_errors`` (and to ``warn`` when given), and the other documents follow.
+        """
         from .extract import extract
 
-        return extract(self.nlp, documents)
+        return extract(self.nlp, documents, on_error=self._on_error(warn))
+
+    def _on_error(self, warn: Warn | None) -> Callable[[Document, Exception], None]:
+        def failed(document: Document, exc: Exception) -> None:
+            message = internal_error(document.path, exc)
+            self.internal_errors.append(message)
+            if warn is not None:
+                warn(message)
+        return failed
 
     # -- per document ----------------------------------------------------------------
-    def analyze(self, documents: Iterable[Document]) -> Iterator[DocumentResult]:
-        """The result of each document (one pipeline pass each), in order."""
-        for document, doc, claims in self.claims(documents):
-            yield document_result(document, doc, claims, self.phrases.matches(doc))
+    def analyze(self, documents: Iterable[Document], warn: Warn | None = None) -> Iterator[DocumentResult]:
+        """The result of each document, in order; a long document's pieces make one result.
+
+        A document a bug left unaudited gives no result (see ``claims``).
+        """
+        from .extract import extract_pieces
+
+        for document in documents:
+            failures = len(self.internal_errors)
+            parts = []
+            for piece, claims in extract_pieces(self.nlp, [document], self._on_error(warn)):
+                part = document_result(piece.document, piece.doc, claims, self.phrases.matches(piece.doc))
+                for match in part.matches:
+                    match.start, match.end = match.start + piece.offset, match.end + piece.offset
+                parts.append(part)
+            if len(self.internal_errors) == failures:
+                yield parts[0] if len(parts) == 1 else merge_results(document, parts)
 
     def results(self, selection: Selection, warn: Warn) -> Iterator[DocumentResult]:
         """The result of every usable file of ``selection``, in order, reading one file at a time."""
@@ -246,7 +277,7 @@ class Auditor:
         from .cache import content_digest
         from .ingest import format_for, messages, read_bytes
 
-        for path in files:
+        for count, path in enumerate(files, 1):
             try:
                 if format_for(path) is None:
                     raise InputWarning(path, messages.UNSUPPORTED)
@@ -254,6 +285,8 @@ class Auditor:
             except InputWarning as w:
                 yield _Entry(path, warning=str(w))
                 continue
+            finally:
+                pause_point(count)
             if self.cache is None:
                 yield _Entry(path, data=data)
                 continue
@@ -266,15 +299,19 @@ class Auditor:
         if not items:
             return []
         out: list[DocumentResult | str] = []
-        documents = []
         for path, data in items:
             try:
-                documents.append(load_document(path, max_bytes=self.max_bytes, data=data))
-                out.append("")
+                document = load_document(path, max_bytes=self.max_bytes, data=data)
             except InputWarning as w:
                 out.append(str(w))
-        done = self.analyze(documents)
-        return [message if message else next(done) for message in out]
+                continue
+            except Exception as exc:  # a bug in a reader: this file is left out, the run goes on
+                out.append(internal_error(path, exc))
+                continue
+            failures = len(self.internal_errors)
+            result = next(self.analyze([document]), None)
+            out.append(result if result is not None else InternalError(self.internal_errors[failures]))
+        return out
 
     def _emit(self, chunk: list[_Entry], parsed: Iterator[DocumentResult | str], warn: Warn) -> list[DocumentResult]:
         """The results of a chunk in file order, warnings reported, new results stored in the cache."""
@@ -286,6 +323,8 @@ class Auditor:
             result = entry.result if entry.result is not None else next(parsed)
             if isinstance(result, str):
                 warn(result)
+                if isinstance(result, InternalError) and result not in self.internal_errors:
+                    self.internal_errors.append(result)  # met in a worker process
                 continue
             if entry.result is None and entry.digest is not None:
                 new.append((entry.digest, result))
@@ -312,9 +351,10 @@ class Auditor:
             self.cache = ClaimCache(directory, environment_key(self), warn)
 
     # -- checking --------------------------------------------------------------------
-    def check(self, documents: list[Document], progress: Callable[[int], None] | None = None) -> Report:
+    def check(self, documents: list[Document], progress: Callable[[int], None] | None = None,
+              warn: Warn | None = None) -> Report:
         """Every finding for these documents, suppressions applied, in stable order."""
-        return self.finish(self.analyze(documents), progress, documents={d.path: d for d in documents})
+        return self.finish(self.analyze(documents, warn), progress, documents={d.path: d for d in documents})
 
     def finish(self, results: Iterable[DocumentResult], progress: Callable[[int], None] | None = None,
                documents: Mapping[str, Any] | None = None) -> Report:
@@ -370,6 +410,36 @@ class _Done:
 
 _PARENT: Auditor | None = None  # the Auditor a forked worker inherits
 _WORKER: Auditor | None = None
+
+
+class InternalError(str):
+    """The line reported for a file a bug in auditor left unaudited (a ``str``, so it can cross processes)."""
+
+
+def internal_error(path: str, exc: Exception) -> InternalError:
+    """``x.md: internal error: ValueError: ...; the file is not audited (please report it)``."""
+    return InternalError(f"{path}: internal error: {type(exc).__name__}: {exc}; the file is not audited (please report it)")
+
+
+def merge_results(document: Document, parts: list[DocumentResult]) -> DocumentResult:
+    """One result from the results of a long document's pieces (``auditor.pieces``).
+
+    Claims and phrase matches are the pieces' in order (so each rule's matches stay in document
+    order), a drug's first mention is its first in any piece; suppressions, warnings and the
+    Sources section are the document's.
+    """
+    mentions, seen = [], set()
+    for part in parts:
+        for mention in part.mentions:
+            if mention.label not in seen:
+                seen.add(mention.label)
+                mentions.append(mention)
+    return DocumentResult(
+        path=document.path, claims=[c for part in parts for c in part.claims],
+        matches=[m for part in parts for m in part.matches], mentions=mentions,
+        suppressions=find_suppressions(document), warnings=list(document.warnings),
+        has_sources=document.sources_start is not None,
+    )
 
 
 def _init_worker(settings: tuple | None) -> None:

@@ -1,17 +1,25 @@
 """YAML reading with positions: every error names file:line:column.
 
 ``load_yaml`` uses ``yaml.safe_load`` semantics (safe constructors only) on a composed node
-tree, parsed once (with libyaml when PyYAML has it), so that duplicate keys are caught and any key path of the result can be mapped back to
-the line and column where it is written.
+tree, parsed once (with libyaml when PyYAML has it), so that duplicate keys are caught and any
+key path of the result can be mapped back to the line and column where it is written. Rules
+and config are data: no tag constructs an object or runs code, and YAML has no include
+directive (nor does auditor add one), so a rule file cannot read other files. A file over
+``MAX_BYTES``, an alias bomb (aliases expanding to more than ``MAX_NODES`` values), a recursive
+alias or nesting too deep for the parser is refused with one line naming the file (exit 2).
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import AuditorError
+
+MAX_BYTES = 5 * 1024 * 1024  # a rules, lexicon or config file; the bundled ones are under 100 KB
+MAX_NODES = 100_000  # values in one YAML file once its aliases are expanded
 
 if TYPE_CHECKING:  # PyYAML loads when a file is parsed (a run that remembers every file need not)
     import yaml
@@ -90,8 +98,44 @@ def _check_duplicates(path: str, node: yaml.Node | None) -> None:
             _check_duplicates(path, item)
 
 
+def _check_size(path: str, node: yaml.Node | None) -> None:
+    """Refuse a node tree that aliases expand beyond ``MAX_NODES`` nodes, or that contains itself."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(n: yaml.Node) -> int:
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            mark = n.start_mark
+            raise AuditorError(f"{path}:{mark.line + 1}:{mark.column + 1}: a YAML alias refers to a node that "
+                               "contains it (a recursive structure); refused")
+        open_nodes.add(key)
+        total = 1
+        if isinstance(n, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in n.value)
+        elif isinstance(n, yaml.SequenceNode):
+            total += sum(size(item) for item in n.value)
+        if total > MAX_NODES:
+            raise AuditorError(f"{path}:1:1: YAML aliases expand to more than {MAX_NODES:,} values "
+                               "(an alias bomb?); refused")
+        open_nodes.discard(key)
+        sizes[key] = total
+        return total
+
+    if node is not None:
+        size(node)
+
+
 def parse_yaml(text: str, path: str) -> YamlDocument:
-    """Parse YAML text; raise AuditorError naming path:line:column on any syntax problem."""
+    """Parse YAML text; raise AuditorError naming path:line:column on any syntax problem.
+
+    Aliases are allowed as long as the data they expand to stays small (``MAX_NODES``): a
+    "billion laughs" file is refused before anything walks it.
+    """
     import yaml
 
     # libyaml's parser when PyYAML was built with it (the same safe constructors, several times
@@ -112,8 +156,11 @@ def _parse_with(loader_class: Any, text: str, path: str) -> YamlDocument:
     loader = loader_class(text)
     try:
         root = loader.get_single_node()
+        _check_size(path, root)
         _check_duplicates(path, root)
         data = None if root is None else loader.construct_document(root)
+    except RecursionError:
+        raise AuditorError(f"{path}:1:1: YAML nested too deeply; refused") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1:1"
@@ -126,11 +173,26 @@ def _parse_with(loader_class: Any, text: str, path: str) -> YamlDocument:
     return YamlDocument(path, data, root)
 
 
-def load_yaml(path: str | Path) -> YamlDocument:
-    """Read and parse a YAML file (see :func:`parse_yaml`)."""
+def read_small_text(path: str | Path) -> str:
+    """The UTF-8 text of a rules, lexicon or config file; AuditorError if it is unreadable or
+    larger than ``MAX_BYTES`` (checked before reading)."""
+    from .ingest.messages import human_size
+
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        size = os.stat(path).st_size
+        if size > MAX_BYTES:
+            raise AuditorError(f"{path}: {human_size(size)} is larger than the {human_size(MAX_BYTES)} "
+                               "a rules or config file may be; refused")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:  # a file that grew, or a device
+            raise AuditorError(f"{path}: larger than the {human_size(MAX_BYTES)} a rules or config file may be; refused")
+        return data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise AuditorError(f"{path}: cannot read: {reason}") from None
-    return parse_yaml(text, str(path))
+
+
+def load_yaml(path: str | Path) -> YamlDocument:
+    """Read and parse a YAML file (see :func:`read_small_text` and :func:`parse_yaml`)."""
+    return parse_yaml(read_small_text(path), str(path))

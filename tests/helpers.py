@@ -49,3 +49,20 @@ def run_cli(*args: str, cwd=None):
         return runner.invoke(main, list(args), catch_exceptions=False)
     finally:
         os.chdir(old)
+
+
+def wait_for_pause(proc, timeout: float = 300) -> list[str]:
+    """Lines of a run's stderr up to the line of its pause point (``auditor/testhooks.py``)."""
+    import time
+
+    lines = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith("auditor: paused"):
+            return lines
+    proc.kill()
+    raise AssertionError(f"the run never paused: {lines}")

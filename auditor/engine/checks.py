@@ -215,6 +215,8 @@ class PhraseIndex:
     def build(cls, nlp, rules: list[Rule]) -> PhraseIndex:
         from spacy.matcher import Matcher, PhraseMatcher
 
+        from .patterns import re2_pattern
+
         phrase = PhraseMatcher(nlp.vocab, attr="LOWER")
         token = Matcher(nlp.vocab)
         for rule in rules:
@@ -226,6 +228,7 @@ class PhraseIndex:
                 phrase.add(rule.id, phrases)
             for pattern in patterns:
                 _check_pattern(rule, pattern)
+            patterns = [re2_pattern(rule, p) for p in patterns]  # REGEX runs on RE2: no backtracking
             if patterns:
                 try:
                     token.add(rule.id, patterns)
@@ -255,12 +258,16 @@ PATTERN_KEYS = {
 
 
 def check_patterns(rules: list[Rule]) -> None:
-    """Raise AuditorError for a token pattern of a require/forbid rule that names an unknown attribute."""
+    """Raise AuditorError for a token pattern of a require/forbid rule that names an unknown attribute
+    or holds a REGEX that RE2 cannot run."""
+    from .patterns import check_regexes
+
     for rule in rules:
         if rule.type in ("require", "forbid"):
             for p in rule.phrases:
                 if "pattern" in p:
                     _check_pattern(rule, p["pattern"])
+                    check_regexes(rule, p["pattern"])
 
 
 def _check_pattern(rule: Rule, pattern: list[dict]) -> None:

@@ -261,6 +261,50 @@ class _Flow:
 
 
 # -- structure --------------------------------------------------------------------------------
+DECIDES_KIND = frozenset(HEADINGS) | frozenset(KIND_OF)
+
+
+class TagStack:
+    """Open elements, innermost last, with where each tag name stands: every lookup takes the
+    same time however deep the nesting (20,000 nested ``<div>`` elements read in linear time)."""
+
+    def __init__(self) -> None:
+        self.tags: list[str] = []
+        self.where: dict[str, list[int]] = {}
+
+    def append(self, tag: str) -> None:
+        self.where.setdefault(tag, []).append(len(self.tags))
+        self.tags.append(tag)
+
+    def pop(self) -> str:
+        tag = self.tags.pop()
+        self.where[tag].pop()
+        return tag
+
+    def truncate(self, index: int) -> None:
+        """Drop ``tags[index:]``."""
+        while len(self.tags) > index:
+            self.pop()
+
+    def last(self, tag: str) -> int:
+        """Index of the innermost ``tag``; -1."""
+        positions = self.where.get(tag)
+        return positions[-1] if positions else -1
+
+    def innermost(self, names: set[str] | frozenset[str]) -> int:
+        """Index of the innermost element whose tag is in ``names``; -1."""
+        return max((self.last(t) for t in names), default=-1)
+
+    def __contains__(self, tag: object) -> bool:
+        return bool(self.where.get(tag))  # type: ignore[arg-type]
+
+    def __getitem__(self, index: int) -> str:
+        return self.tags[index]
+
+    def __len__(self) -> int:
+        return len(self.tags)
+
+
 class _Reader:
     """Consumes the event stream: element stack, dropped subtrees, title, links, blocks."""
 
@@ -268,25 +312,27 @@ class _Reader:
         self.src = source
         self.b = TextBuilder(len(source))
         self.flow = _Flow(source, self.b)
-        self.stack: list[str] = []
+        self.stack = TagStack()
         self.title: str | None = None
         self._title_parts: list[str] | None = None
         # dropped subtree: its tag, start offset, and its own open elements
         self.drop: tuple[str, int] | None = None
-        self.drop_stack: list[str] = []
+        self.drop_stack = TagStack()
         self.tables: list[list[int]] = []  # open tables: [table number, row, column]
         self.table_count = 0
 
     def kind(self) -> tuple[str, int] | tuple[str, int, tuple[int, int, int]]:
-        for tag in reversed(self.stack):
-            if tag in HEADINGS:
-                return "heading", HEADINGS[tag]
-            if tag in ("td", "th") and self.tables:
-                table, row, col = self.tables[-1]
-                return "table_cell", 0, (table, max(row, 0), max(col, 0))
-            if tag in KIND_OF:
-                return KIND_OF[tag], 0
-        return "paragraph", 0
+        """The kind of block the innermost heading, cell, list item or quote makes; else a paragraph."""
+        i = self.stack.innermost(DECIDES_KIND)
+        if i < 0:
+            return "paragraph", 0
+        tag = self.stack[i]
+        if tag in HEADINGS:
+            return "heading", HEADINGS[tag]
+        if tag in ("td", "th") and self.tables:
+            table, row, col = self.tables[-1]
+            return "table_cell", 0, (table, max(row, 0), max(col, 0))
+        return KIND_OF[tag], 0
 
     # elements -----------------------------------------------------------------------------
     def _pop_to(self, index: int) -> None:
@@ -301,12 +347,8 @@ class _Reader:
 
     def _last(self, names: set[str] | frozenset[str], bounds: set[str] | frozenset[str]) -> int:
         """Index of the innermost open element in ``names`` not beyond one in ``bounds``; -1."""
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i] in names:
-                return i
-            if self.stack[i] in bounds:
-                return -1
-        return -1
+        i = self.stack.innermost(names)
+        return i if i >= 0 and i >= self.stack.innermost(bounds) else -1
 
     def start(self, ev: Event) -> None:
         tag = ev.tag
@@ -314,7 +356,7 @@ class _Reader:
             self._title_parts = []
             return
         if tag in DROP:
-            self.drop, self.drop_stack = (tag, ev.pos), []
+            self.drop, self.drop_stack = (tag, ev.pos), TagStack()
             if tag in DROP_BLOCK:
                 self.flow.boundary(self.kind())
             return
@@ -361,7 +403,7 @@ class _Reader:
             self.flow.boundary(self.kind())
             return
         if tag in self.stack:
-            self._pop_to(len(self.stack) - 1 - self.stack[::-1].index(tag))
+            self._pop_to(self.stack.last(tag))
 
     def _end_title(self) -> None:
         if self._title_parts is not None:
@@ -386,7 +428,7 @@ class _Reader:
             if ev.tag == "title" and tag == "head":
                 self._end_title()
             elif ev.tag in self.drop_stack:
-                del self.drop_stack[len(self.drop_stack) - 1 - self.drop_stack[::-1].index(ev.tag):]
+                self.drop_stack.truncate(self.drop_stack.last(ev.tag))
             elif ev.tag == tag:
                 self._end_drop(stop)
             elif ev.tag in self.stack:  # an ancestor ends: so does the dropped element
@@ -403,7 +445,7 @@ class _Reader:
     def _end_drop(self, stop: int) -> None:
         tag, begin = self.drop  # type: ignore[misc]
         self.b.exclude(begin, stop)
-        self.drop, self.drop_stack = None, []
+        self.drop, self.drop_stack = None, TagStack()
         if tag in DROP_BLOCK:
             self.flow.boundary(self.kind())
 

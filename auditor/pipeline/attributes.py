@@ -160,7 +160,7 @@ def negated_cue(doc, cue) -> bool:
 
 
 def dose_attribute(doc, index, q, sent, clauses, clause, explain) -> str:
-    others = [x.start for x in (doc._.quantities or []) if x.dimension in ("mass", "mass_per_kg") and x is not q]
+    others = [x.start for x in index.doses_in(sent) if x is not q]  # the other doses in its sentence
     cue = cue_before(index, q.number_start, sent, clauses, clause, DOSE_CUES, 15)
     if cue is not None and cue.text.lower() in START_AFTER_ONLY:
         cue = None  # "25 mg for the first week, then 50 mg": the first week names the dose before it

@@ -81,9 +81,8 @@ class ClaimBuilder:
                 continue
             if index.sentence(q.start).start != index.sentence(f.start).start:
                 # "Starting dose | 0.25 mg | twice a day": a frequency in the next cell of the row
-                if index.row_mates(doc[q.start].idx, doc[f.start].idx) and not any(
-                        d is not q and doc[d.start].idx >= index.cell_start(doc[f.start].idx) and d.start < f.start
-                        for d in doses):
+                if index.row_mates(doc[q.start].idx, doc[f.start].idx) and not _other_dose_before(
+                        doc, index, doses, starts, q, f):
                     out[id(q)] = f
                 continue
             between = doc[q.end:f.start]
@@ -238,6 +237,17 @@ class ClaimBuilder:
         elif per == "dose" and draft.frequency is not None and value.high is not None and value.low is not None:
             f = draft.frequency
             draft.daily = Range(value.low * (f.low or 1), value.high * (f.high or f.low or 1))
+
+
+def _other_dose_before(doc, index, doses, starts, q, f) -> bool:
+    """A dose other than ``q`` stands in the cell of frequency ``f``, before it."""
+    cell = index.cell_start(doc[f.start].idx)
+    m = bisect.bisect_left(starts, f.start) - 1
+    while m >= 0 and doc[doses[m].start].idx >= cell:
+        if doses[m] is not q:
+            return True
+        m -= 1
+    return False
 
 
 @Language.factory("claim_builder", default_config={"lexicon_paths": []})

@@ -94,7 +94,7 @@ def resolve_drug(doc, index, start, end, sent, clauses, clause, draft) -> None:
                     chosen, how = names[0], "named in the section heading"
         if chosen is None and b >= 0:
             blk = index.blocks[b]
-            prior = [m for m in index.drugs if blk.start <= m.start_char < sent.start_char]
+            prior = index.terms_at(index.drugs, blk.start, sent.start_char)
             if prior:
                 last_sent = index.sentence(prior[-1].start)
                 candidates = [m for m in prior if m.start >= last_sent.start]
@@ -193,7 +193,7 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, en
     introduction of its list, and its headings and the title (``sections="all"``), only its own
     section heading when that is not the title (``"own"``), or neither (``"none"``)."""
     end = start if end is None else end
-    in_sent = [s for s in spans if sent.start <= s.start < sent.end]
+    in_sent = index.terms_at(spans, sent.start_char, sent.end_char)
     if key == "indication":
         in_sent = [s for s in in_sent if not named_as_effect(doc, s, sent)]
     # "for reasons other than sleep": a negated term says nothing about this claim
@@ -222,7 +222,7 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, en
             f" (with {', '.join(repr(s.text) for s in group[1:])})" if len(group) > 1 else "")
         return group[0].label_
     for header in reversed(index.header_spans(doc[start].idx)):
-        found = [s for s in spans if header.start <= s.start < header.end]
+        found = index.terms_at(spans, header.start_char, header.end_char)
         if found:
             draft.explain[key] = f"'{found[0].text}' in its table header"
             return found[0].label_
@@ -236,7 +236,7 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, en
             prev = index.blocks[j]
             text = index.text[prev.start:prev.end].rstrip()
             if text.endswith(":"):
-                found = [s for s in spans if prev.start <= s.start_char < prev.end]
+                found = index.terms_at(spans, prev.start, prev.end)
                 if found:
                     draft.explain[key] = f"'{found[-1].text}' in the list's introduction"
                     return found[-1].label_
@@ -250,7 +250,7 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, en
             h = -1
         while h >= 0:
             hb = index.blocks[h]
-            found = [s for s in spans if hb.start <= s.start_char < hb.end]
+            found = index.terms_at(spans, hb.start, hb.end)
             if key == "population" and len({s.label_ for s in found}) > 1:
                 found = []  # "it differs for women and men": a heading about several groups is about none
             if found:
@@ -332,8 +332,6 @@ def citation(doc, index, sent, draft) -> None:
         draft.cited = True
         draft.explain["cited"] = f"'{cues[0].text}'"
         return
-    for link_start, link_end in index.links:
-        if link_start < sent.end_char and sent.start_char < link_end:
-            draft.cited = True
-            draft.explain["cited"] = "a link in the sentence"
-            return
+    if index.linked(sent.start_char, sent.end_char):
+        draft.cited = True
+        draft.explain["cited"] = "a link in the sentence"

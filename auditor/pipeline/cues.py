@@ -93,6 +93,9 @@ REFERENCE_MARKER = [
 ]
 
 
+LABEL_ORDER = {label: k for k, label in enumerate(CUE_PHRASES)}
+
+
 class CueRecognizer:
     """Marks cue phrases (see module docstring)."""
 
@@ -113,7 +116,8 @@ class CueRecognizer:
         spans: list[Span] = []
         for group in by_label.values():
             spans.extend(filter_spans(group))  # longest match per label; labels may overlap
-        spans.sort(key=lambda s: (s.start, -s.end))
+        # cues on the same tokens keep the order of CUE_PHRASES, whatever else the text holds
+        spans.sort(key=lambda s: (s.start, -s.end, LABEL_ORDER.get(s.label_, len(LABEL_ORDER))))
         doc.spans["cues"] = spans
         return doc
 

@@ -7,6 +7,7 @@ cues found in a span, and the article's main drug: computed once per document.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import Counter
 
 from spacy.tokens import Doc, Span
@@ -19,6 +20,22 @@ from .words import (
     INDICATED_PHRASES,
     SUBORDINATORS,
 )
+
+if not Doc.has_extension("drug_counts"):
+    Doc.set_extension("drug_counts", default=None)
+
+
+def weigh_drugs(drugs: list[Span], blocks: list[BlockInfo]) -> Counter[str]:
+    """Mentions of each drug (not class), in text order; a mention in a heading or title counts three times."""
+    starts = [b.start for b in blocks]
+    counts: Counter[str] = Counter()
+    for span in sorted(drugs, key=lambda s: s.start):
+        if span.id_ == "class":
+            continue
+        i = bisect.bisect_right(starts, span.start_char) - 1
+        inside = i >= 0 and span.start_char < max(blocks[i].end, blocks[i].start + 1)
+        counts[span.label_] += 3 if inside and blocks[i].kind in ("heading", "title") else 1
+    return counts
 
 
 class DocIndex:
@@ -41,8 +58,17 @@ class DocIndex:
         self.conditions = sorted(doc.spans.get("conditions", []), key=lambda s: s.start)
         self.formulations = sorted(doc.spans.get("formulations", []), key=lambda s: s.start)
         self.links = doc._.links or []
+        ordered = sorted(self.links)
+        self._link_starts = [a for a, _ in ordered]
+        self._link_reach = list(itertools.accumulate((b for _, b in ordered), max))
+        self.doses = sorted((q for q in doc._.quantities or [] if q.dimension in ("mass", "mass_per_kg")),
+                            key=lambda q: q.start)
+        self._dose_starts = [q.start for q in self.doses]
+        self._term_starts: dict[int, list[int]] = {}
+        self._line_shape: dict[int, tuple[bool, bool]] = {}
         self._clauses: dict[int, list[int]] = {}
         self.heading_block = self._heading_blocks()
+        self.first_heading = next((b for b in self.blocks if b.kind in ("title", "heading")), None)
         self.main_drug = self._main_drug()
         self.indicated_for = self._indicated_for()
         self.cells = {b.cell: i for i, b in enumerate(self.blocks) if b.cell is not None}
@@ -94,15 +120,20 @@ class DocIndex:
         span = self.block_span(k)
         return [span] if span is not None else []
 
+    def _shape(self, b: int) -> tuple[bool, bool]:
+        """(short, bare) for block ``b``, worked out once per block."""
+        if b not in self._line_shape:
+            blk = self.blocks[b]
+            words = self.text[blk.start:blk.end].split(None, 9)
+            self._line_shape[b] = (len(words) <= 8, 0 < len(words) <= 4 and words[0][:1].isdigit())
+        return self._line_shape[b]
+
     def _short(self, b: int) -> bool:
-        blk = self.blocks[b]
-        return len(self.text[blk.start:blk.end].split()) <= 8
+        return self._shape(b)[0]
 
     def _bare(self, b: int) -> bool:
         """A short line that starts with a number: a value on a line of its own."""
-        blk = self.blocks[b]
-        words = self.text[blk.start:blk.end].split()
-        return 0 < len(words) <= 4 and words[0][:1].isdigit()
+        return self._shape(b)[1]
 
     def block_span(self, b: int) -> Span | None:
         """Block ``b`` as a span of the doc."""
@@ -164,7 +195,7 @@ class DocIndex:
 
     def title_block(self) -> BlockInfo | None:
         """The document's title: the title block, or a first heading of level 0 or 1."""
-        first = next((b for b in self.blocks if b.kind in ("title", "heading")), None)
+        first = self.first_heading
         if first is None or (first.kind == "heading" and first.level not in (0, 1)):
             return None
         return first
@@ -174,16 +205,29 @@ class DocIndex:
         first = self.title_block()
         if first is None:
             return []
-        return [s for s in spans if first.start <= s.start_char < first.end]
+        return self.terms_at(spans, first.start, first.end)
+
+    # -- lookups in text order -------------------------------------------------------
+    def terms_at(self, spans: list[Span], start_char: int, end_char: int) -> list[Span]:
+        """The spans of ``spans`` (a list of this index, in text order) that start in ``[start_char, end_char)``."""
+        starts = self._term_starts.get(id(spans))
+        if starts is None:
+            starts = self._term_starts[id(spans)] = [s.start_char for s in spans]
+        return spans[bisect.bisect_left(starts, start_char):bisect.bisect_left(starts, end_char)]
+
+    def doses_in(self, span: Span) -> list:
+        """The mass quantities that start in ``span``."""
+        return self.doses[bisect.bisect_left(self._dose_starts, span.start):bisect.bisect_left(self._dose_starts, span.end)]
+
+    def linked(self, start_char: int, end_char: int) -> bool:
+        """A link's label overlaps ``[start_char, end_char)``."""
+        k = bisect.bisect_left(self._link_starts, end_char)
+        return k > 0 and self._link_reach[k - 1] > start_char
 
     def _main_drug(self) -> str | None:
-        counts: Counter[str] = Counter()
-        for span in self.drugs:
-            if span.id_ == "class":
-                continue
-            b = self.block_index(span.start_char)
-            weight = 3 if b >= 0 and self.blocks[b].kind in ("heading", "title") else 1
-            counts[span.label_] += weight
+        counts = self.doc._.drug_counts
+        if counts is None:  # set by the caller for a document read in pieces (auditor.pieces)
+            counts = weigh_drugs(self.drugs, self.blocks)
         return counts.most_common(1)[0][0] if counts else None
 
     def _indicated_for(self) -> str | None:

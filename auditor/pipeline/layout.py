@@ -2,7 +2,8 @@
 
 Ingest joins blocks (paragraphs, headings, list items, table cells) with blank lines; a
 sentence never crosses one. Inside a block, a sentence ends at ``.``, ``!``, ``?`` or ``…``
-followed by a token that can start a sentence. Block metadata (kind, heading, sources
+followed by a token that can start a sentence; a sentence longer than ``LONG_SENTENCE`` tokens
+is ended at a clause mark. Block metadata (kind, heading, sources
 section) is read from ``doc._.blocks`` when the caller sets it, else every blank-line
 separated run of text is a paragraph.
 """
@@ -17,6 +18,10 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+# A "sentence" this many tokens long (a list or table written as one line, a text without
+# full stops) is ended at its next comma, semicolon or colon, and at twice the length anyway:
+# what the claim builder reads around a number is then bounded, whatever the input.
+LONG_SENTENCE = 150
 ENDERS = {".", "!", "?", "…", "?!", "!?", "..."}
 CLOSERS = {'"', "”", "’", ")", "]"}
 OPENERS = {'"', "“", "(", "[", "‘"}
@@ -80,6 +85,7 @@ class BlockSentencizer:
         flags = numpy.full(n, -1, dtype="int64")  # SENT_START: 1 starts a sentence, -1 does not
         new_sentence = True
         next_start = -1  # token index where the sentence after an ender begins
+        length = 0  # tokens in the sentence so far
         for i, tok in enumerate(doc):
             if i == next_start or (i and (tok.idx - 1) in breaks and self._label_line(doc, i)):
                 new_sentence = True
@@ -90,7 +96,11 @@ class BlockSentencizer:
                 continue
             if tok.idx in starts:
                 new_sentence = True
+            if not new_sentence and length >= LONG_SENTENCE and (
+                    doc[i - 1].text in (",", ";", ":") or length >= 2 * LONG_SENTENCE):
+                new_sentence = True
             flags[i] = 1 if new_sentence else -1
+            length = 1 if new_sentence else length + 1
             new_sentence = False
             if tok.text in ENDERS:
                 # closing quotes and brackets stay with the sentence they close

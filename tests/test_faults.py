@@ -1,0 +1,74 @@
+"""A run killed with SIGKILL loses nothing: the previous report and baseline stay whole and the
+claim cache serves the next run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import wait_for_pause
+
+from auditor.config import Config
+from auditor.runner import Auditor, Selection
+
+RUN = "import sys; from auditor.cli import main; sys.argv[0] = 'auditor'; main()"
+FILES = 90  # more than one chunk of files (runner.CHUNK_FILES), so some results reach the cache first
+
+
+def corpus(folder: Path, dose: int) -> Path:
+    folder.mkdir(exist_ok=True)
+    for i in range(FILES):
+        (folder / f"a{i:03}.md").write_text(
+            f"# Clonazepam note {i}\n\nAdults with panic disorder take {dose + i % 3} mg of clonazepam a day.\n", encoding="utf-8")
+    return folder
+
+
+def run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", RUN, *args], cwd=cwd, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, **env})
+
+
+def kill_when_paused(args: list[str], cwd: Path, after: int) -> str:
+    """Start a run that pauses after ``after`` files, SIGKILL it there; returns its stderr so far."""
+    proc = subprocess.Popen([sys.executable, "-c", RUN, *args], cwd=cwd, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "AUDITOR_TEST_PAUSE_AFTER": str(after),
+                                 "AUDITOR_TEST_RESUME": str(cwd / "never")})
+    seen = wait_for_pause(proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    return "".join(seen)
+
+
+def test_a_killed_run_leaves_the_report_baseline_and_cache_usable(tmp_path, monkeypatch):
+    articles = corpus(tmp_path / "articles", dose=6)
+    outputs = ["--format", "json=report.json", "--format", "sarif=report.sarif", "--cache-dir", "cache"]
+    first = run(["check", "articles", *outputs], tmp_path)
+    assert first.returncode == 1, first.stderr
+    assert run(["baseline", "write", "baseline.json", "articles", "--cache-dir", "cache"], tmp_path).returncode == 0
+    saved = {name: (tmp_path / name).read_bytes() for name in ("report.json", "report.sarif", "baseline.json")}
+
+    corpus(articles, dose=5)  # every file changes: the next run parses them and writes the cache as it goes
+    kill_when_paused(["check", "articles", *outputs], tmp_path, after=FILES - 5)
+    kill_when_paused(["baseline", "write", "baseline.json", "articles", "--cache-dir", "cache"], tmp_path, after=3)
+    for name, data in saved.items():
+        assert (tmp_path / name).read_bytes() == data, name
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # no half-written file beside them
+
+    # the cache the killed run wrote to serves the next run, which reports as a run without it does
+    monkeypatch.chdir(tmp_path)  # the cache knows files by the path the run gives
+    auditor = Auditor(Config(), cache_dir=tmp_path / "cache", warn=lambda m: pytest.fail(f"cache warning: {m}"))
+    warm = auditor.finish(auditor.results(Selection(["articles"]), lambda m: None)).to_record()
+    assert auditor.cache.hits >= 16  # the first chunks' results were committed before the kill
+    auditor.cache.close()
+    cold = Auditor(Config())
+    assert warm == cold.finish(cold.results(Selection(["articles"]), lambda m: None)).to_record()
+    again = run(["check", "articles", *outputs], tmp_path)
+    assert again.returncode == 1 and "warning" not in again.stderr, again.stderr
+    assert json.loads((tmp_path / "report.json").read_text())["summary"]["files"] == FILES
