@@ -153,9 +153,6 @@ class Auditor:
         ``documents`` (path -> Document) is what reports that show text read; without it they
         read each file again when they need it (``DocumentStore``).
         """
-        rules = self.ruleset.active()
-        claim_rules = [r for r in rules if r.type in ("limit", "expect", "cite")]
-        doc_rules = [r for r in rules if r.type in ("require", "forbid")]
         store = DocumentStore(self.max_bytes)
         findings: list[Finding] = []
         all_claims: list[Claim] = []
@@ -163,31 +160,49 @@ class Auditor:
         suppressions: list[Suppression] = []
         files = 0
         for files, result in enumerate(results, 1):
-            claims = result.claims
-            all_claims.extend(claims)
-            claims_by_path[result.path] = claims
+            all_claims.extend(result.claims)
+            claims_by_path[result.path] = result.claims
             suppressions.extend(result.suppressions)
             store.add(result.path, result.warnings)
-            for rule in claim_rules:
-                if rule.type == "limit":
-                    findings.extend(check_limit(rule, claims, self.lexicon))
-                elif rule.type == "expect":
-                    findings.extend(check_expect(rule, claims, self.lexicon))
-                else:
-                    findings.extend(check_cite(rule, claims, self.lexicon, result.has_sources))
-            for rule in doc_rules:
-                findings.extend(check_document(rule, result, self.lexicon))
+            findings.extend(self.document_findings(result))
             if progress:
                 progress(files)
-        findings.extend(ConsistencyChecker(rules, rules, self.lexicon).check(all_claims))
+        findings.extend(self.consistency().check(all_claims))
+        return self.conclude(findings, suppressions, files=files, claims=len(all_claims),
+                             documents=store if documents is None else dict(documents), claims_by_path=claims_by_path)
+
+    def document_findings(self, result: DocumentResult) -> list[Finding]:
+        """The findings of the per-document rules (limit, expect, cite, require, forbid) on one result."""
+        rules = self.ruleset.active()
+        findings: list[Finding] = []
+        for rule in rules:
+            if rule.type == "limit":
+                findings.extend(check_limit(rule, result.claims, self.lexicon))
+            elif rule.type == "expect":
+                findings.extend(check_expect(rule, result.claims, self.lexicon))
+            elif rule.type == "cite":
+                findings.extend(check_cite(rule, result.claims, self.lexicon, result.has_sources))
+        for rule in rules:
+            if rule.type in ("require", "forbid"):
+                findings.extend(check_document(rule, result, self.lexicon))
+        return findings
+
+    def consistency(self) -> ConsistencyChecker:
+        """The checker of the active consistency rules (cross-document and within one)."""
+        rules = self.ruleset.active()
+        return ConsistencyChecker(rules, rules, self.lexicon)
+
+    def conclude(self, findings: list[Finding], suppressions: list[Suppression], *, files: int, claims: int,
+                 documents: Mapping[str, Any], claims_by_path: dict[str, list[Claim]]) -> Report:
+        """The Report from every finding of a run (per-document findings in document order, then
+        consistency findings): suppressions applied, stable order, distinct fingerprints."""
         kept, suppressed, problems = apply_suppressions(findings, suppressions)
         kept.extend(problems)
         kept.sort(key=Finding.sort_key)
         _disambiguate(kept)
         metadata = {r.id: r.metadata() for r in self.ruleset.rules}
-        return Report(findings=kept, files=files, claims=len(all_claims), version=__version__,
-                      suppressed=suppressed, rules=metadata, documents=store if documents is None else dict(documents),
-                      claims_by_path=claims_by_path)
+        return Report(findings=kept, files=files, claims=claims, version=__version__,
+                      suppressed=suppressed, rules=metadata, documents=documents, claims_by_path=claims_by_path)
 
 
 def _disambiguate(findings: list[Finding]) -> None:

@@ -39,10 +39,16 @@ def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     unreadable, binary (NUL bytes without a UTF-16/32 byte-order mark), larger than
     ``max_bytes``, or empty.
     """
+    if format_for(path) is None:
+        raise InputWarning(path, messages.UNSUPPORTED)
+    return parse_document(path, read_bytes(path, max_bytes))
+
+
+def parse_document(path: str, data: bytes) -> Document:
+    """Decode and parse the bytes of ``path`` (read from disk or any other store), as ``load_document``."""
     fmt = format_for(path)
     if fmt is None:
         raise InputWarning(path, messages.UNSUPPORTED)
-    data = read_bytes(path, max_bytes)
     if is_binary(data):
         raise InputWarning(path, messages.BINARY)
     source, warnings = decode(data, path)
@@ -51,4 +57,4 @@ def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     return READERS[fmt](path, source, warnings)
 
 
-__all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "discover", "load_document"]
+__all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "discover", "load_document", "parse_document"]
