@@ -129,10 +129,19 @@ def _progress(count: int) -> tuple[Callable[[int], None] | None, Callable[[], No
 @click.option("--baseline", type=click.Path(), metavar="FILE", help="Report only findings not recorded in this baseline.")
 @click.option("--changed-since", metavar="GIT_REF", help="Report only findings in files changed since GIT_REF.")
 @click.option("--no-color", is_flag=True, help="No colors in text output (also: NO_COLOR set).")
-def check(paths, rules, config_path, include, exclude, formats, output, fail_on, baseline, changed_since, no_color):
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="dask: run on Dask distributed (the dask extra); see the README, Running on a cluster.")
+@click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: the scheduler, e.g. tcp://HOST:8786 "
+              "(default: a local cluster).")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help="With --engine dask and no --scheduler: local worker processes (default: one per CPU).")
+@click.option("--claims-out", metavar="PATH", help="With --engine dask: write every claim to a Parquet dataset.")
+def check(paths, rules, config_path, include, exclude, formats, output, fail_on, baseline, changed_since, no_color,
+          engine, scheduler, workers, claims_out):
     """Check articles against the rules; report findings.
 
-    PATHS are files or directories (walked for .md, .markdown, .html, .htm, .txt).
+    PATHS are files or directories (walked for .md, .markdown, .html, .htm, .txt). With
+    --engine dask they may also be globs, URLs that fsspec opens, and @FILE listing inputs.
     """
     from .baseline import read_baseline, without_baseline
     from .findings import SEVERITY_RANK
@@ -140,16 +149,25 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
     from .runner import Selection, changed_files, keep_changed
 
     targets = _parse_formats(formats, output, FORMATS)
+    if engine == "local" and (scheduler or workers or claims_out):
+        raise click.UsageError("--scheduler, --workers and --claims-out need --engine dask")
     config, auditor = _load(config_path, rules)
     known = read_baseline(Path(baseline)) if baseline else None
     changed = changed_files(changed_since) if changed_since else None
-    selection = Selection(list(paths), list(include), list(exclude))
-    files = auditor.files(selection, _warn)
-    update, stop = _progress(len(files))
-    try:
-        report = auditor.finish(auditor.results_of(files, _warn), progress=update)
-    finally:
-        stop()
+    if engine == "dask":
+        from . import dask_engine
+
+        settings = dask_engine.Settings(config, tuple(str(Path(r).resolve()) for r in rules))
+        report = dask_engine.check(auditor, settings, paths, include, exclude, _warn, scheduler=scheduler, workers=workers,
+                            claims_out=claims_out, keep_claims=any(fmt == "html" for fmt, _ in targets))
+    else:
+        selection = Selection(list(paths), list(include), list(exclude))
+        files = auditor.files(selection, _warn)
+        update, stop = _progress(len(files))
+        try:
+            report = auditor.finish(auditor.results_of(files, _warn), progress=update)
+        finally:
+            stop()
     if changed is not None:
         report.findings = keep_changed(report.findings, changed)
     if known is not None:

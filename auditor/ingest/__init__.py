@@ -44,9 +44,12 @@ def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     return parse_document(path, read_bytes(path, max_bytes))
 
 
-def parse_document(path: str, data: bytes) -> Document:
-    """Decode and parse the bytes of ``path`` (read from disk or any other store), as ``load_document``."""
-    fmt = format_for(path)
+def parse_document(path: str, data: bytes, fmt: str | None = None) -> Document:
+    """Decode and parse the bytes of ``path`` (read from disk or any other store), as ``load_document``.
+
+    ``fmt`` (``"markdown"``, ``"html"``, ``"text"``) overrides the format the suffix gives.
+    """
+    fmt = fmt or format_for(path)
     if fmt is None:
         raise InputWarning(path, messages.UNSUPPORTED)
     if is_binary(data):

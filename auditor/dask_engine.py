@@ -1,0 +1,336 @@
+"""``auditor check --engine dask``: the same run on Dask distributed.
+
+How the work is split (the findings are exactly the local engine's, in the same order):
+
+- The client expands the inputs (``auditor.sources``: directories, globs, ``@listing`` files,
+  URLs) and cuts the list of files into batches.
+- Every worker builds one ``Auditor`` (rules, lexicon, spaCy pipeline) when it receives the
+  run's ``AuditorPlugin``. Per batch, a worker reads and parses each file (local paths as the
+  local engine reads them, URLs through fsspec) into a ``DocumentResult`` and runs the
+  per-document rules on it (``Auditor.document_findings``). The batch's claims stay on the
+  worker as a typed frame (``auditor.claims_frame``); the client gets the small part: paths,
+  warnings, per-document findings and suppressions.
+- The claims form a Dask dataframe, one partition per batch; ``--claims-out`` writes it as a
+  Parquet dataset.
+- Consistency: on the workers, each claim becomes one row per consistency group it takes part
+  in (``ConsistencyChecker.group_keys``: the rule and its group key, the same key the local
+  checker buckets by). A Dask groupby on that key gathers each group on one worker, where
+  ``ConsistencyChecker.check_group`` finds its disagreements. Only findings reach the client.
+- The client orders them as the local checker does (rule order, then the group's first claim)
+  after the per-document findings (document order), and ``Auditor.conclude`` -- the local
+  finishing step -- applies suppressions, sorts and makes fingerprints distinct.
+
+Importing this module without the dask extra raises ``AuditorError`` (one line, exit 2).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import pickle
+import shutil
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import AuditorError
+
+try:
+    import dask.dataframe as dd
+    import fsspec  # noqa: F401  (URL inputs)
+    import pandas as pd
+    import pyarrow as pa
+    from distributed import Client, LocalCluster, WorkerPlugin, as_completed, get_worker
+except ImportError as _missing:
+    raise AuditorError(
+        f"--engine dask needs the dask extra ({_missing.name} is not installed): pip install \"auditor[dask]\""
+    ) from None
+
+from . import claims_frame
+from .claims import Claim
+from .config import Config
+from .docresult import DocumentResult, DocumentStore
+from .errors import InputWarning
+from .findings import Finding, Related, Report
+from .ingest import parse_document
+from .runner import Auditor
+from .sources import expand, is_url, read_url, web_page
+from .suppress import Suppression
+
+Warn = Callable[[str], None]
+
+GROUPS = pa.schema([("group", pa.string()), ("rule", pa.int64()), ("document", pa.int64()),
+                    ("position", pa.int64()), ("claim", pa.string())])
+FOUND = pa.schema([("rule", pa.int64()), ("document", pa.int64()), ("position", pa.int64()),
+                   ("n", pa.int64()), ("finding", pa.string())])
+MAX_BATCH = 256  # files per task
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a worker needs to build the run's Auditor: the config and the extra rule folders."""
+
+    config: Config
+    rules: tuple[str, ...] = ()
+    default_rules: bool | None = None
+
+    def build(self) -> Auditor:
+        return Auditor(self.config, [Path(r) for r in self.rules], default_rules=self.default_rules)
+
+    def name(self) -> str:
+        return "auditor-" + hashlib.sha256(pickle.dumps(self)).hexdigest()[:12]
+
+
+class AuditorPlugin(WorkerPlugin):
+    """Builds the run's Auditor once per worker, pipeline included; tasks find it by name."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.auditor: Auditor | None = None
+
+    def setup(self, worker: Any) -> None:
+        self.lock = threading.Lock()  # one document at a time through a worker's pipeline
+        auditor = self.settings.build()
+        auditor.nlp  # noqa: B018  (built now, not in the first task)
+        auditor.phrases  # noqa: B018
+        self.auditor = auditor
+
+
+def _auditor(name: str) -> tuple[Auditor, threading.Lock]:
+    plugin = get_worker().plugins[name]
+    return plugin.auditor, plugin.lock
+
+
+# -- on the workers ---------------------------------------------------------------------
+@dataclass
+class Batch:
+    """What a worker made of a batch of files."""
+
+    documents: list[tuple[str, list[str], list[str] | None]]  # path, what to tell, the result's warnings
+    findings: list[Finding]  # of the per-document rules, in document order
+    suppressions: list[Suppression]
+    claims: int
+    frame: Any = field(default=None, repr=False)  # the claims (claims_frame.SCHEMA), kept on the worker
+
+
+def analyze_batch(name: str, first: int, paths: list[str]) -> Batch:
+    """Read, parse and check the files ``paths`` (numbered from ``first`` in the run)."""
+    auditor, lock = _auditor(name)
+    batch = Batch([], [], [], 0)
+    claims: list[tuple[int, int, Claim]] = []
+    with lock:
+        for number, path in enumerate(paths, first):
+            said: list[str] = []
+            result = _result(auditor, path, said.append)
+            batch.documents.append((path, said, None if result is None else list(result.warnings)))
+            if result is None:
+                continue
+            batch.findings.extend(auditor.document_findings(result))
+            batch.suppressions.extend(result.suppressions)
+            claims.extend((number, position, claim) for position, claim in enumerate(result.claims))
+    batch.claims = len(claims)
+    batch.frame = claims_frame.frame(claims)
+    return batch
+
+
+def _result(auditor: Auditor, path: str, warn: Warn) -> DocumentResult | None:
+    """The result of one input, or None (after telling why) when it cannot be audited."""
+    if not is_url(path):
+        return next(iter(auditor.results_of([path], warn)), None)
+    try:
+        document = parse_document(path, read_url(path, auditor.max_bytes), "html" if web_page(path) else None)
+    except InputWarning as w:
+        warn(str(w))
+        return None
+    for message in document.warnings:
+        warn(message)
+    return next(iter(auditor.analyze([document])))
+
+
+def _summary(batch: Batch) -> Batch:
+    return Batch(batch.documents, batch.findings, batch.suppressions, batch.claims)
+
+
+def _frame(batch: Batch) -> pd.DataFrame:
+    return batch.frame
+
+
+def _group_rows(part: pd.DataFrame, name: str) -> pd.DataFrame:
+    """One row per (claim, consistency group it takes part in), keyed by rule and group key."""
+    auditor, _ = _auditor(name)
+    checker = auditor.consistency()
+    rows = []
+    for document, position, text in zip(part["document"], part["position"], part["claim"], strict=True):
+        for number, key in checker.group_keys(Claim.from_dict(json.loads(text))):
+            rows.append({"group": f"{number}\x1f{key!r}", "rule": number, "document": document,
+                         "position": position, "claim": text})
+    return _typed(rows, GROUPS)
+
+
+def _check_group(rows: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The findings of one group, tagged with where the local checker would have made them."""
+    auditor, _ = _auditor(name)
+    rows = rows.sort_values(["document", "position"], kind="stable")
+    number = int(rows["rule"].iloc[0])
+    claims = [Claim.from_dict(json.loads(text)) for text in rows["claim"]]
+    # a checker per group: its label-note cache is keyed by claim identity
+    found = auditor.consistency().check_group(number, claims)
+    document, position = int(rows["document"].iloc[0]), int(rows["position"].iloc[0])
+    return _typed([{"rule": number, "document": document, "position": position, "n": n,
+                    "finding": json.dumps(asdict(f), ensure_ascii=False)} for n, f in enumerate(found)], FOUND)
+
+
+def _typed(rows: list[dict[str, Any]], schema: pa.Schema) -> pd.DataFrame:
+    return pa.Table.from_pylist(rows, schema=schema).to_pandas(types_mapper=pd.ArrowDtype)
+
+
+def _finding(text: str) -> Finding:
+    data = json.loads(text)
+    data["related"] = [Related(**r) for r in data["related"]]
+    return Finding(**data)
+
+
+# -- on the client ----------------------------------------------------------------------
+@contextmanager
+def connect(scheduler: str | None, workers: int | None) -> Iterator[Client]:
+    """A client of the scheduler at ``scheduler``, or of a LocalCluster (``workers`` processes,
+    default one per CPU, one thread each)."""
+    if scheduler:
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise AuditorError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+        with client:
+            yield client
+        return
+    count = workers or os.cpu_count() or 1
+    with LocalCluster(n_workers=count, threads_per_worker=1, processes=True, dashboard_address=None,
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+        yield client
+
+
+def check(auditor: Auditor, settings: Settings, inputs: Sequence[str], include: Sequence[str],
+          exclude: Sequence[str], warn: Warn, *, scheduler: str | None = None, workers: int | None = None,
+          claims_out: str | None = None, keep_claims: bool = False,
+          progress: Callable[[int, int], None] | None = None) -> Report:
+    """The Report of a run on Dask; see the module docstring.
+
+    ``keep_claims`` brings every claim to the client (for the html report, which shows them).
+    ``progress(done, total)`` is told the number of files done.
+    """
+    files = expand(auditor, inputs, include, exclude, warn)
+    target = _claims_target(claims_out) if claims_out else None
+    with connect(scheduler, workers) as client:
+        name = settings.name()
+        _register(client, AuditorPlugin(settings), name)
+        try:
+            workers_now = max(1, len(client.scheduler_info().get("workers", {})))
+            size = max(1, min(MAX_BATCH, math.ceil(len(files) / (workers_now * 4)) if files else 1))
+            starts = list(range(0, len(files), size))
+            batches = client.map(analyze_batch, [name] * len(starts), starts,
+                                 [files[s:s + size] for s in starts], pure=False)
+            summaries = client.map(_summary, batches)
+            if progress:
+                done = 0
+                for future in as_completed(summaries):
+                    done += len(future.result().documents)
+                    progress(done, len(files))
+            parts: list[Batch] = client.gather(summaries)
+            _tell(parts, warn)
+            frames = client.map(_frame, batches)
+            claims = (dd.from_delayed(frames, meta=claims_frame.empty(), verify_meta=False) if frames
+                      else dd.from_pandas(claims_frame.empty(), npartitions=1))
+            if target is not None:
+                _write_claims(claims, target)
+            found = _consistency(claims, name) if frames else []
+            by_path = _claims_by_path(claims) if keep_claims else {}
+        finally:
+            client.unregister_worker_plugin(name)
+    return _report(auditor, parts, found, by_path)
+
+
+def _register(client: Client, plugin: AuditorPlugin, name: str) -> None:
+    try:
+        client.register_plugin(plugin, name=name)
+    except AuditorError:
+        raise
+    except Exception as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        raise AuditorError(f"the workers could not load the rules: {message}") from None
+
+
+def _consistency(claims: dd.DataFrame, name: str) -> list[Finding]:
+    """Consistency findings by a Dask groupby on the group key, in the local checker's order."""
+    meta_groups = _typed([], GROUPS)
+    rows = claims.map_partitions(_group_rows, name, meta=meta_groups)
+    found = rows.groupby("group").apply(_check_group, name, meta=_typed([], FOUND)).compute()
+    found = found.sort_values(["rule", "document", "position", "n"], kind="stable")
+    return [_finding(text) for text in found["finding"]]
+
+
+def _claims_by_path(claims: dd.DataFrame) -> dict[str, list[Claim]]:
+    out: dict[str, list[Claim]] = {}
+    for claim in claims_frame.claims_of(claims[["document", "position", "claim"]].compute()):
+        out.setdefault(claim.path, []).append(claim)
+    return out
+
+
+def _report(auditor: Auditor, parts: list[Batch], consistency: list[Finding],
+            claims_by_path: dict[str, list[Claim]]) -> Report:
+    store = DocumentStore(auditor.max_bytes)
+    findings: list[Finding] = []
+    suppressions: list[Suppression] = []
+    files = claims = 0
+    for part in parts:
+        for path, _said, warnings in part.documents:
+            if warnings is not None:
+                files += 1
+                store.add(path, warnings)
+        findings.extend(part.findings)
+        suppressions.extend(part.suppressions)
+        claims += part.claims
+    findings.extend(consistency)
+    return auditor.conclude(findings, suppressions, files=files, claims=claims, documents=store,
+                            claims_by_path=claims_by_path)
+
+
+def _tell(parts: Sequence[Batch], warn: Warn) -> None:
+    """Report each file's warnings, in file order (the local engine's stderr)."""
+    for part in parts:
+        for _path, said, _warnings in part.documents:
+            for message in said:
+                warn(message)
+
+
+# -- --claims-out -----------------------------------------------------------------------
+def _claims_target(path: str) -> str:
+    """Where the Parquet dataset goes; a local folder that holds anything but a dataset is refused."""
+    if is_url(path):
+        return path
+    folder = Path(path)
+    if folder.exists():
+        if not folder.is_dir():
+            raise AuditorError(f"--claims-out {path}: exists and is not a folder")
+        strangers = [p.name for p in folder.iterdir() if not (p.suffix == ".parquet" or p.name.startswith("_"))]
+        if strangers:
+            raise AuditorError(f"--claims-out {path}: the folder holds other files ({strangers[0]}); name a new one")
+    return path
+
+
+def _write_claims(claims: dd.DataFrame, target: str) -> None:
+    """The CLAIMS.md columns as a Parquet dataset, written by the workers (one file per batch)."""
+    columns = claims[list(claims_frame.COLUMNS.names)]
+    if is_url(target):
+        columns.to_parquet(target, write_index=False, schema=claims_frame.COLUMNS)
+        return
+    partial = f"{target}.partial-{os.getpid()}"
+    shutil.rmtree(partial, ignore_errors=True)
+    columns.to_parquet(partial, write_index=False, schema=claims_frame.COLUMNS)
+    shutil.rmtree(target, ignore_errors=True)
+    os.replace(partial, target)
