@@ -31,14 +31,33 @@ def _fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
-def _load(config_path: str | None, rules: tuple[str, ...], default_rules: bool | None = None):
-    """Config + Auditor (rules, lexicon, pipeline), with config errors as exit 2."""
+def _load(config_path: str | None, rules: tuple[str, ...], default_rules: bool | None = None,
+          run: tuple[bool, str | None, int | None] | None = None):
+    """Config + Auditor (rules, lexicon, pipeline), with config errors as exit 2.
+
+    ``run``: the --no-cache, --cache-dir and --jobs options of the command (``_run_options``).
+    """
     from .config import find_config, load_config
     from .runner import Auditor
 
     path = Path(config_path) if config_path else find_config()
     config = load_config(path)
-    return config, Auditor(config, [Path(r) for r in rules], default_rules=default_rules)
+    auditor = Auditor(config, [Path(r) for r in rules], default_rules=default_rules)
+    if run is not None:
+        no_cache, cache_dir, jobs = run
+        if not no_cache:
+            from .cache import default_cache_dir
+
+            auditor.use_cache(Path(cache_dir) if cache_dir else default_cache_dir(config.path), _warn)
+        auditor.jobs = jobs or os.cpu_count() or 1
+    return config, auditor
+
+
+def _cache_dir(cache_dir: str | None, config) -> str:
+    """The claim cache directory of --cache-dir, or the default one."""
+    from .cache import default_cache_dir
+
+    return str(Path(cache_dir) if cache_dir else default_cache_dir(config.path))
 
 
 def _pack_versions() -> str:
@@ -105,6 +124,19 @@ def _input_options(func: Callable) -> Callable:
     return func
 
 
+def _run_options(func: Callable) -> Callable:
+    """--no-cache, --cache-dir, --jobs."""
+    for option in reversed([
+        click.option("--no-cache", is_flag=True, help="Parse every file; neither read nor write the claim cache."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR", envvar="AUDITOR_CACHE_DIR",
+                     help="Claim cache directory (default: .auditor-cache beside the config file, or in the working directory)."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+                     help="Parse with N processes (default: the number of cores)."),
+    ]):
+        func = option(func)
+    return func
+
+
 def _progress(count: int) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
     """A progress bar on stderr for long runs, only when stderr is a terminal."""
     if count < 20 or not sys.stderr.isatty():
@@ -136,8 +168,9 @@ def _progress(count: int) -> tuple[Callable[[int], None] | None, Callable[[], No
 @click.option("--workers", type=click.IntRange(min=1), metavar="N",
               help="With --engine dask and no --scheduler: local worker processes (default: one per CPU).")
 @click.option("--claims-out", metavar="PATH", help="With --engine dask: write every claim to a Parquet dataset.")
+@_run_options
 def check(paths, rules, config_path, include, exclude, formats, output, fail_on, baseline, changed_since, no_color,
-          engine, scheduler, workers, claims_out):
+          engine, scheduler, workers, claims_out, no_cache, cache_dir, jobs):
     """Check articles against the rules; report findings.
 
     PATHS are files or directories (walked for .md, .markdown, .html, .htm, .txt). With
@@ -151,15 +184,19 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
     targets = _parse_formats(formats, output, FORMATS)
     if engine == "local" and (scheduler or workers or claims_out):
         raise click.UsageError("--scheduler, --workers and --claims-out need --engine dask")
-    config, auditor = _load(config_path, rules)
+    if engine == "dask" and jobs:
+        raise click.UsageError("--jobs is for the local engine; with --engine dask the workers parse (--workers)")
+    config, auditor = _load(config_path, rules, run=None if engine == "dask" else (no_cache, cache_dir, jobs))
     known = read_baseline(Path(baseline)) if baseline else None
     changed = changed_files(changed_since) if changed_since else None
     if engine == "dask":
         from . import dask_engine
 
-        settings = dask_engine.Settings(config, tuple(str(Path(r).resolve()) for r in rules))
-        report = dask_engine.check(auditor, settings, paths, include, exclude, _warn, scheduler=scheduler, workers=workers,
-                            claims_out=claims_out, keep_claims=any(fmt == "html" for fmt, _ in targets))
+        settings = dask_engine.Settings(config, tuple(str(Path(r).resolve()) for r in rules),
+                                        cache_dir=None if no_cache else _cache_dir(cache_dir, config))
+        report = dask_engine.check(auditor, settings, paths, include, exclude, _warn, scheduler=scheduler,
+                                   workers=workers, claims_out=claims_out, progress=_progress,
+                                   keep_claims=any(fmt == "html" for fmt, _ in targets))
     else:
         selection = Selection(list(paths), list(include), list(exclude))
         files = auditor.files(selection, _warn)
@@ -210,11 +247,12 @@ def _parse_formats(formats: tuple[str, ...], output: str | None, known: dict) ->
 @click.option("--format", "fmt", type=click.Choice(["table", "jsonl", "json"]), default="table", show_default=True,
               help="table for people; jsonl: one CLAIMS.md record per line.")
 @click.option("--explain", is_flag=True, help="Show which pattern or cue set each field.")
-def claims(paths, rules, config_path, include, exclude, fmt, explain):
+@_run_options
+def claims(paths, rules, config_path, include, exclude, fmt, explain, no_cache, cache_dir, jobs):
     """Print every claim extracted from the articles."""
     from .runner import Selection
 
-    _config, auditor = _load(config_path, rules)
+    _config, auditor = _load(config_path, rules, run=(no_cache, cache_dir, jobs))
     records = []
     for result in auditor.results(Selection(list(paths), list(include), list(exclude)), _warn):
         for claim in result.claims:
@@ -380,12 +418,13 @@ def _what_it_does(rule, fmt_range) -> str:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--rules", "rules", multiple=True, type=click.Path(), metavar="DIR", help="Add a rules directory.")
 @click.option("--config", "config_path", type=click.Path(), metavar="FILE", help="Config file.")
-def compare(drug, paths, rules, config_path):
+@_run_options
+def compare(drug, paths, rules, config_path, no_cache, cache_dir, jobs):
     """For editors: what each document says about DRUG, per attribute, against the label."""
     from .compare import compare_table
     from .runner import Selection
 
-    _config, auditor = _load(config_path, rules)
+    _config, auditor = _load(config_path, rules, run=(no_cache, cache_dir, jobs))
     generic = auditor.lexicon.drug_terms.get(drug.lower())
     if generic is None:
         raise AuditorError(f"unknown drug '{drug}' (not in the drug lexicon)")
@@ -401,13 +440,14 @@ def baseline() -> None:
 @baseline.command("write")
 @click.argument("file", type=click.Path())
 @_input_options
-def baseline_write(file, paths, rules, config_path, include, exclude):
+@_run_options
+def baseline_write(file, paths, rules, config_path, include, exclude, no_cache, cache_dir, jobs):
     """Write today's findings for PATHS to FILE."""
     from .baseline import baseline_json
     from .reports import write_atomic
     from .runner import Selection
 
-    _config, auditor = _load(config_path, rules)
+    _config, auditor = _load(config_path, rules, run=(no_cache, cache_dir, jobs))
     report = auditor.finish(auditor.results(Selection(list(paths), list(include), list(exclude)), _warn))
     write_atomic(file, baseline_json(report.findings))
     click.echo(f"{file}: {len(report.findings)} findings recorded", err=True)

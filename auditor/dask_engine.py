@@ -36,6 +36,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -58,12 +59,13 @@ from .config import Config
 from .docresult import DocumentResult, DocumentStore
 from .errors import InputWarning
 from .findings import Finding, Related, Report
-from .ingest import parse_document
+from .ingest import load_document
 from .runner import Auditor
 from .sources import expand, is_url, read_url, web_page
 from .suppress import Suppression
 
 Warn = Callable[[str], None]
+Progress = Callable[[int], tuple[Callable[[int], None] | None, Callable[[], None]]]
 
 GROUPS = pa.schema([("group", pa.string()), ("rule", pa.int64()), ("document", pa.int64()),
                     ("position", pa.int64()), ("claim", pa.string())])
@@ -79,6 +81,7 @@ class Settings:
     config: Config
     rules: tuple[str, ...] = ()
     default_rules: bool | None = None
+    cache_dir: str | None = None  # the claim cache, opened by each worker on its own machine
 
     def build(self) -> Auditor:
         return Auditor(self.config, [Path(r) for r in self.rules], default_rules=self.default_rules)
@@ -112,7 +115,8 @@ def _auditor(name: str) -> tuple[Auditor, threading.Lock]:
 class Batch:
     """What a worker made of a batch of files."""
 
-    documents: list[tuple[str, list[str], list[str] | None]]  # path, what to tell, the result's warnings
+    documents: list[tuple[str, list[str]]]  # path and reader's warnings of each document audited
+    said: list[str]  # the warnings to report, in file order (unusable files included)
     findings: list[Finding]  # of the per-document rules, in document order
     suppressions: list[Suppression]
     claims: int
@@ -122,29 +126,43 @@ class Batch:
 def analyze_batch(name: str, first: int, paths: list[str]) -> Batch:
     """Read, parse and check the files ``paths`` (numbered from ``first`` in the run)."""
     auditor, lock = _auditor(name)
-    batch = Batch([], [], [], 0)
+    cache_dir = get_worker().plugins[name].settings.cache_dir
+    batch = Batch([], [], [], [], 0)
     claims: list[tuple[int, int, Claim]] = []
     with lock:
-        for number, path in enumerate(paths, first):
-            said: list[str] = []
-            result = _result(auditor, path, said.append)
-            batch.documents.append((path, said, None if result is None else list(result.warnings)))
-            if result is None:
-                continue
-            batch.findings.extend(auditor.document_findings(result))
-            batch.suppressions.extend(result.suppressions)
-            claims.extend((number, position, claim) for position, claim in enumerate(result.claims))
+        # opened in the task's thread (a SQLite connection stays in its thread), closed after the batch
+        auditor.use_cache(None if cache_dir is None else Path(cache_dir), batch.said.append)
+        try:
+            _analyze(auditor, batch, claims, first, paths)
+        finally:
+            auditor.use_cache(None, batch.said.append)
     batch.claims = len(claims)
     batch.frame = claims_frame.frame(claims)
     return batch
 
 
-def _result(auditor: Auditor, path: str, warn: Warn) -> DocumentResult | None:
-    """The result of one input, or None (after telling why) when it cannot be audited."""
-    if not is_url(path):
-        return next(iter(auditor.results_of([path], warn)), None)
+def _analyze(auditor: Auditor, batch: Batch, claims: list[tuple[int, int, Claim]], first: int,
+             paths: list[str]) -> None:
+    numbers = {path: number for number, path in enumerate(paths, first)}
+    tell = batch.said.append
+    for remote, group in groupby(paths, key=is_url):
+        run = list(group)
+        results = (_read_url(auditor, url, tell) for url in run) if remote else auditor.results_of(run, tell)
+        for result in results:
+            if result is None:
+                continue
+            batch.documents.append((result.path, list(result.warnings)))
+            batch.findings.extend(auditor.document_findings(result))
+            batch.suppressions.extend(result.suppressions)
+            number = numbers[result.path]
+            claims.extend((number, position, claim) for position, claim in enumerate(result.claims))
+
+
+def _read_url(auditor: Auditor, url: str, warn: Warn) -> DocumentResult | None:
+    """The result of a URL, or None (after telling why) when it cannot be audited."""
     try:
-        document = parse_document(path, read_url(path, auditor.max_bytes), "html" if web_page(path) else None)
+        document = load_document(url, auditor.max_bytes, data=read_url(url, auditor.max_bytes),
+                                 fmt="html" if web_page(url) else None)
     except InputWarning as w:
         warn(str(w))
         return None
@@ -154,7 +172,7 @@ def _result(auditor: Auditor, path: str, warn: Warn) -> DocumentResult | None:
 
 
 def _summary(batch: Batch) -> Batch:
-    return Batch(batch.documents, batch.findings, batch.suppressions, batch.claims)
+    return Batch(batch.documents, batch.said, batch.findings, batch.suppressions, batch.claims)
 
 
 def _frame(batch: Batch) -> pd.DataFrame:
@@ -218,11 +236,11 @@ def connect(scheduler: str | None, workers: int | None) -> Iterator[Client]:
 def check(auditor: Auditor, settings: Settings, inputs: Sequence[str], include: Sequence[str],
           exclude: Sequence[str], warn: Warn, *, scheduler: str | None = None, workers: int | None = None,
           claims_out: str | None = None, keep_claims: bool = False,
-          progress: Callable[[int, int], None] | None = None) -> Report:
+          progress: Progress | None = None) -> Report:
     """The Report of a run on Dask; see the module docstring.
 
     ``keep_claims`` brings every claim to the client (for the html report, which shows them).
-    ``progress(done, total)`` is told the number of files done.
+    ``progress(total)`` gives ``(update, stop)``: ``update(done)`` is told the number of files done.
     """
     files = expand(auditor, inputs, include, exclude, warn)
     target = _claims_target(claims_out) if claims_out else None
@@ -237,10 +255,16 @@ def check(auditor: Auditor, settings: Settings, inputs: Sequence[str], include: 
                                  [files[s:s + size] for s in starts], pure=False)
             summaries = client.map(_summary, batches)
             if progress:
-                done = 0
-                for future in as_completed(summaries):
-                    done += len(future.result().documents)
-                    progress(done, len(files))
+                update, stop = progress(len(files))
+                sizes = {future.key: min(size, len(files) - start) for future, start in zip(summaries, starts, strict=True)}
+                try:
+                    done = 0
+                    for future in as_completed(summaries):
+                        done += sizes[future.key]
+                        if update:
+                            update(done)
+                finally:
+                    stop()
             parts: list[Batch] = client.gather(summaries)
             _tell(parts, warn)
             frames = client.map(_frame, batches)
@@ -288,10 +312,9 @@ def _report(auditor: Auditor, parts: list[Batch], consistency: list[Finding],
     suppressions: list[Suppression] = []
     files = claims = 0
     for part in parts:
-        for path, _said, warnings in part.documents:
-            if warnings is not None:
-                files += 1
-                store.add(path, warnings)
+        for path, warnings in part.documents:
+            files += 1
+            store.add(path, warnings)
         findings.extend(part.findings)
         suppressions.extend(part.suppressions)
         claims += part.claims
@@ -301,11 +324,10 @@ def _report(auditor: Auditor, parts: list[Batch], consistency: list[Finding],
 
 
 def _tell(parts: Sequence[Batch], warn: Warn) -> None:
-    """Report each file's warnings, in file order (the local engine's stderr)."""
+    """Report the warnings of each batch, in file order (the local engine's stderr)."""
     for part in parts:
-        for _path, said, _warnings in part.documents:
-            for message in said:
-                warn(message)
+        for message in part.said:
+            warn(message)
 
 
 # -- --claims-out -----------------------------------------------------------------------

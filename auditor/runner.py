@@ -29,7 +29,7 @@ from .consistency import ConsistencyChecker
 from .docresult import DocumentResult, DocumentStore, document_result
 from .document import Document
 from .engine import RuleSet, load_rules
-from .engine.checks import check_cite, check_document, check_expect, check_limit
+from .engine.checks import ClaimRules, check_document, check_patterns
 from .errors import AuditorError, InputWarning
 from .findings import Finding, Report, fingerprint
 from .ingest import discover, load_document
@@ -41,9 +41,42 @@ if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
     from spacy.language import Language
     from spacy.tokens import Doc
 
+    from .cache import ClaimCache
     from .engine.checks import PhraseIndex
+    from .engine.model import Rule
 
 Warn = Callable[[str], None]
+CHUNK_FILES = 64  # files read (and parsed) together
+CHUNK_BYTES = 4 * 1024 * 1024
+
+
+@dataclass
+class _Entry:
+    """One file on its way through ``results_of``."""
+
+    path: str
+    data: bytes | None = None
+    digest: str | None = None
+    result: DocumentResult | None = None  # from the cache
+    warning: str = ""  # the file cannot be read
+
+    @property
+    def todo(self) -> bool:
+        return not self.warning and self.result is None
+
+
+def _chunks(entries: Iterable[_Entry], files: int, size: int) -> Iterator[list[_Entry]]:
+    """Consecutive entries, at most ``files`` of them or about ``size`` bytes to parse."""
+    chunk: list[_Entry] = []
+    total = 0
+    for entry in entries:
+        chunk.append(entry)
+        total += len(entry.data or b"")
+        if len(chunk) >= files or total >= size:
+            yield chunk
+            chunk, total = [], 0
+    if chunk:
+        yield chunk
 
 
 @dataclass
@@ -69,9 +102,12 @@ class Auditor:
         self.ruleset.configure(config.enable, config.disable, config.severity)
         self.max_bytes = int(config.max_file_size_mb * 1024 * 1024)
         self._nlp: Language | None = None
+        self.cache: ClaimCache | None = None
         self._phrases: PhraseIndex | None = None
-        if any(r.type in ("require", "forbid") for r in self.ruleset.active()):
-            self.phrases  # noqa: B018  (an invalid token pattern is a rule error: exit 2 before any file is read)
+        self._claim_rules: ClaimRules | None = None  # the per-document rules, indexed on first use
+        self._doc_rules: list[Rule] = []
+        self.jobs = 1  # processes that parse files
+        check_patterns(self.ruleset.active())  # token attributes a blank pipeline cannot match: exit 2 at once
 
     @property
     def nlp(self) -> Language:
@@ -138,8 +174,80 @@ class Auditor:
         return self.results_of(self.files(selection, warn), warn)
 
     def results_of(self, files: Iterable[str], warn: Warn) -> Iterator[DocumentResult]:
-        """The result of each usable file of ``files`` (paths from ``files``), in order."""
-        return self.analyze(self.load(files, warn))
+        """The result of each usable file of ``files`` (paths from ``files``), in order.
+
+        Files are read one chunk at a time; a file whose result is in the claim cache
+        (``use_cache``) is not parsed, the others go through ``analyze`` and into the cache.
+        """
+        for chunk in _chunks(self._entries(files), CHUNK_FILES, CHUNK_BYTES):
+            results = self._analyze_bytes([(e.path, e.data) for e in chunk if e.todo])
+            yield from self._emit(chunk, iter(results), warn)
+
+    def _entries(self, files: Iterable[str]) -> Iterator[_Entry]:
+        """Each file's bytes and its cached result, if any (a file that cannot be read: its warning)."""
+        from .cache import content_digest
+        from .ingest import format_for, messages, read_bytes
+
+        for path in files:
+            try:
+                if format_for(path) is None:
+                    raise InputWarning(path, messages.UNSUPPORTED)
+                data = read_bytes(path, self.max_bytes)
+            except InputWarning as w:
+                yield _Entry(path, warning=str(w))
+                continue
+            if self.cache is None:
+                yield _Entry(path, data=data)
+                continue
+            digest = content_digest(data)
+            hit = self.cache.get(path, digest)
+            yield _Entry(path, digest=digest, result=hit, data=None if hit else data)
+
+    def _analyze_bytes(self, items: list[tuple[str, bytes]]) -> list[DocumentResult | str]:
+        """Parse files from their bytes: a result each, or the warning of a file that cannot be used."""
+        if not items:
+            return []
+        out: list[DocumentResult | str] = []
+        documents = []
+        for path, data in items:
+            try:
+                documents.append(load_document(path, max_bytes=self.max_bytes, data=data))
+                out.append("")
+            except InputWarning as w:
+                out.append(str(w))
+        done = self.analyze(documents)
+        return [message if message else next(done) for message in out]
+
+    def _emit(self, chunk: list[_Entry], parsed: Iterator[DocumentResult | str], warn: Warn) -> list[DocumentResult]:
+        """The results of a chunk in file order, warnings reported, new results stored in the cache."""
+        results, new = [], []
+        for entry in chunk:
+            if entry.warning:
+                warn(entry.warning)
+                continue
+            result = entry.result if entry.result is not None else next(parsed)
+            if isinstance(result, str):
+                warn(result)
+                continue
+            if entry.result is None and entry.digest is not None:
+                new.append((entry.digest, result))
+            for message in result.warnings:
+                warn(message)
+            results.append(result)
+        if self.cache is not None and new:
+            self.cache.put(new)
+        return results
+
+    # -- the claim cache -------------------------------------------------------------
+    def use_cache(self, directory: Path | None, warn: Warn) -> None:
+        """Read and write per-file results in the claim cache in ``directory`` (None: no cache)."""
+        if self.cache is not None:
+            self.cache.close()
+            self.cache = None
+        if directory is not None:
+            from .cache import ClaimCache, environment_key
+
+            self.cache = ClaimCache(directory, environment_key(self), warn)
 
     # -- checking --------------------------------------------------------------------
     def check(self, documents: list[Document], progress: Callable[[int], None] | None = None) -> Report:
@@ -173,18 +281,13 @@ class Auditor:
 
     def document_findings(self, result: DocumentResult) -> list[Finding]:
         """The findings of the per-document rules (limit, expect, cite, require, forbid) on one result."""
-        rules = self.ruleset.active()
-        findings: list[Finding] = []
-        for rule in rules:
-            if rule.type == "limit":
-                findings.extend(check_limit(rule, result.claims, self.lexicon))
-            elif rule.type == "expect":
-                findings.extend(check_expect(rule, result.claims, self.lexicon))
-            elif rule.type == "cite":
-                findings.extend(check_cite(rule, result.claims, self.lexicon, result.has_sources))
-        for rule in rules:
-            if rule.type in ("require", "forbid"):
-                findings.extend(check_document(rule, result, self.lexicon))
+        if self._claim_rules is None:
+            rules = self.ruleset.active()
+            self._claim_rules = ClaimRules(rules, self.lexicon)
+            self._doc_rules = [r for r in rules if r.type in ("require", "forbid")]
+        findings = self._claim_rules.check(result.claims, result.has_sources)
+        for rule in self._doc_rules:
+            findings.extend(check_document(rule, result, self.lexicon))
         return findings
 
     def consistency(self) -> ConsistencyChecker:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,14 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 SHARED_ARTICLES = SHARED / "articles"
 EVAL_TOOL = SHARED / "tools" / "eval_claims.py"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _claim_cache(tmp_path_factory):
+    """CLI runs share one claim cache outside the checkout (so the tests also run warm)."""
+    os.environ["AUDITOR_CACHE_DIR"] = str(tmp_path_factory.mktemp("claim-cache"))
+    yield
+    os.environ.pop("AUDITOR_CACHE_DIR", None)
 
 
 @pytest.fixture(scope="session")

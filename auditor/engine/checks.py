@@ -23,7 +23,7 @@ from ..findings import Finding, fingerprint
 from ..lexicon import Lexicon
 from ..units import convert, fmt_range
 from .model import Rule
-from .select import claim_matches, drug_matches
+from .select import claim_matches, drug_matches, may_select
 
 if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
     from spacy.matcher import Matcher, PhraseMatcher
@@ -115,24 +115,59 @@ def _violates_limit(rule: Rule, value: Range) -> bool:
     return x is not None and limit is not None and (x < limit - 1e-9 if rule.compare == ">=" else x <= limit)
 
 
-def _judge(rule: Rule, claims: list[Claim], lexicon: Lexicon, wrong) -> list[Finding]:
-    """Findings for the selected claims whose comparable value ``wrong(rule, value)`` rejects."""
-    out = []
-    for claim in claims:
-        if not claim_matches(rule.select, claim, lexicon):
-            continue
-        value = comparable(claim, rule)
-        if value is not None and rule.reference is not None and wrong(rule, value):
-            out.append(claim_finding(rule, claim, render_message(rule.message, message_values(rule, claim))))
-    return out
+def check_claim(rule: Rule, claim: Claim, lexicon: Lexicon, has_sources: bool = False) -> Finding | None:
+    """A limit, expect or cite rule on one claim: its finding, or None.
+
+    ``has_sources``: the claim's document has a Sources section (for cite rules).
+    """
+    if rule.type == "cite":
+        if claim.cited or not claim_matches(rule.select, claim, lexicon):
+            return None
+        if rule.accept_sources_section and has_sources:
+            return None
+        return claim_finding(rule, claim, render_message(rule.message, message_values(rule, claim)))
+    if rule.reference is None or not claim_matches(rule.select, claim, lexicon):
+        return None
+    value = comparable(claim, rule)
+    if value is None:
+        return None
+    wrong = _violates_limit(rule, value) if rule.type == "limit" else not agrees(value, rule.reference.value, rule)
+    return claim_finding(rule, claim, render_message(rule.message, message_values(rule, claim))) if wrong else None
+
+
+class ClaimRules:
+    """The limit, expect and cite rules, indexed by the drugs and attributes their selectors accept."""
+
+    def __init__(self, rules: list[Rule], lexicon: Lexicon) -> None:
+        self.rules = [r for r in rules if r.type in ("limit", "expect", "cite")]
+        self.lexicon = lexicon
+        self._by_drug: dict[tuple[str | None, str], list[Rule]] = {}
+
+    def candidates(self, drug: str | None, attribute: str) -> list[Rule]:
+        """The rules that can select a claim about ``drug`` and ``attribute``, in rule order."""
+        key = (drug, attribute)
+        found = self._by_drug.get(key)
+        if found is None:
+            found = self._by_drug[key] = [r for r in self.rules if may_select(r.select, drug, attribute, self.lexicon)]
+        return found
+
+    def check(self, claims: list[Claim], has_sources: bool = False) -> list[Finding]:
+        """Every finding of these rules on the claims of one document."""
+        out = []
+        for claim in claims:
+            for rule in self.candidates(claim.drug, claim.attribute):
+                finding = check_claim(rule, claim, self.lexicon, has_sources)
+                if finding is not None:
+                    out.append(finding)
+        return out
 
 
 def check_limit(rule: Rule, claims: list[Claim], lexicon: Lexicon) -> list[Finding]:
-    return _judge(rule, claims, lexicon, _violates_limit)
+    return [f for c in claims if (f := check_claim(rule, c, lexicon)) is not None]
 
 
 def check_expect(rule: Rule, claims: list[Claim], lexicon: Lexicon) -> list[Finding]:
-    return _judge(rule, claims, lexicon, lambda r, value: not agrees(value, r.reference.value, r))
+    return [f for c in claims if (f := check_claim(rule, c, lexicon)) is not None]
 
 
 def agrees(value: Range, ref: Range, rule: Rule) -> bool:
@@ -152,15 +187,7 @@ def agrees(value: Range, ref: Range, rule: Rule) -> bool:
 
 def check_cite(rule: Rule, claims: list[Claim], lexicon: Lexicon, has_sources: bool = False) -> list[Finding]:
     """``claims`` are those of one document; ``has_sources``: it has a Sources section."""
-    out = []
-    for claim in claims:
-        if claim.cited or not claim_matches(rule.select, claim, lexicon):
-            continue
-        if rule.accept_sources_section and has_sources:
-            continue
-        message = render_message(rule.message, message_values(rule, claim))
-        out.append(claim_finding(rule, claim, message))
-    return out
+    return [f for c in claims if (f := check_claim(rule, c, lexicon, has_sources)) is not None]
 
 
 # -- document checks -------------------------------------------------------------------
@@ -212,6 +239,15 @@ PATTERN_KEYS = {
     "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP", "IS_BRACKET", "IS_QUOTE", "IS_CURRENCY", "LIKE_NUM",
     "LIKE_URL", "LIKE_EMAIL", "SHAPE", "PREFIX", "SUFFIX", "OP", "IS_SENT_START",
 }
+
+
+def check_patterns(rules: list[Rule]) -> None:
+    """Raise AuditorError for a token pattern of a require/forbid rule that names an unknown attribute."""
+    for rule in rules:
+        if rule.type in ("require", "forbid"):
+            for p in rule.phrases:
+                if "pattern" in p:
+                    _check_pattern(rule, p["pattern"])
 
 
 def _check_pattern(rule: Rule, pattern: list[dict]) -> None:

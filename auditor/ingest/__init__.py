@@ -32,26 +32,20 @@ READERS: dict[str, Callable[[str, str, list[str]], Document]] = {
 }
 
 
-def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read, decode and parse ``path``.
+def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | None = None,
+                  fmt: str | None = None) -> Document:
+    """Read, decode and parse ``path`` (or ``data``, its bytes when already read with ``read_bytes``
+    or from another store); ``fmt`` (``"markdown"``, ``"html"``, ``"text"``) overrides the suffix.
 
     Raises ``InputWarning`` for a file that cannot be audited: unsupported suffix, missing,
     unreadable, binary (NUL bytes without a UTF-16/32 byte-order mark), larger than
     ``max_bytes``, or empty.
     """
-    if format_for(path) is None:
-        raise InputWarning(path, messages.UNSUPPORTED)
-    return parse_document(path, read_bytes(path, max_bytes))
-
-
-def parse_document(path: str, data: bytes, fmt: str | None = None) -> Document:
-    """Decode and parse the bytes of ``path`` (read from disk or any other store), as ``load_document``.
-
-    ``fmt`` (``"markdown"``, ``"html"``, ``"text"``) overrides the format the suffix gives.
-    """
     fmt = fmt or format_for(path)
     if fmt is None:
         raise InputWarning(path, messages.UNSUPPORTED)
+    if data is None:
+        data = read_bytes(path, max_bytes)
     if is_binary(data):
         raise InputWarning(path, messages.BINARY)
     source, warnings = decode(data, path)
@@ -60,4 +54,4 @@ def parse_document(path: str, data: bytes, fmt: str | None = None) -> Document:
     return READERS[fmt](path, source, warnings)
 
 
-__all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "discover", "load_document", "parse_document"]
+__all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "discover", "load_document", "read_bytes"]

@@ -11,10 +11,18 @@ from collections.abc import Callable
 
 from auditor.errors import AuditorError
 from auditor.findings import Report
-from auditor.reports import github, html_report, json_report, junit, markdown, sarif, text
+from auditor.reports import github, json_report, junit, markdown, sarif, text
 from auditor.reports.atomic import write_atomic
 
 Renderer = Callable[..., str]
+
+
+def _html(report: Report, *, color: bool = False) -> str:
+    """The html format; its module (and spaCy's displaCy, which it draws with) load when it is used."""
+    from auditor.reports import html_report
+
+    return html_report.render(report, color=color)
+
 
 FORMATS: dict[str, Renderer] = {
     "text": text.render,
@@ -23,7 +31,7 @@ FORMATS: dict[str, Renderer] = {
     "junit": junit.render,
     "github": github.render,
     "markdown": markdown.render,
-    "html": html_report.render,
+    "html": _html,
 }
 
 
