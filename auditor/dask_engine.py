@@ -33,6 +33,7 @@ import os
 import pickle
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -236,17 +237,22 @@ def connect(scheduler: str | None, workers: int | None) -> Iterator[Client]:
 def check(auditor: Auditor, settings: Settings, inputs: Sequence[str], include: Sequence[str],
           exclude: Sequence[str], warn: Warn, *, scheduler: str | None = None, workers: int | None = None,
           claims_out: str | None = None, keep_claims: bool = False,
-          progress: Progress | None = None) -> Report:
+          progress: Progress | None = None, timings: dict[str, float] | None = None) -> Report:
     """The Report of a run on Dask; see the module docstring.
 
     ``keep_claims`` brings every claim to the client (for the html report, which shows them).
     ``progress(total)`` gives ``(update, stop)``: ``update(done)`` is told the number of files done.
+    ``timings``, when given, receives the seconds of each step (for the benchmark).
     """
+    clock = _Clock(timings)
     files = expand(auditor, inputs, include, exclude, warn)
     target = _claims_target(claims_out) if claims_out else None
+    clock("inputs")
     with connect(scheduler, workers) as client:
+        clock("connect")
         name = settings.name()
         _register(client, AuditorPlugin(settings), name)
+        clock("workers ready")
         try:
             workers_now = max(1, len(client.scheduler_info().get("workers", {})))
             size = max(1, min(MAX_BATCH, math.ceil(len(files) / (workers_now * 4)) if files else 1))
@@ -267,16 +273,35 @@ def check(auditor: Auditor, settings: Settings, inputs: Sequence[str], include: 
                     stop()
             parts: list[Batch] = client.gather(summaries)
             _tell(parts, warn)
+            clock("read and parse")
             frames = client.map(_frame, batches)
             claims = (dd.from_delayed(frames, meta=claims_frame.empty(), verify_meta=False) if frames
                       else dd.from_pandas(claims_frame.empty(), npartitions=1))
             if target is not None:
                 _write_claims(claims, target)
+                clock("claims out")
             found = _consistency(claims, name) if frames else []
+            clock("consistency")
             by_path = _claims_by_path(claims) if keep_claims else {}
         finally:
             client.unregister_worker_plugin(name)
-    return _report(auditor, parts, found, by_path)
+    report = _report(auditor, parts, found, by_path)
+    clock("finish")
+    return report
+
+
+class _Clock:
+    """Seconds between calls, by step name, into ``timings`` (nothing when it is None)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[step] = self.timings.get(step, 0.0) + now - self.last
+        self.last = now
 
 
 def _register(client: Client, plugin: AuditorPlugin, name: str) -> None:
