@@ -5,12 +5,14 @@ in two: ``value_low``/``value_high``, ``frequency_low``/``frequency_high`` (a si
 has both equal), ``daily_low``/``daily_high`` (null when the record's value is null), and
 ``indications`` a list of strings (every indication the claim is stated for). ``INTERNAL``
 columns carry what the engine needs besides: the document's number in the run, the claim's
-place in its document, and the lossless claim (``Claim.to_dict`` as JSON).
+place in its document, the claim itself (pickled: the engine's processes run the same code) and the
+consistency groups
+it takes part in (``ConsistencyChecker.group_keys``, each as one string).
 """
 
 from __future__ import annotations
 
-import json
+import pickle
 from typing import Any
 
 import pandas as pd
@@ -29,7 +31,7 @@ COLUMNS = pa.schema([
     ("negated", _BOOL), ("hypothetical", _BOOL), ("cited", _BOOL),
     ("effect", _STR), ("formulation", _STR),
 ])
-INTERNAL = pa.schema([("document", _INT), ("position", _INT), ("claim", _STR)])
+INTERNAL = pa.schema([("document", _INT), ("position", _INT), ("claim", pa.binary()), ("groups", pa.list_(_STR))])
 SCHEMA = pa.schema([*COLUMNS, *INTERNAL])
 
 
@@ -47,12 +49,13 @@ def record_row(claim: Claim) -> dict[str, Any]:
     return row
 
 
-def frame(claims: list[tuple[int, int, Claim]]) -> pd.DataFrame:
-    """The frame of ``(document number, position, claim)`` triples, typed by ``SCHEMA``."""
+def frame(claims: list[tuple[int, int, Claim, list[str]]]) -> pd.DataFrame:
+    """The frame of ``(document number, position, claim, groups)``, typed by ``SCHEMA``."""
     rows = []
-    for document, position, claim in claims:
+    for document, position, claim, groups in claims:
         row = record_row(claim)
-        row.update(document=document, position=position, claim=json.dumps(claim.to_dict(), ensure_ascii=False))
+        row.update(document=document, position=position, claim=pickle.dumps(claim, protocol=pickle.HIGHEST_PROTOCOL),
+                   groups=groups)
         rows.append(row)
     return pa.Table.from_pylist(rows, schema=SCHEMA).to_pandas(types_mapper=pd.ArrowDtype)
 
@@ -65,7 +68,7 @@ def empty() -> pd.DataFrame:
 def claims_of(rows: pd.DataFrame) -> list[Claim]:
     """The claims of a frame's rows, in run order."""
     ordered = rows.sort_values(["document", "position"], kind="stable")
-    return [Claim.from_dict(json.loads(text)) for text in ordered["claim"]]
+    return [pickle.loads(data) for data in ordered["claim"]]
 
 
 def _float(x: Any) -> float | None:

@@ -26,7 +26,6 @@ Importing this module without the dask extra raises ``AuditorError`` (one line, 
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
 import os
@@ -36,7 +35,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -59,7 +58,7 @@ from .claims import Claim
 from .config import Config
 from .docresult import DocumentResult, DocumentStore
 from .errors import InputWarning
-from .findings import Finding, Related, Report
+from .findings import Finding, Report
 from .ingest import load_document
 from .runner import Auditor
 from .sources import expand, is_url, read_url, web_page
@@ -69,9 +68,9 @@ Warn = Callable[[str], None]
 Progress = Callable[[int], tuple[Callable[[int], None] | None, Callable[[], None]]]
 
 GROUPS = pa.schema([("group", pa.string()), ("rule", pa.int64()), ("document", pa.int64()),
-                    ("position", pa.int64()), ("claim", pa.string())])
+                    ("position", pa.int64()), ("claim", pa.binary())])
 FOUND = pa.schema([("rule", pa.int64()), ("document", pa.int64()), ("position", pa.int64()),
-                   ("n", pa.int64()), ("finding", pa.string())])
+                   ("n", pa.int64()), ("finding", pa.binary())])
 MAX_BATCH = 256  # files per task
 
 
@@ -129,7 +128,7 @@ def analyze_batch(name: str, first: int, paths: list[str]) -> Batch:
     auditor, lock = _auditor(name)
     cache_dir = get_worker().plugins[name].settings.cache_dir
     batch = Batch([], [], [], [], 0)
-    claims: list[tuple[int, int, Claim]] = []
+    claims: list[tuple[int, int, Claim, list[str]]] = []
     with lock:
         # opened in the task's thread (a SQLite connection stays in its thread), closed after the batch
         auditor.use_cache(None if cache_dir is None else Path(cache_dir), batch.said.append)
@@ -142,9 +141,10 @@ def analyze_batch(name: str, first: int, paths: list[str]) -> Batch:
     return batch
 
 
-def _analyze(auditor: Auditor, batch: Batch, claims: list[tuple[int, int, Claim]], first: int,
+def _analyze(auditor: Auditor, batch: Batch, claims: list[tuple[int, int, Claim, list[str]]], first: int,
              paths: list[str]) -> None:
     numbers = {path: number for number, path in enumerate(paths, first)}
+    checker = auditor.consistency()
     tell = batch.said.append
     for remote, group in groupby(paths, key=is_url):
         run = list(group)
@@ -156,7 +156,8 @@ def _analyze(auditor: Auditor, batch: Batch, claims: list[tuple[int, int, Claim]
             batch.findings.extend(auditor.document_findings(result))
             batch.suppressions.extend(result.suppressions)
             number = numbers[result.path]
-            claims.extend((number, position, claim) for position, claim in enumerate(result.claims))
+            claims.extend((number, position, claim, [_group(n, key) for n, key in checker.group_keys(claim)])
+                          for position, claim in enumerate(result.claims))
 
 
 def _read_url(auditor: Auditor, url: str, warn: Warn) -> DocumentResult | None:
@@ -180,15 +181,19 @@ def _frame(batch: Batch) -> pd.DataFrame:
     return batch.frame
 
 
-def _group_rows(part: pd.DataFrame, name: str) -> pd.DataFrame:
-    """One row per (claim, consistency group it takes part in), keyed by rule and group key."""
-    auditor, _ = _auditor(name)
-    checker = auditor.consistency()
+def _group(number: int, key: tuple) -> str:
+    """A consistency group as one string: the rule's number and its group key."""
+    return f"{number}\x1f{key!r}"
+
+
+def _group_rows(part: pd.DataFrame) -> pd.DataFrame:
+    """One row per (claim, consistency group it takes part in)."""
     rows = []
-    for document, position, text in zip(part["document"], part["position"], part["claim"], strict=True):
-        for number, key in checker.group_keys(Claim.from_dict(json.loads(text))):
-            rows.append({"group": f"{number}\x1f{key!r}", "rule": number, "document": document,
-                         "position": position, "claim": text})
+    for document, position, data, groups in zip(part["document"], part["position"], part["claim"], part["groups"],
+                                                strict=True):
+        for group in groups:
+            rows.append({"group": group, "rule": int(group.split("\x1f", 1)[0]), "document": document,
+                         "position": position, "claim": data})
     return _typed(rows, GROUPS)
 
 
@@ -197,22 +202,16 @@ def _check_group(rows: pd.DataFrame, name: str) -> pd.DataFrame:
     auditor, _ = _auditor(name)
     rows = rows.sort_values(["document", "position"], kind="stable")
     number = int(rows["rule"].iloc[0])
-    claims = [Claim.from_dict(json.loads(text)) for text in rows["claim"]]
+    claims = [pickle.loads(data) for data in rows["claim"]]
     # a checker per group: its label-note cache is keyed by claim identity
     found = auditor.consistency().check_group(number, claims)
     document, position = int(rows["document"].iloc[0]), int(rows["position"].iloc[0])
     return _typed([{"rule": number, "document": document, "position": position, "n": n,
-                    "finding": json.dumps(asdict(f), ensure_ascii=False)} for n, f in enumerate(found)], FOUND)
+                    "finding": pickle.dumps(f, protocol=pickle.HIGHEST_PROTOCOL)} for n, f in enumerate(found)], FOUND)
 
 
 def _typed(rows: list[dict[str, Any]], schema: pa.Schema) -> pd.DataFrame:
     return pa.Table.from_pylist(rows, schema=schema).to_pandas(types_mapper=pd.ArrowDtype)
-
-
-def _finding(text: str) -> Finding:
-    data = json.loads(text)
-    data["related"] = [Related(**r) for r in data["related"]]
-    return Finding(**data)
 
 
 # -- on the client ----------------------------------------------------------------------
@@ -315,12 +314,14 @@ def _register(client: Client, plugin: AuditorPlugin, name: str) -> None:
 
 
 def _consistency(claims: dd.DataFrame, name: str) -> list[Finding]:
-    """Consistency findings by a Dask groupby on the group key, in the local checker's order."""
+    """Consistency findings by a Dask groupby on the group key, in the local checker's order.
+
+    The groups of each claim were found where it was parsed (``analyze_batch``)."""
     meta_groups = _typed([], GROUPS)
-    rows = claims.map_partitions(_group_rows, name, meta=meta_groups)
+    rows = claims[["document", "position", "claim", "groups"]].map_partitions(_group_rows, meta=meta_groups)
     found = rows.groupby("group").apply(_check_group, name, meta=_typed([], FOUND)).compute()
     found = found.sort_values(["rule", "document", "position", "n"], kind="stable")
-    return [_finding(text) for text in found["finding"]]
+    return [pickle.loads(data) for data in found["finding"]]
 
 
 def _claims_by_path(claims: dd.DataFrame) -> dict[str, list[Claim]]:
