@@ -12,7 +12,10 @@ to a folder, then times
   findings; consistency: the Dask groupby; finish: suppressions, order, fingerprints).
 
 No claim cache is used. Each dask run's findings are compared with the local run's (``same``).
-The load average before and after each run is recorded: the machine may be shared.
+CPU seconds of the run are recorded for the client process and for each worker process
+(``time.process_time`` there): on a machine shared with other work, the wall clock says more
+about the others than about the engine, and the CPU seconds do not. The load average before
+and after each run is recorded too.
 
 Usage::
 
@@ -56,32 +59,38 @@ def _load() -> str:
 
 def run_local(folder: Path) -> dict:
     load = _load()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     auditor = Auditor(Config())
     paths = auditor.files(Selection([str(folder)]), lambda m: None)
     report = auditor.finish(auditor.results_of(paths, lambda m: None))
     seconds = time.perf_counter() - start
     return {"engine": "local", "workers": 1, "seconds": seconds, "steps": {}, "load": f"{load} -> {_load()}",
+            "cpu": {"client": time.process_time() - cpu, "workers": []},
             "record": report.to_record(), "claims": report.claims, "files": report.files}
 
 
 def run_dask(folder: Path, workers: int) -> dict:
-    from distributed import LocalCluster
+    from distributed import Client, LocalCluster
 
     from auditor import dask_engine
 
     load = _load()
     start = time.perf_counter()
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      silence_logs=logging.ERROR) as cluster:
+                      silence_logs=logging.ERROR) as cluster, Client(cluster) as watch:
         cluster_start = time.perf_counter() - start
+        before = watch.run(time.process_time)
         auditor = Auditor(Config())
         steps: dict[str, float] = {}
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         report = dask_engine.check(auditor, dask_engine.Settings(Config()), [str(folder)], [], [], lambda m: None,
                                    scheduler=cluster.scheduler_address, timings=steps)
         seconds = time.perf_counter() - began
+        client_cpu = time.process_time() - cpu
+        after = watch.run(time.process_time)
+    worker_cpu = sorted(after[w] - before[w] for w in after)
     return {"engine": "dask", "workers": workers, "cluster_start": cluster_start, "seconds": seconds,
+            "cpu": {"client": client_cpu, "workers": worker_cpu},
             "steps": steps, "load": f"{load} -> {_load()}", "record": report.to_record(),
             "claims": report.claims, "files": report.files}
 
@@ -89,14 +98,15 @@ def run_dask(folder: Path, workers: int) -> dict:
 def table(result: dict) -> str:
     steps = ["workers ready", "read and parse", "consistency", "finish"]
     head = ("| engine | workers | cluster start s | " + " | ".join(f"{s} s" for s in steps)
-            + " | run s | articles/s | same findings | load 1/5 min before -> after |")
+            + " | run s | articles/s | CPU s: client + each worker | same findings | load 1/5 min before -> after |")
     lines = [f"{result['articles']:,} articles, {result['claims']:,} claims, {result['findings']:,} findings; "
              f"{result['machine']}; revision {result['revision']}; median of {result['rounds']} round(s)", "",
              head, "|" + " --- |" * (head.count("|") - 1)]
     for row in result["runs"]:
         cells = [row["engine"], str(row["workers"]), f"{row['cluster_start']:.1f}" if "cluster_start" in row else "-"]
         cells += [f"{row['steps'][s]:.1f}" if s in row["steps"] else "-" for s in steps]
-        cells += [f"{row['seconds']:.1f}", f"{result['articles'] / row['seconds']:,.0f}", row["same"], row["load"]]
+        cpu = " + ".join(f"{x:.1f}" for x in [row["cpu"]["client"], *row["cpu"]["workers"]])
+        cells += [f"{row['seconds']:.1f}", f"{result['articles'] / row['seconds']:,.0f}", cpu, row["same"], row["load"]]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
