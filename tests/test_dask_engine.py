@@ -1,5 +1,5 @@
 """``check --engine dask`` on a 2-worker LocalCluster: the same reports as the local engine, byte
-for byte; bad inputs told the same way; URL and listing inputs; the Parquet claims dataset;
+for byte (json, sarif, markdown, text, html); bad inputs told the same way; URL and listing inputs; the Parquet claims dataset;
 the claim cache on the workers; and the one-line error without the dask extra."""
 
 from __future__ import annotations
@@ -43,13 +43,14 @@ def _same_reports(scheduler: str, tmp_path: Path, *paths: str, extra: tuple[str,
         folder = tmp_path / engine
         folder.mkdir()
         args = ["check", *paths, "--format", "json", "--format", f"sarif={folder / 'report.sarif'}",
-                "--format", f"markdown={folder / 'report.md'}", *extra]
+                "--format", f"markdown={folder / 'report.md'}", "--format", f"text={folder / 'report.txt'}",
+                "--format", f"html={folder / 'report.html'}", *extra]
         if engine == "dask":
             args += ["--engine", "dask", "--scheduler", scheduler]
         result = run_cli(*args)
         assert result.exit_code in (0, 1), result.output
         outputs[engine] = (result.exit_code, result.stdout, result.stderr,
-                           (folder / "report.sarif").read_bytes(), (folder / "report.md").read_bytes())
+                           *((folder / f"report.{suffix}").read_bytes() for suffix in ("sarif", "md", "txt", "html")))
     assert outputs["dask"] == outputs["local"]
     return json.loads(outputs["local"][1])
 
