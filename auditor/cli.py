@@ -184,6 +184,8 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
     targets = _parse_formats(formats, output, FORMATS)
     if engine == "local" and (scheduler or workers or claims_out):
         raise click.UsageError("--scheduler, --workers and --claims-out need --engine dask")
+    if scheduler and workers:
+        raise click.UsageError("--workers sizes the local cluster; a --scheduler has its own workers")
     if engine == "dask" and jobs:
         raise click.UsageError("--jobs is for the local engine; with --engine dask the workers parse (--workers)")
     config, auditor = _load(config_path, rules, run=None if engine == "dask" else (no_cache, cache_dir, jobs))

@@ -72,6 +72,7 @@ GROUPS = pa.schema([("group", pa.string()), ("rule", pa.int64()), ("document", p
 FOUND = pa.schema([("rule", pa.int64()), ("document", pa.int64()), ("position", pa.int64()),
                    ("n", pa.int64()), ("finding", pa.binary())])
 MAX_BATCH = 256  # files per task
+WAIT_FOR_WORKERS = 60  # seconds a scheduler may have no worker
 
 
 @dataclass(frozen=True)
@@ -225,6 +226,10 @@ def connect(scheduler: str | None, workers: int | None) -> Iterator[Client]:
         except (OSError, TimeoutError, ValueError) as exc:
             raise AuditorError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
         with client:
+            try:
+                client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
+            except TimeoutError:
+                raise AuditorError(f"--scheduler {scheduler}: no worker joined in {WAIT_FOR_WORKERS} s") from None
             yield client
         return
     count = workers or os.cpu_count() or 1

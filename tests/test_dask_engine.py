@@ -168,6 +168,21 @@ def test_local_cluster_sized_by_workers(tmp_path):
 def test_dask_options_need_the_dask_engine():
     result = run_cli("check", str(CORPUS), "--scheduler", "tcp://127.0.0.1:8786")
     assert result.exit_code == 2 and "--engine dask" in result.stderr
+    both = run_cli("check", str(CORPUS), "--engine", "dask", "--scheduler", "tcp://127.0.0.1:8786", "--workers", "2")
+    assert both.exit_code == 2 and "--workers" in both.stderr
+
+
+def test_a_scheduler_without_workers_is_one_line_and_exit_2(monkeypatch):
+    import logging
+
+    from auditor import dask_engine
+
+    monkeypatch.setattr(dask_engine, "WAIT_FOR_WORKERS", 1)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=":0",
+                                  silence_logs=logging.ERROR) as empty:
+        result = run_cli("check", str(CORPUS), "--engine", "dask", "--scheduler", empty.scheduler_address)
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0 and "no worker joined" in result.stderr
 
 
 def test_without_the_extra_one_line_and_exit_2(monkeypatch):
