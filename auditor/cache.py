@@ -29,6 +29,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,7 @@ NOT_EXTRACTION = ("reports/", "cli.py", "baseline.py", "compare.py", "consistenc
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS envs (env TEXT PRIMARY KEY, used REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS loaded (kind TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (kind, key));
 CREATE TABLE IF NOT EXISTS results (
     env TEXT NOT NULL, path TEXT NOT NULL, digest TEXT NOT NULL, data BLOB NOT NULL,
     PRIMARY KEY (env, path)
@@ -60,12 +62,12 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def code_version() -> str:
-    """A hash of the source of the modules that read files and extract claims."""
+@lru_cache(maxsize=4)
+def _code_version(package: Path) -> str:
     h = hashlib.sha256()
-    files = sorted([*PACKAGE.rglob("*.py"), PACKAGE / "pipeline" / "config.cfg"])
+    files = sorted([*package.rglob("*.py"), *package.glob("schema/*.json"), package / "pipeline" / "config.cfg"])
     for path in files:
-        rel = path.relative_to(PACKAGE).as_posix()
+        rel = path.relative_to(package).as_posix()
         if rel.startswith(NOT_EXTRACTION):
             continue
         h.update(rel.encode() + b"\0")
@@ -73,13 +75,28 @@ def code_version() -> str:
     return h.hexdigest()
 
 
-def _spacy_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+def code_version() -> str:
+    """A hash of the source of the modules that read files and extract claims (and of the schemas)."""
+    return _code_version(PACKAGE)
 
-    try:
-        return version("spacy")
-    except PackageNotFoundError:
+
+def _spacy_version() -> str:
+    """spaCy's version, read from its ``about.py`` without importing spaCy."""
+    import importlib.util
+    import re
+
+    spec = importlib.util.find_spec("spacy")
+    if spec is None or not spec.submodule_search_locations:
         return "unknown"
+    for folder in spec.submodule_search_locations:
+        try:
+            text = (Path(folder) / "about.py").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        m = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)", text, re.M)
+        if m:
+            return m.group(1)
+    return "unknown"
 
 
 def environment_key(auditor: Auditor) -> str:
@@ -104,9 +121,13 @@ def default_cache_dir(config_path: str | None) -> Path:
 
 
 class ClaimCache:
-    """Per-file results of one environment; ``hits`` and ``misses`` count lookups."""
+    """Per-file results of one environment; ``hits`` and ``misses`` count lookups.
 
-    def __init__(self, directory: Path, env: str, warn: Callable[[str], None]) -> None:
+    ``env`` may be given later (``set_env``): the rules and lexicons it depends on are read
+    through ``memo`` first, so that unchanged ones are not parsed and validated again.
+    """
+
+    def __init__(self, directory: Path, env: str | None, warn: Callable[[str], None]) -> None:
         self.directory = Path(directory)
         self.path = self.directory / FILENAME
         self.env = env
@@ -123,10 +144,23 @@ class ClaimCache:
         except OSError as exc:
             self._disable(f"cannot create {self.directory}: {exc.strerror or exc}")
             return
-        try:
-            self._open()
-        except sqlite3.DatabaseError as exc:
-            self._rebuild(str(exc))
+        for attempt in range(5):
+            try:
+                self._open()
+                break
+            except _OtherVersion as exc:
+                self._rebuild(str(exc))
+                break
+            except sqlite3.OperationalError as exc:  # locked or busy: another run is creating it
+                self._close()
+                self.db = None
+                if attempt == 4:
+                    self._disable(f"the claim cache cannot be opened ({exc})")
+                else:
+                    time.sleep(0.2 * (attempt + 1))
+            except sqlite3.DatabaseError as exc:  # not a database, or corrupt
+                self._rebuild(str(exc))
+                break
 
     # -- opening -----------------------------------------------------------------------
     def _open(self) -> None:
@@ -144,13 +178,34 @@ class ClaimCache:
                 db.executemany("INSERT INTO meta VALUES (?, ?)", [("schema", SCHEMA), ("version", __version__)])
             elif found.get("schema") != SCHEMA or found.get("version") != __version__:
                 raise _OtherVersion(f"written by auditor {found.get('version', '?')} (cache format {found.get('schema', '?')})")
+        if mode is None:
+            raise sqlite3.DatabaseError("no journal mode")
+        if self.env is not None:
+            self._register()
+
+    def set_env(self, env: str) -> None:
+        """The environment key of this run's results (``environment_key``)."""
+        self.env = env
+        if self.db is not None:
+            try:
+                self._register()
+            except sqlite3.DatabaseError as exc:
+                self._failed(exc)
+
+    def _register(self) -> None:
+        """Mark this environment used; drop the results of environments not used lately."""
+        db = self.db
+        with self._transaction():
             db.execute("INSERT OR REPLACE INTO envs VALUES (?, ?)", (self.env, time.time()))
             old = [row[0] for row in db.execute("SELECT env FROM envs ORDER BY used DESC").fetchall()[KEEP_ENVIRONMENTS:]]
             for env in old:
                 db.execute("DELETE FROM results WHERE env = ?", (env,))
                 db.execute("DELETE FROM envs WHERE env = ?", (env,))
-        if mode is None:
-            raise sqlite3.DatabaseError("no journal mode")
+
+    @property
+    def memo(self) -> _LoadMemo:
+        """Rule packs and lexicons read before, by their bytes (see ``yamlio.Memo``)."""
+        return _LoadMemo(self)
 
     def _transaction(self):
         return _Transaction(self.db)
@@ -190,7 +245,7 @@ class ClaimCache:
     def get(self, path: str, digest: str) -> DocumentResult | None:
         """The stored result of ``path`` with these bytes in this environment, or None."""
         found = None
-        if self.db is not None:
+        if self.db is not None and self.env is not None:
             try:
                 row = self.db.execute("SELECT digest, data FROM results WHERE env = ? AND path = ?",
                                       (self.env, path)).fetchone()
@@ -210,7 +265,7 @@ class ClaimCache:
 
     def put(self, entries: Iterable[tuple[str, DocumentResult]]) -> None:
         """Store (digest, result) pairs in one transaction."""
-        if self.db is None:
+        if self.db is None or self.env is None:
             return
         rows = [(self.env, r.path, digest, json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":")))
                 for digest, r in entries]
@@ -229,6 +284,45 @@ class ClaimCache:
             self._disable(str(exc))
         else:
             self._rebuild(str(exc))
+
+
+class _LoadMemo:
+    """What the rule loader and the lexicon read from YAML files, kept in the cache's ``loaded`` table."""
+
+    def __init__(self, cache: ClaimCache) -> None:
+        self.cache = cache
+
+    def key(self, path: str | Path) -> str | None:
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            return None
+        return f"{content_digest(data)}:{code_version()}"
+
+    def get(self, kind: str, key: str) -> object:
+        db = self.cache.db
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT data FROM loaded WHERE kind = ? AND key = ?", (kind, key)).fetchone()
+            return None if row is None else json.loads(row[0])
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            if isinstance(exc, sqlite3.DatabaseError):
+                self.cache._failed(exc)
+            return None
+
+    def put(self, kind: str, key: str, value: object) -> None:
+        db = self.cache.db
+        if db is None:
+            return
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        if json.loads(text) != value:
+            return  # e.g. non-string keys: not remembered
+        try:
+            with self.cache._transaction():
+                db.execute("INSERT OR REPLACE INTO loaded VALUES (?, ?, ?)", (kind, key, text))
+        except sqlite3.DatabaseError as exc:
+            self.cache._failed(exc)
 
 
 class _OtherVersion(sqlite3.DatabaseError):

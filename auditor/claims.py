@@ -8,6 +8,7 @@ work handed between processes.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -33,7 +34,7 @@ UNITS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Range:
     """A value or range; ``low`` None is an open lower end, ``high`` None an open upper end."""
 
@@ -78,7 +79,7 @@ def _fmt(x: float | None) -> str:
     return "?" if x is None else f"{_num(x)}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim:
     """A typed, normalized numeric claim, with its place in the plain text."""
 
@@ -123,11 +124,16 @@ class Claim:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Claim:
-        """The claim ``to_dict`` wrote."""
+        """The claim ``to_dict`` wrote (names that recur from claim to claim are stored once)."""
         values = dict(data)
         for name in _RANGES:
             if name in values:
                 values[name] = Range.from_list(values[name])
+        for name in _NAMES:
+            if isinstance(values.get(name), str):
+                values[name] = sys.intern(values[name])
+        if isinstance(values.get("location"), dict) and isinstance(values["location"].get("path"), str):
+            values["location"]["path"] = sys.intern(values["location"]["path"])
         return cls(**values)
 
     def to_record(self, explain: bool = False) -> dict[str, Any]:
@@ -167,3 +173,5 @@ class Claim:
 
 
 _RANGES = ("value", "frequency", "daily")
+_NAMES = ("path", "attribute", "unit", "drug", "per", "indication", "population", "effect", "drug_class", "heading",
+          "formulation")

@@ -42,14 +42,14 @@ def _load(config_path: str | None, rules: tuple[str, ...], default_rules: bool |
 
     path = Path(config_path) if config_path else find_config()
     config = load_config(path)
-    auditor = Auditor(config, [Path(r) for r in rules], default_rules=default_rules)
-    if run is not None:
-        no_cache, cache_dir, jobs = run
-        if not no_cache:
-            from .cache import default_cache_dir
+    directory = None
+    if run is not None and not run[0]:
+        from .cache import default_cache_dir
 
-            auditor.use_cache(Path(cache_dir) if cache_dir else default_cache_dir(config.path), _warn)
-        auditor.jobs = jobs or os.cpu_count() or 1
+        directory = Path(run[1]) if run[1] else default_cache_dir(config.path)
+    auditor = Auditor(config, [Path(r) for r in rules], default_rules=default_rules, cache_dir=directory, warn=_warn)
+    if run is not None:
+        auditor.jobs = run[2] or os.cpu_count() or 1
     return config, auditor
 
 
@@ -189,6 +189,7 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
     if engine == "dask" and jobs:
         raise click.UsageError("--jobs is for the local engine; with --engine dask the workers parse (--workers)")
     config, auditor = _load(config_path, rules, run=None if engine == "dask" else (no_cache, cache_dir, jobs))
+    auditor.keep_explain = False  # reports show claim records, never the explanations
     known = read_baseline(Path(baseline)) if baseline else None
     changed = changed_files(changed_since) if changed_since else None
     if engine == "dask":

@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from .errors import AuditorError
 from .yamlio import load_yaml
 
@@ -73,6 +71,8 @@ def load_config(path: Path | None) -> Config:
 
         def locate(keys):
             return doc.locate(keys)[0]
+
+    import jsonschema
 
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     errors = list(jsonschema.Draft202012Validator(schema).iter_errors(data))

@@ -83,9 +83,12 @@ class Settings:
     rules: tuple[str, ...] = ()
     default_rules: bool | None = None
     cache_dir: str | None = None  # the claim cache, opened by each worker on its own machine
+    keep_explain: bool = False  # a check's reports never show the claims' explanations
 
     def build(self) -> Auditor:
-        return Auditor(self.config, [Path(r) for r in self.rules], default_rules=self.default_rules)
+        auditor = Auditor(self.config, [Path(r) for r in self.rules], default_rules=self.default_rules)
+        auditor.keep_explain = self.keep_explain
+        return auditor
 
     def name(self) -> str:
         return "auditor-" + hashlib.sha256(pickle.dumps(self)).hexdigest()[:12]

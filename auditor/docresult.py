@@ -62,7 +62,6 @@ class DocumentResult:
     suppressions: list[Suppression] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     has_sources: bool = False  # a Sources / References / Bibliography section
-    words: int = 0  # tokens that are not spaces or punctuation
 
     def matches_of(self, rule_id: str) -> list[PhraseMatch]:
         return [m for m in self.matches if m.rule == rule_id]
@@ -77,7 +76,6 @@ class DocumentResult:
             "suppressions": [asdict(s) for s in self.suppressions],
             "warnings": list(self.warnings),
             "has_sources": self.has_sources,
-            "words": self.words,
         }
 
     @classmethod
@@ -90,7 +88,6 @@ class DocumentResult:
             suppressions=[Suppression(**s) for s in data["suppressions"]],
             warnings=list(data["warnings"]),
             has_sources=bool(data["has_sources"]),
-            words=int(data.get("words", 0)),
         )
 
 
@@ -109,11 +106,10 @@ def document_result(document: Document, doc: Doc, claims: list[Claim],
         if span.label_ not in seen:
             seen.add(span.label_)
             mentions.append(Mention(span.label_, _location(document, span.start_char, span.end_char)))
-    words = sum(1 for t in doc if not (t.is_space or t.is_punct))
     return DocumentResult(
         path=document.path, claims=claims, matches=matches, mentions=mentions,
         suppressions=find_suppressions(document), warnings=list(document.warnings),
-        has_sources=document.sources_start is not None, words=words,
+        has_sources=document.sources_start is not None,
     )
 
 

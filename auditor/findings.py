@@ -14,7 +14,7 @@ SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 
 
-@dataclass
+@dataclass(slots=True)
 class Related:
     """Another place that takes part in a finding (the other side of a contradiction)."""
 
@@ -38,7 +38,7 @@ class Related:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class Finding:
     """One problem at one place, with the rule that found it."""
 

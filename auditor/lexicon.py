@@ -7,11 +7,10 @@ directory), so that editors can extend them without touching code.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from .errors import AuditorError
-from .yamlio import YamlDocument, load_yaml
+from .yamlio import Memo, YamlDocument, load_yaml
 
 
 @dataclass
@@ -52,9 +51,16 @@ class Lexicon:
         return name is not None and (name in self.class_parent or name in set(self.class_terms.values()))
 
     # -- loading ---------------------------------------------------------------------
-    def add_file(self, path: Path) -> None:
-        doc = load_yaml(path)
+    def add_file(self, path: Path, memo: Memo | None = None) -> None:
+        key = memo.key(path) if memo is not None else None
+        found = memo.get("lexicon", key) if memo is not None and key else None
+        doc = YamlDocument(str(path), found["data"], None) if found is not None else load_yaml(path)
         data = doc.data
+        self._add(doc, data, path)
+        if memo is not None and key and found is None:
+            memo.put("lexicon", key, {"data": data})
+
+    def _add(self, doc: YamlDocument, data: object, path: Path) -> None:
         if data is None:
             return
         if not isinstance(data, dict):
@@ -125,30 +131,38 @@ def _acronyms(terms: list[str]) -> set[str]:
     return {t.lower() for t in terms if len(t) <= 6 and t.rstrip("s").isupper()}
 
 
-def load_lexicon(paths: list[Path]) -> Lexicon:
+def load_lexicon(paths: list[Path], memo: Memo | None = None) -> Lexicon:
     """Merge lexicons: for a rules directory its ``lexicon/*.yaml``, for a file the file itself.
 
-    Later paths extend (and may override) earlier ones.
+    Later paths extend (and may override) earlier ones. ``memo``: see ``engine.load_rules``.
     """
     lexicon = Lexicon()
     for item in paths:
         item = Path(item)
         if item.is_file():
-            lexicon.add_file(item)
+            lexicon.add_file(item, memo)
             continue
         folder = item / "lexicon"
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
-            lexicon.add_file(path)
+            lexicon.add_file(path, memo)
     if not lexicon.drug_terms:
         raise AuditorError("no drug lexicon found: expected rules/lexicon/drugs.yaml in a rules directory")
     return lexicon
 
 
-@lru_cache(maxsize=8)
-def cached_lexicon(paths: tuple[str, ...]) -> Lexicon:
-    """Load (once per set of paths) the lexicon of the given rules directories or lexicon files."""
-    from .paths import bundled_rules_dir
+_LEXICONS: dict[tuple[str, ...], Lexicon] = {}
 
-    return load_lexicon([Path(p) for p in paths] if paths else [bundled_rules_dir()])
+
+def cached_lexicon(paths: tuple[str, ...], memo: Memo | None = None) -> Lexicon:
+    """Load (once per set of paths) the lexicon of the given rules directories or lexicon files."""
+    found = _LEXICONS.get(paths)
+    if found is None:
+        from .paths import bundled_rules_dir
+
+        found = load_lexicon([Path(p) for p in paths] if paths else [bundled_rules_dir()], memo)
+        if len(_LEXICONS) >= 8:
+            _LEXICONS.pop(next(iter(_LEXICONS)))
+        _LEXICONS[paths] = found
+    return found

@@ -16,7 +16,8 @@ runner both use it. A run has two steps:
 from __future__ import annotations
 
 import subprocess
-from collections import Counter
+import sys
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,9 @@ if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
 Warn = Callable[[str], None]
 CHUNK_FILES = 64  # files read (and parsed) together
 CHUNK_BYTES = 4 * 1024 * 1024
+CHUNK_FILES_PARALLEL = 16  # files sent to a worker process at once
+CHUNK_BYTES_PARALLEL = 512 * 1024
+MIN_PARALLEL = 4  # fewer files to parse than this: parsed here, without waking the workers
 
 
 @dataclass
@@ -63,6 +67,9 @@ class _Entry:
     @property
     def todo(self) -> bool:
         return not self.warning and self.result is None
+
+
+_NO_EXPLAIN: dict[str, str] = {}
 
 
 def _chunks(entries: Iterable[_Entry], files: int, size: int) -> Iterator[list[_Entry]]:
@@ -91,23 +98,37 @@ class Selection:
 class Auditor:
     """Loaded rules and lexicon, and the pipeline on first use, ready to audit documents."""
 
-    def __init__(self, config: Config, extra_rules: Iterable[Path] = (), default_rules: bool | None = None) -> None:
+    def __init__(self, config: Config, extra_rules: Iterable[Path] = (), default_rules: bool | None = None, *,
+                 cache_dir: Path | None = None, warn: Warn | None = None) -> None:
+        """``cache_dir``: use the claim cache there (``use_cache``); ``warn`` reports its problems."""
         self.config = config
+        extra_rules = [Path(p) for p in extra_rules]
+        self._settings = (config, extra_rules, default_rules)
+        self.cache: ClaimCache | None = None
+        if cache_dir is not None:
+            from .cache import ClaimCache
+
+            self.cache = ClaimCache(cache_dir, None, warn or (lambda m: None))
+        memo = self.cache.memo if self.cache is not None else None
         use_default = config.default_rules if default_rules is None else default_rules
         self.rule_dirs: list[Path] = ([bundled_rules_dir()] if use_default else []) + list(config.rules) + [Path(p) for p in extra_rules]
         lexicon_paths = [str(p) for p in [bundled_rules_dir(), *self.rule_dirs[use_default:], *config.lexicon]]
         self.lexicon_paths = list(dict.fromkeys(lexicon_paths))
-        self.lexicon: Lexicon = cached_lexicon(tuple(self.lexicon_paths))
-        self.ruleset: RuleSet = load_rules(self.rule_dirs)
+        self.lexicon: Lexicon = cached_lexicon(tuple(self.lexicon_paths), memo)
+        self.ruleset: RuleSet = load_rules(self.rule_dirs, memo)
         self.ruleset.configure(config.enable, config.disable, config.severity)
         self.max_bytes = int(config.max_file_size_mb * 1024 * 1024)
         self._nlp: Language | None = None
-        self.cache: ClaimCache | None = None
         self._phrases: PhraseIndex | None = None
         self._claim_rules: ClaimRules | None = None  # the per-document rules, indexed on first use
         self._doc_rules: list[Rule] = []
         self.jobs = 1  # processes that parse files
+        self.keep_explain = True  # False: claims from ``results_of`` come without ``explain`` (less memory)
         check_patterns(self.ruleset.active())  # token attributes a blank pipeline cannot match: exit 2 at once
+        if self.cache is not None:
+            from .cache import environment_key
+
+            self.cache.set_env(environment_key(self))
 
     @property
     def nlp(self) -> Language:
@@ -179,9 +200,48 @@ class Auditor:
         Files are read one chunk at a time; a file whose result is in the claim cache
         (``use_cache``) is not parsed, the others go through ``analyze`` and into the cache.
         """
-        for chunk in _chunks(self._entries(files), CHUNK_FILES, CHUNK_BYTES):
-            results = self._analyze_bytes([(e.path, e.data) for e in chunk if e.todo])
-            yield from self._emit(chunk, iter(results), warn)
+        if self.jobs <= 1:
+            for chunk in _chunks(self._entries(files), CHUNK_FILES, CHUNK_BYTES):
+                results = self._analyze_bytes([(e.path, e.data) for e in chunk if e.todo])
+                yield from self._emit(chunk, iter(results), warn)
+            return
+        # Several processes: chunks go to a pool as they are read; results come back in order.
+        pool = None
+        pending: deque[tuple[list[_Entry], Any]] = deque()
+        try:
+            for chunk in _chunks(self._entries(files), CHUNK_FILES_PARALLEL, CHUNK_BYTES_PARALLEL):
+                todo = [(e.path, e.data) for e in chunk if e.todo]
+                if len(todo) >= MIN_PARALLEL:
+                    pool = pool or self._pool()
+                    pending.append((chunk, pool.submit(_work, todo)))
+                else:
+                    pending.append((chunk, _Done(self._analyze_bytes(todo))))
+                while len(pending) > 2 * self.jobs:
+                    chunk, done = pending.popleft()
+                    yield from self._emit(chunk, iter(done.result()), warn)
+            while pending:
+                chunk, done = pending.popleft()
+                yield from self._emit(chunk, iter(done.result()), warn)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+    def _pool(self) -> Any:
+        """Worker processes that parse files, each with the pipeline built once.
+
+        Where processes can be forked, the pipeline is built here first and every worker
+        shares it; elsewhere each worker builds its own from the same settings.
+        """
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _PARENT
+        if "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux"):
+            self.phrases  # noqa: B018  (built before forking, shared by the workers)
+            _PARENT = self
+            return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
+                                       initializer=_init_worker, initargs=(None,))
+        return ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=(self._settings,))
 
     def _entries(self, files: Iterable[str]) -> Iterator[_Entry]:
         """Each file's bytes and its cached result, if any (a file that cannot be read: its warning)."""
@@ -236,6 +296,10 @@ class Auditor:
             results.append(result)
         if self.cache is not None and new:
             self.cache.put(new)
+        if not self.keep_explain:
+            for result in results:
+                for claim in result.claims:
+                    claim.explain = _NO_EXPLAIN
         return results
 
     # -- the claim cache -------------------------------------------------------------
@@ -306,6 +370,41 @@ class Auditor:
         metadata = {r.id: r.metadata() for r in self.ruleset.rules}
         return Report(findings=kept, files=files, claims=claims, version=__version__,
                       suppressed=suppressed, rules=metadata, documents=documents, claims_by_path=claims_by_path)
+
+
+class _Done:
+    """A result computed here, read like a future."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def result(self) -> Any:
+        return self.value
+
+
+_PARENT: Auditor | None = None  # the Auditor a forked worker inherits
+_WORKER: Auditor | None = None
+
+
+def _init_worker(settings: tuple | None) -> None:
+    """Set up a worker process: the forked parent's Auditor, or a new one from its settings."""
+    global _WORKER
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    if settings is None:
+        _WORKER = _PARENT
+    else:
+        config, extra_rules, default_rules = settings
+        _WORKER = Auditor(config, extra_rules, default_rules=default_rules)
+    _WORKER.cache = None
+    _WORKER.jobs = 1
+
+
+def _work(items: list[tuple[str, bytes]]) -> list[DocumentResult | str]:
+    """In a worker: parse files from their bytes (``Auditor._analyze_bytes``)."""
+    assert _WORKER is not None
+    return _WORKER._analyze_bytes(items)
 
 
 def _disambiguate(findings: list[Finding]) -> None:

@@ -9,14 +9,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import AuditorError
 
-# libyaml's parser when PyYAML was built with it (the same safe constructors, several times faster)
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:  # PyYAML loads when a file is parsed (a run that remembers every file need not)
+    import yaml
+
+
+class Memo(Protocol):
+    """Remembers what was read from a YAML file, by the file's bytes (the claim cache is one)."""
+
+    def key(self, path: str | Path) -> str | None:
+        """The key of the file's current bytes (None: unreadable, not remembered)."""
+
+    def get(self, kind: str, key: str) -> Any:
+        """What was stored for ``key``, or None."""
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        """Store a JSON-serializable ``value`` (values that do not survive JSON are not stored)."""
 
 
 @dataclass
@@ -32,6 +43,10 @@ class YamlDocument:
 
         For a missing key, the position of the closest existing parent.
         """
+        import yaml
+
+        if self.root is None and self.data is not None:
+            self.root = load_yaml(self.path).root  # remembered data: parse again only to point at an error
         node = self.root
         line, col = (1, 1) if node is None else (node.start_mark.line + 1, node.start_mark.column + 1)
         for key in keys:
@@ -58,6 +73,8 @@ class YamlDocument:
 
 
 def _check_duplicates(path: str, node: yaml.Node | None) -> None:
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, yaml.Node] = {}
         for k, v in node.value:
@@ -75,7 +92,10 @@ def _check_duplicates(path: str, node: yaml.Node | None) -> None:
 
 def parse_yaml(text: str, path: str) -> YamlDocument:
     """Parse YAML text; raise AuditorError naming path:line:column on any syntax problem."""
-    loader = _Loader(text)
+    import yaml
+
+    # libyaml's parser when PyYAML was built with it (the same safe constructors, several times faster)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         root = loader.get_single_node()
         _check_duplicates(path, root)

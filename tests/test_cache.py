@@ -61,8 +61,7 @@ def _articles(folder: Path) -> Path:
 
 def _run(articles: Path, cache_dir: Path, config: Config | None = None, rules: list[Path] = ()):
     """(report record, hits, misses) of one run through the claim cache."""
-    auditor = Auditor(config or Config(), rules)
-    auditor.use_cache(cache_dir, lambda m: pytest.fail(f"unexpected warning: {m}"))
+    auditor = Auditor(config or Config(), rules, cache_dir=cache_dir, warn=lambda m: pytest.fail(f"unexpected warning: {m}"))
     report = auditor.finish(auditor.results(Selection([str(articles)]), lambda m: None))
     hits, misses = auditor.cache.hits, auditor.cache.misses
     auditor.cache.close()
@@ -118,6 +117,16 @@ def test_a_phrase_rule_change_invalidates_a_limit_change_does_not(tmp_path):
     assert [f["path"] for f in changed["findings"] if f["rule"] == "house.no-safe-claims"] == [str(articles / "b.md")]
 
 
+def test_a_pack_read_before_is_still_validated_when_it_changes(tmp_path):
+    articles = _articles(tmp_path / "articles")
+    rules = _pack(tmp_path / "house")
+    _run(articles, tmp_path / "cache", rules=[rules])
+    text = (rules / "house.yaml").read_text(encoding="utf-8")
+    (rules / "house.yaml").write_text(text.replace("severity: error", "severity: fatal"), encoding="utf-8")
+    result = _cli(articles, tmp_path / "cache", "--rules", str(rules))
+    assert result.exit_code == 2 and "house.yaml:" in result.stderr and "fatal" in result.stderr
+
+
 def test_a_code_change_invalidates_every_file(tmp_path, monkeypatch):
     articles = _articles(tmp_path / "articles")
     _run(articles, tmp_path / "cache")
@@ -130,13 +139,20 @@ def test_the_code_version_follows_the_extraction_source(tmp_path, monkeypatch):
     package = tmp_path / "auditor"
     shutil.copytree(REPO / "auditor", package, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(cache_module, "PACKAGE", package)
-    before = cache_module.code_version()
+
+    def version() -> str:
+        cache_module._code_version.cache_clear()  # computed once per process
+        return cache_module.code_version()
+
+    before = version()
     with open(package / "reports" / "text.py", "a", encoding="utf-8") as f:
         f.write("\n# a report change\n")
-    assert cache_module.code_version() == before  # reports run after the cache
+    assert version() == before  # reports run after the cache
     with open(package / "pipeline" / "layout.py", "a", encoding="utf-8") as f:
         f.write("\n# a pipeline change\n")
-    assert cache_module.code_version() != before
+    assert version() != before
+    (package / "schema" / "rules.schema.json").write_text("{}", encoding="utf-8")
+    assert version() != before
 
 
 def _cli(articles: Path, cache_dir: Path, *extra: str):

@@ -71,9 +71,19 @@ def claim_finding(rule: Rule, claim: Claim, message: str, occurrence: int = 0) -
 
 
 def _source_record(rule: Rule) -> dict[str, Any] | None:
+    """The rule's citation for its findings: one dict per rule, shared by its findings (read only)."""
     if not rule.source:
         return None
-    return {"title": rule.source.get("title"), "section": rule.source.get("section"), "url": rule.source.get("url")}
+    found = _SOURCES.get(id(rule))
+    if found is None or found[0] is not rule:
+        record = {"title": rule.source.get("title"), "section": rule.source.get("section"), "url": rule.source.get("url")}
+        if len(_SOURCES) > 10000:
+            _SOURCES.clear()
+        found = _SOURCES[id(rule)] = (rule, record)
+    return found[1]
+
+
+_SOURCES: dict[int, tuple[Rule, dict[str, Any]]] = {}
 
 
 # -- claim comparisons -----------------------------------------------------------------

@@ -8,13 +8,16 @@ import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AuditorError
 from ..yamlio import YamlDocument, load_yaml
 from .model import Pack, Reference, Rule
+
+if TYPE_CHECKING:
+    import jsonschema
+
+    from ..yamlio import Memo
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema" / "rules.schema.json"
 SKIPPED_DIRS = {"lexicon", "tests", "fixtures"}
@@ -64,15 +67,19 @@ def pack_files(directory: Path) -> list[Path]:
     return files
 
 
-def load_rules(directories: list[Path]) -> RuleSet:
-    """Load and validate every pack; raise AuditorError (exit 2) on the first invalid one."""
+def load_rules(directories: list[Path], memo: Memo | None = None) -> RuleSet:
+    """Load and validate every pack; raise AuditorError (exit 2) on the first invalid one.
+
+    ``memo`` (the claim cache) remembers packs already validated, by their bytes, so that an
+    unchanged pack is neither parsed nor validated again.
+    """
     ruleset = RuleSet(directories=list(directories))
     seen: dict[str, str] = {}
     for directory in directories:
         if not directory.is_dir():
             raise AuditorError(f"{directory}: rules directory not found")
         for path in pack_files(directory):
-            pack = load_pack(path)
+            pack = load_pack(path, memo)
             for rule in pack.rules:
                 if rule.id in seen:
                     raise AuditorError(f"{rule.path}:{rule.line}:5: duplicate rule id '{rule.id}' (first defined in {seen[rule.id]})")
@@ -82,28 +89,43 @@ def load_rules(directories: list[Path]) -> RuleSet:
     return ruleset
 
 
-def load_pack(path: Path) -> Pack:
+def load_pack(path: Path, memo: Memo | None = None) -> Pack:
     """Load one pack file."""
+    key = memo.key(path) if memo is not None else None
+    found = memo.get("pack", key) if memo is not None and key else None
+    if found is not None:
+        return _build_pack(path, found["data"], found["lines"], None)
     doc = load_yaml(path)
     data = _normalize(doc.data)
     if not isinstance(data, dict):
         raise doc.error((), "a rule pack must be a mapping with 'pack' and 'rules'")
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(rules_schema())
     errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         raise _schema_error(doc, _most_specific(errors))
+    lines = [doc.locate(("rules", i))[0] for i in range(len(data["rules"]))]
+    pack = _build_pack(path, data, lines, doc)
+    if memo is not None and key:
+        memo.put("pack", key, {"data": data, "lines": lines})
+    return pack
+
+
+def _build_pack(path: Path, data: dict[str, Any], lines: list[int], doc: YamlDocument | None) -> Pack:
+    """A validated pack's rules (``lines``: the line of each rule)."""
     sources = data.get("sources") or {}
     pack_id = data["pack"]
     rules = []
     for i, item in enumerate(data["rules"]):
-        line, _ = doc.locate(("rules", i))
+        line = lines[i]
         source = None
         if item.get("source"):
             src = dict(item["source"])
             ref = src.pop("ref", None)
             if ref is not None:
                 if ref not in sources:
-                    raise doc.error(("rules", i, "source", "ref"), f"source.ref '{ref}' is not defined under 'sources'")
+                    raise (doc or load_yaml(path)).error(("rules", i, "source", "ref"), f"source.ref '{ref}' is not defined under 'sources'")
                 source = {**sources[ref], **src}
             else:
                 source = src

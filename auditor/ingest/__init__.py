@@ -11,6 +11,7 @@ in the text, so a number inside one is never taken for a claim.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from auditor.document import Document
@@ -18,18 +19,22 @@ from auditor.errors import InputWarning
 from auditor.ingest import messages
 from auditor.ingest.decode import decode, is_binary
 from auditor.ingest.files import discover, format_for, read_bytes
-from auditor.ingest.html import read_html
-from auditor.ingest.markdown import read_markdown
 from auditor.ingest.messages import SUFFIXES
-from auditor.ingest.text import read_text
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
-READERS: dict[str, Callable[[str, str, list[str]], Document]] = {
-    "markdown": read_markdown,
-    "html": read_html,
-    "text": read_text,
+# format -> (module, reader); a reader's module (and its parser library) loads on first use
+READERS: dict[str, tuple[str, str]] = {
+    "markdown": ("auditor.ingest.markdown", "read_markdown"),
+    "html": ("auditor.ingest.html", "read_html"),
+    "text": ("auditor.ingest.text", "read_text"),
 }
+
+
+def reader(fmt: str) -> Callable[[str, str, list[str]], Document]:
+    """The function that turns decoded source of format ``fmt`` into a Document."""
+    module, name = READERS[fmt]
+    return getattr(importlib.import_module(module), name)
 
 
 def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | None = None,
@@ -51,7 +56,7 @@ def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | N
     source, warnings = decode(data, path)
     if not source:
         raise InputWarning(path, messages.EMPTY)
-    return READERS[fmt](path, source, warnings)
+    return reader(fmt)(path, source, warnings)
 
 
 __all__ = ["DEFAULT_MAX_BYTES", "SUFFIXES", "discover", "load_document", "read_bytes"]

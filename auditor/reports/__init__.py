@@ -7,31 +7,35 @@ the same bytes.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from auditor.errors import AuditorError
 from auditor.findings import Report
-from auditor.reports import github, json_report, junit, markdown, sarif, text
 from auditor.reports.atomic import write_atomic
 
 Renderer = Callable[..., str]
 
 
-def _html(report: Report, *, color: bool = False) -> str:
-    """The html format; its module (and spaCy's displaCy, which it draws with) load when it is used."""
-    from auditor.reports import html_report
+def _lazy(module: str) -> Renderer:
+    """The ``render`` of ``auditor.reports.<module>``, imported when a report is first drawn
+    (the html format loads spaCy's displaCy; a run that writes only json need not)."""
 
-    return html_report.render(report, color=color)
+    def renderer(report: Report, *, color: bool = False) -> str:
+        return importlib.import_module(f"auditor.reports.{module}").render(report, color=color)
+
+    renderer.__name__ = renderer.__qualname__ = f"render_{module}"
+    return renderer
 
 
 FORMATS: dict[str, Renderer] = {
-    "text": text.render,
-    "json": json_report.render,
-    "sarif": sarif.render,
-    "junit": junit.render,
-    "github": github.render,
-    "markdown": markdown.render,
-    "html": _html,
+    "text": _lazy("text"),
+    "json": _lazy("json_report"),
+    "sarif": _lazy("sarif"),
+    "junit": _lazy("junit"),
+    "github": _lazy("github"),
+    "markdown": _lazy("markdown"),
+    "html": _lazy("html_report"),
 }
 
 
