@@ -56,6 +56,13 @@ def _load(config_path: str | None, rules: tuple[str, ...], default_rules: bool |
     return config, auditor
 
 
+def _cache_dir(cache_dir: str | None, config) -> str:
+    """The claim cache directory of --cache-dir, or the default one."""
+    from .cache import default_cache_dir
+
+    return str(Path(cache_dir) if cache_dir else default_cache_dir(config.path))
+
+
 def _pack_versions() -> str:
     try:
         from .engine import load_rules
@@ -157,12 +164,20 @@ def _progress(count: int) -> tuple[Callable[[int], None] | None, Callable[[], No
 @click.option("--baseline", type=click.Path(), metavar="FILE", help="Report only findings not recorded in this baseline.")
 @click.option("--changed-since", metavar="GIT_REF", help="Report only findings in files changed since GIT_REF.")
 @click.option("--no-color", is_flag=True, help="No colors in text output (also: NO_COLOR set).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="dask: run on Dask distributed (the dask extra); see the README, Running on a cluster.")
+@click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: the scheduler, e.g. tcp://HOST:8786 "
+              "(default: a local cluster).")
+@click.option("--workers", type=click.IntRange(min=1), metavar="N",
+              help="With --engine dask and no --scheduler: local worker processes (default: one per CPU).")
+@click.option("--claims-out", metavar="PATH", help="With --engine dask: write every claim to a Parquet dataset.")
 @_run_options
 def check(paths, rules, config_path, include, exclude, formats, output, fail_on, baseline, changed_since, no_color,
-          no_cache, cache_dir, jobs):
+          engine, scheduler, workers, claims_out, no_cache, cache_dir, jobs):
     """Check articles against the rules; report findings.
 
-    PATHS are files or directories (walked for .md, .markdown, .html, .htm, .txt).
+    PATHS are files or directories (walked for .md, .markdown, .html, .htm, .txt). With
+    --engine dask they may also be globs, URLs that fsspec opens, and @FILE listing inputs.
     """
     from .baseline import read_baseline, without_baseline
     from .findings import SEVERITY_RANK
@@ -170,17 +185,32 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
     from .runner import Selection, changed_files, keep_changed
 
     targets = _parse_formats(formats, output, FORMATS)
-    config, auditor = _load(config_path, rules, run=(no_cache, cache_dir, jobs))
+    if engine == "local" and (scheduler or workers or claims_out):
+        raise click.UsageError("--scheduler, --workers and --claims-out need --engine dask")
+    if scheduler and workers:
+        raise click.UsageError("--workers sizes the local cluster; a --scheduler has its own workers")
+    if engine == "dask" and jobs:
+        raise click.UsageError("--jobs is for the local engine; with --engine dask the workers parse (--workers)")
+    config, auditor = _load(config_path, rules, run=None if engine == "dask" else (no_cache, cache_dir, jobs))
     auditor.keep_explain = False  # reports show claim records, never the explanations
     known = read_baseline(Path(baseline)) if baseline else None
     changed = changed_files(changed_since) if changed_since else None
-    selection = Selection(list(paths), list(include), list(exclude))
-    files = auditor.files(selection, _warn)
-    update, stop = _progress(len(files))
-    try:
-        report = auditor.finish(auditor.results_of(files, _warn), progress=update)
-    finally:
-        stop()
+    if engine == "dask":
+        from . import dask_engine
+
+        settings = dask_engine.Settings(config, tuple(str(Path(r).resolve()) for r in rules),
+                                        cache_dir=None if no_cache else _cache_dir(cache_dir, config))
+        report = dask_engine.check(auditor, settings, paths, include, exclude, _warn, scheduler=scheduler,
+                                   workers=workers, claims_out=claims_out, progress=_progress,
+                                   keep_claims=any(fmt == "html" for fmt, _ in targets))
+    else:
+        selection = Selection(list(paths), list(include), list(exclude))
+        files = auditor.files(selection, _warn)
+        update, stop = _progress(len(files))
+        try:
+            report = auditor.finish(auditor.results_of(files, _warn), progress=update)
+        finally:
+            stop()
     if changed is not None:
         report.findings = keep_changed(report.findings, changed)
     if known is not None:

@@ -15,6 +15,7 @@ below a typical dose (``against``) stated elsewhere.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -146,11 +147,34 @@ class ConsistencyChecker:
                 findings.extend(self._groups(rule, claims))
         return findings
 
+    # -- one group at a time (for engines that group the claims themselves) -------------
+    def group_keys(self, claim: Claim) -> Iterator[tuple[int, tuple]]:
+        """``(rule number, group key)`` of every group the claim takes part in.
+
+        The findings of ``check`` are those of ``check_group`` over each group (claims in run
+        order), taken in rule order and, inside a rule, in the order of each group's first claim.
+        """
+        for number, rule in enumerate(self.rules):
+            if self._selects(rule, claim):
+                yield number, _key(rule, claim, self.lexicon)
+
+    def check_group(self, number: int, claims: list[Claim]) -> list[Finding]:
+        """The findings of rule ``number`` over the claims of one of its groups, in run order."""
+        rule = self.rules[number]
+        return self._against(rule, claims) if rule.against else self._groups(rule, claims)
+
+    def _selects(self, rule: Rule, claim: Claim) -> bool:
+        if not claim.drug:
+            return False
+        if rule.against:
+            return claim_matches(rule.select, claim, self.lexicon) or claim_matches(rule.against, claim, self.lexicon)
+        return claim_matches(rule.select, claim, self.lexicon) and _takes_part(rule, claim)
+
     # -- same attribute, different values ---------------------------------------------
     def _groups(self, rule: Rule, claims: list[Claim]) -> list[Finding]:
         buckets: dict[tuple, list[_Point]] = defaultdict(list)
         for claim in claims:
-            if claim_matches(rule.select, claim, self.lexicon) and claim.drug and _takes_part(rule, claim):
+            if self._selects(rule, claim):
                 buckets[_key(rule, claim, self.lexicon)].append(_point(claim))
         out: list[Finding] = []
         for points in buckets.values():

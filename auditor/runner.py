@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
 
     from .cache import ClaimCache
     from .engine.checks import PhraseIndex
+    from .engine.model import Rule
 
 Warn = Callable[[str], None]
 CHUNK_FILES = 64  # files read (and parsed) together
@@ -121,6 +122,10 @@ class Auditor:
         self.max_bytes = int(config.max_file_size_mb * 1024 * 1024)
         self._nlp: Language | None = None
         self._phrases: PhraseIndex | None = None
+        self._claim_rules: ClaimRules | None = None  # the per-document rules, indexed on first use
+        self._doc_rules: list[Rule] = []
+        self._scope_rules: list[Rule] = []
+        self._label_rules: list[Rule] = []
         self.jobs = 1  # processes that parse files
         self.keep_explain = True  # False: claims from ``results_of`` come without ``explain`` (less memory)
         self.internal_errors: list[str] = []  # one line per file a bug in auditor left unaudited
@@ -363,11 +368,6 @@ class Auditor:
         ``documents`` (path -> Document) is what reports that show text read; without it they
         read each file again when they need it (``DocumentStore``).
         """
-        rules = self.ruleset.active()
-        claim_rules = ClaimRules(rules, self.lexicon)
-        scope_rules = [r for r in rules if r.type == "scope"]
-        label_rules = [r for r in rules if r.type in ("limit", "expect")]
-        doc_rules = [r for r in rules if r.type in ("require", "forbid")]
         store = DocumentStore(self.max_bytes)
         findings: list[Finding] = []
         all_claims: list[Claim] = []
@@ -375,27 +375,48 @@ class Auditor:
         suppressions: list[Suppression] = []
         files = 0
         for files, result in enumerate(results, 1):
-            claims = result.claims
-            all_claims.extend(claims)
-            claims_by_path[result.path] = claims
+            all_claims.extend(result.claims)
+            claims_by_path[result.path] = result.claims
             suppressions.extend(result.suppressions)
             store.add(result.path, result.warnings)
-            findings.extend(claim_rules.check(claims, result.has_sources))
-            for rule in scope_rules:
-                findings.extend(check_scope(rule, label_rules, claims, self.lexicon))
-            for rule in doc_rules:
-                findings.extend(check_document(rule, result, self.lexicon))
+            findings.extend(self.document_findings(result))
             if progress:
                 progress(files)
-        findings.extend(ConsistencyChecker(rules, rules, self.lexicon).check(all_claims))
+        findings.extend(self.consistency().check(all_claims))
+        return self.conclude(findings, suppressions, files=files, claims=len(all_claims),
+                             documents=store if documents is None else dict(documents), claims_by_path=claims_by_path)
+
+    def document_findings(self, result: DocumentResult) -> list[Finding]:
+        """The findings of the per-document rules (limit, expect, cite, require, forbid) on one result."""
+        if self._claim_rules is None:
+            rules = self.ruleset.active()
+            self._claim_rules = ClaimRules(rules, self.lexicon)
+            self._doc_rules = [r for r in rules if r.type in ("require", "forbid")]
+            self._scope_rules = [r for r in rules if r.type == "scope"]
+            self._label_rules = [r for r in rules if r.type in ("limit", "expect")]
+        findings = self._claim_rules.check(result.claims, result.has_sources)
+        for rule in self._scope_rules:
+            findings.extend(check_scope(rule, self._label_rules, result.claims, self.lexicon))
+        for rule in self._doc_rules:
+            findings.extend(check_document(rule, result, self.lexicon))
+        return findings
+
+    def consistency(self) -> ConsistencyChecker:
+        """The checker of the active consistency rules (cross-document and within one)."""
+        rules = self.ruleset.active()
+        return ConsistencyChecker(rules, rules, self.lexicon)
+
+    def conclude(self, findings: list[Finding], suppressions: list[Suppression], *, files: int, claims: int,
+                 documents: Mapping[str, Any], claims_by_path: dict[str, list[Claim]]) -> Report:
+        """The Report from every finding of a run (per-document findings in document order, then
+        consistency findings): suppressions applied, stable order, distinct fingerprints."""
         kept, suppressed, problems = apply_suppressions(findings, suppressions)
         kept.extend(problems)
         kept.sort(key=Finding.sort_key)
         _disambiguate(kept)
         metadata = {r.id: r.metadata() for r in self.ruleset.rules}
-        return Report(findings=kept, files=files, claims=len(all_claims), version=__version__,
-                      suppressed=suppressed, rules=metadata, documents=store if documents is None else dict(documents),
-                      claims_by_path=claims_by_path)
+        return Report(findings=kept, files=files, claims=claims, version=__version__,
+                      suppressed=suppressed, rules=metadata, documents=documents, claims_by_path=claims_by_path)
 
 
 class _Done:

@@ -37,14 +37,16 @@ def reader(fmt: str) -> Callable[[str, str, list[str]], Document]:
     return getattr(importlib.import_module(module), name)
 
 
-def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | None = None) -> Document:
-    """Read, decode and parse ``path`` (or ``data``, its bytes when already read with ``read_bytes``).
+def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | None = None,
+                  fmt: str | None = None) -> Document:
+    """Read, decode and parse ``path`` (or ``data``, its bytes when already read with ``read_bytes``
+    or from another store); ``fmt`` (``"markdown"``, ``"html"``, ``"text"``) overrides the suffix.
 
     Raises ``InputWarning`` for a file that cannot be audited: unsupported suffix, missing,
     unreadable, binary (NUL bytes without a UTF-16/32 byte-order mark), larger than
     ``max_bytes``, or empty.
     """
-    fmt = format_for(path)
+    fmt = fmt or format_for(path)
     if fmt is None:
         raise InputWarning(path, messages.UNSUPPORTED)
     if data is None:
