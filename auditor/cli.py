@@ -303,6 +303,8 @@ def rules_list(rules_dirs, config_path):
     config = load_config(Path(config_path) if config_path else find_config())
     dirs = ([bundled_rules_dir()] if config.default_rules else []) + config.rules + [Path(d) for d in rules_dirs]
     ruleset = load_rules(dirs)
+    for message in ruleset.warnings:  # unreviewed drafts: left out, as `check` says
+        _warn(message)
     ruleset.configure(config.enable, config.disable, config.severity)
     width = max((len(r.id) for r in ruleset.rules), default=10)
     for rule in ruleset.rules:

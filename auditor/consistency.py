@@ -67,7 +67,15 @@ def _key(rule: Rule, claim: Claim, lexicon: Lexicon) -> tuple:
         else:
             parts.append(getattr(claim, field))
     parts.append(dimension(claim.unit))
+    # another formulation (Xanax XR, Ambien CR) compares only with claims about that formulation
+    parts.append(claim.formulation)
     return tuple(parts)
+
+
+def _every_formulation(selector: dict | None) -> dict:
+    """A consistency selector that names no formulation takes claims of every formulation;
+    ``_key`` keeps each formulation in its own group."""
+    return {"formulation": "any", **(selector or {})}
 
 
 def _said(claim: Claim) -> str:
@@ -167,8 +175,9 @@ class ConsistencyChecker:
         if not claim.drug:
             return False
         if rule.against:
-            return claim_matches(rule.select, claim, self.lexicon) or claim_matches(rule.against, claim, self.lexicon)
-        return claim_matches(rule.select, claim, self.lexicon) and _takes_part(rule, claim)
+            return (claim_matches(_every_formulation(rule.select), claim, self.lexicon)
+                    or claim_matches(_every_formulation(rule.against), claim, self.lexicon))
+        return claim_matches(_every_formulation(rule.select), claim, self.lexicon) and _takes_part(rule, claim)
 
     # -- same attribute, different values ---------------------------------------------
     def _groups(self, rule: Rule, claims: list[Claim]) -> list[Finding]:
@@ -271,9 +280,9 @@ class ConsistencyChecker:
             if not claim.drug:
                 continue
             key = _key(rule, claim, self.lexicon)
-            if claim_matches(rule.select, claim, self.lexicon):
+            if claim_matches(_every_formulation(rule.select), claim, self.lexicon):
                 sides[key][0].append(_point(claim))
-            elif claim_matches(rule.against or {}, claim, self.lexicon):
+            elif claim_matches(_every_formulation(rule.against), claim, self.lexicon):
                 sides[key][1].append(_point(claim))
         out = []
         for limits, others in sides.values():

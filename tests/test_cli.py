@@ -265,3 +265,22 @@ def test_directory_with_nothing_to_audit(tmp_path):
     result = run_cli("check", str(tmp_path))
     assert result.exit_code == 0
     assert "nothing" in result.stderr.lower() or "no " in result.stderr.lower()
+
+
+def test_consistency_compares_a_formulation_only_with_itself(tmp_path):
+    """Two articles giving different Xanax XR maxima disagree; an XR maximum never disagrees
+    with the tablets' maximum."""
+    (tmp_path / "a.md").write_text("For panic disorder, the maximum dose of Xanax XR is 10 mg a day.\n",
+                                   encoding="utf-8")
+    (tmp_path / "b.md").write_text("For panic disorder, the maximum dose of Xanax XR is 6 mg a day.\n",
+                                   encoding="utf-8")
+    (tmp_path / "c.md").write_text("For panic disorder, the maximum dose of Xanax tablets is 10 mg a day.\n",
+                                   encoding="utf-8")
+
+    def contradictions(*names: str) -> list[dict]:
+        report = _json(run_cli("check", *(str(tmp_path / n) for n in names), "--format", "json"))
+        return [f for f in report["findings"] if f["rule"] == "consistency.maximum-dose"]
+
+    xr = contradictions("a.md", "b.md")
+    assert len(xr) == 1 and {Path(p["path"]).name for p in xr[0]["related"]} | {Path(xr[0]["path"]).name} == {"a.md", "b.md"}
+    assert contradictions("b.md", "c.md") == []

@@ -133,6 +133,10 @@ def test_cli_draft_validate_check_cycle(labels, tmp_path):
     skipped = run_cli("check", str(article), "--rules", str(rules_dir), "--format", "json")
     assert "unreviewed draft" in skipped.stderr and str(pack) in skipped.stderr
     assert not [f for f in json.loads(skipped.stdout)["findings"] if f["rule"].startswith("citalopram-label.")]
+    listed = run_cli("rules", "list", "--rules", str(rules_dir))
+    assert listed.exit_code == 0
+    assert "unreviewed draft" in listed.stderr and str(pack) in listed.stderr
+    assert "citalopram-label." not in listed.stdout
 
     pack.write_text(pack.read_text(encoding="utf-8").replace("reviewed: null", "reviewed: 2026-12-01"), encoding="utf-8")
     assert run_cli("rules", "validate", str(rules_dir)).exit_code == 0
