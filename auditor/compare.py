@@ -6,8 +6,7 @@ from collections import defaultdict
 
 from .claims import Claim
 from .consistency import ATTRIBUTE_NAMES
-from .engine.checks import agrees, comparable
-from .engine.select import claim_matches
+from .engine.checks import label_judgement
 from .units import fmt_range
 
 ORDER = list(ATTRIBUTE_NAMES)
@@ -16,20 +15,14 @@ ORDER = list(ATTRIBUTE_NAMES)
 def label_verdict(auditor, claim: Claim) -> tuple[str, str]:
     """(label value, verdict) from the first expect/limit rule that judges this claim."""
     for rule in auditor.ruleset.active():
-        if rule.type not in ("expect", "limit") or rule.reference is None:
-            continue
-        if not claim_matches(rule.select, claim, auditor.lexicon):
-            continue
-        value = comparable(claim, rule)
-        if value is None:
+        ok = label_judgement(rule, claim, auditor.lexicon)
+        if ok is None:
             continue
         ref = rule.reference
         shown = f"{fmt_range(ref.value)} {ref.unit}{'/day' if ref.per == 'day' else ''}"
         if rule.type == "limit":
-            limit = ref.value.high
-            bad = value.high is not None and limit is not None and value.high > limit + 1e-9
-            return f"max {shown}", ("ABOVE MAX" if bad else "within max")
-        return shown, ("agrees" if agrees(value, ref.value, rule) else "DIFFERS")
+            return f"max {shown}", ("within max" if ok else "ABOVE MAX")
+        return shown, ("agrees" if ok else "DIFFERS")
     return "-", "-"
 
 

@@ -127,6 +127,23 @@ def _violates_limit(rule: Rule, value: Range) -> bool:
     return x is not None and limit is not None and (x < limit - 1e-9 if rule.compare == ">=" else x <= limit)
 
 
+def label_judgement(rule: Rule, claim: Claim, lexicon: Lexicon) -> bool | None:
+    """How a limit or expect rule judges a claim: True (within / agrees), False (violates /
+    differs), or None when the rule does not judge it. Editors' views (``compare``, the language
+    server's hover) show this; ``check_claim`` makes the findings by the same comparisons."""
+    if rule.type not in ("limit", "expect") or rule.reference is None:
+        return None
+    ceiling = rule.type == "limit" and rule.compare in ("<=", "<")
+    if not claim_matches(rule.select, claim, lexicon, ceiling):
+        return None
+    value = comparable(claim, rule)
+    if value is None:
+        return None
+    if rule.type == "limit":
+        return not _violates_limit(rule, value)
+    return agrees(value, rule.reference.value, rule)
+
+
 def check_claim(rule: Rule, claim: Claim, lexicon: Lexicon, has_sources: bool = False) -> Finding | None:
     """A limit, expect or cite rule on one claim: its finding, or None.
 

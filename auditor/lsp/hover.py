@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from ..claims import Claim
 from ..consistency import ATTRIBUTE_NAMES
-from ..engine.checks import agrees, comparable
+from ..engine.checks import label_judgement
 from ..engine.model import Rule
-from ..engine.select import claim_matches
 from ..reports._common import safe_url
 from ..runner import Auditor
 from ..units import fmt_quantity
@@ -47,19 +46,13 @@ def label_facts(auditor: Auditor, claim: Claim) -> list[tuple[Rule, str]]:
     """(rule, verdict) for the label rules that judge this claim, first ``MAX_FACTS`` of them."""
     out: list[tuple[Rule, str]] = []
     for rule in auditor.ruleset.active():
-        if rule.type not in ("expect", "limit") or rule.reference is None:
-            continue
-        if not claim_matches(rule.select, claim, auditor.lexicon):
-            continue
-        value = comparable(claim, rule)
-        if value is None:
+        ok = label_judgement(rule, claim, auditor.lexicon)
+        if ok is None:
             continue
         if rule.type == "limit":
-            limit = rule.reference.value.high
-            above = value.high is not None and limit is not None and value.high > limit + 1e-9
-            verdict = "above the label's maximum" if above else "within the label's maximum"
+            verdict = "within the label's maximum" if ok else "above the label's maximum"
         else:
-            verdict = "agrees with the label" if agrees(value, rule.reference.value, rule) else "differs from the label"
+            verdict = "agrees with the label" if ok else "differs from the label"
         out.append((rule, verdict))
         if len(out) == MAX_FACTS:
             break
