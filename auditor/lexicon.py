@@ -34,6 +34,8 @@ class Lexicon:
     acronyms: set[str] = field(default_factory=set)  # lowercased terms written in capitals
     spellings: dict[str, str] = field(default_factory=dict)  # lowercased misspelling -> the word meant
     sources: list[str] = field(default_factory=list)
+    # the class names of ``class_terms``, worked out on first use (``_add`` clears it)
+    _class_names: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     # -- hierarchy -------------------------------------------------------------------
     def indication_is_a(self, indication: str | None, ancestor: str) -> bool:
@@ -64,7 +66,11 @@ class Lexicon:
         return out
 
     def is_class(self, name: str | None) -> bool:
-        return name is not None and (name in self.class_parent or name in set(self.class_terms.values()))
+        if name is None:
+            return False
+        if self._class_names is None:
+            self._class_names = frozenset(self.class_terms.values())
+        return name in self.class_parent or name in self._class_names
 
     # -- loading ---------------------------------------------------------------------
     def add_file(self, path: Path, memo: Memo | None = None) -> None:
@@ -77,6 +83,7 @@ class Lexicon:
             memo.put("lexicon", key, {"data": data})
 
     def _add(self, doc: YamlDocument, data: object, path: Path) -> None:
+        self._class_names = None
         if data is None:
             return
         if not isinstance(data, dict):

@@ -9,6 +9,8 @@ import re
 
 from spacy.tokens import Doc
 
+from .token_table import token_table
+
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
@@ -45,14 +47,15 @@ _PER_KG_FIRST = {opener[0] for opener in _PER_KG_OPENERS}
 def _per_kilogram(doc: Doc, j: int) -> int | None:
     """ "/kg", "per kg", "for each kilogram of body weight" at token ``j``: the index after it."""
     n = len(doc)
-    if j >= n or doc[j].lower_ not in _PER_KG_FIRST:
+    lower = token_table(doc).lower
+    if j >= n or lower[j] not in _PER_KG_FIRST:
         return None
     for opener in _PER_KG_OPENERS:
         k = j + len(opener)
-        if k < n and all(doc[j + m].lower_ == w for m, w in enumerate(opener)) and doc[k].lower_ in KG_WORDS:
+        if k < n and all(lower[j + m] == w for m, w in enumerate(opener)) and lower[k] in KG_WORDS:
             k += 1
-            if k + 2 <= n and doc[k].lower_ == "of" and doc[k + 1].lower_ in ("body", "bodyweight"):
-                k += 3 if k + 2 < n and doc[k + 2].lower_ == "weight" else 2
+            if k + 2 <= n and lower[k] == "of" and lower[k + 1] in ("body", "bodyweight"):
+                k += 3 if k + 2 < n and lower[k + 2] == "weight" else 2
             return k
     return None
 DAY_WORDS = {"day", "d", "24h"}
@@ -73,13 +76,17 @@ def unit_dimension(unit: str) -> str:
 
 def read_number(doc: Doc, i: int) -> tuple[float, int] | None:
     """Read a number starting at token ``i``; return its value and the index after it."""
-    if i >= len(doc):
+    n = len(doc)
+    if i >= n:
         return None
-    tok = doc[i]
-    text = tok.text
-    low = tok.lower_
+    table = token_table(doc)
+    texts, lower = table.text, table.lower
+    text = texts[i]
+    low = lower[i]
+    if not is_number_word(text, low) and low not in ("a", "an"):
+        return None
     if _DIGITS.match(text):
-        if tok.i > 0 and doc[i - 1].text in ("$", "£", "€") and not doc[i - 1].whitespace_:
+        if i > 0 and texts[i - 1] in ("$", "£", "€") and not table.ws[i - 1]:
             return None  # a price
         return float(text.replace(",", "")), i + 1
     if _DECIMAL_COMMA.match(text):
@@ -91,42 +98,55 @@ def read_number(doc: Doc, i: int) -> tuple[float, int] | None:
         return int(m.group(1)) / int(m.group(2)), i + 1
     # "half a milligram", "a half", "one and a half"
     if low == "half":
-        nxt = doc[i + 1].lower_ if i + 1 < len(doc) else ""
+        nxt = lower[i + 1] if i + 1 < n else ""
         return 0.5, (i + 2 if nxt in ("a", "an") else i + 1)
-    if low in ("a", "an") and i + 1 < len(doc) and doc[i + 1].lower_ in ("half", "quarter"):
-        return (0.5 if doc[i + 1].lower_ == "half" else 0.25), i + 2
+    if low in ("a", "an") and i + 1 < n and lower[i + 1] in ("half", "quarter"):
+        return (0.5 if lower[i + 1] == "half" else 0.25), i + 2
     if low in NUMBER_WORDS:
         value = float(NUMBER_WORDS[low])
         j = i + 1
         # "twenty-five", "twenty five"
-        if value >= 20 and value % 10 == 0 and j < len(doc):
-            k = j + 1 if doc[j].text == "-" else j
-            if k < len(doc) and doc[k].lower_ in NUMBER_WORDS and NUMBER_WORDS[doc[k].lower_] < 10:
-                value += NUMBER_WORDS[doc[k].lower_]
+        if value >= 20 and value % 10 == 0 and j < n:
+            k = j + 1 if texts[j] == "-" else j
+            if k < n and lower[k] in NUMBER_WORDS and NUMBER_WORDS[lower[k]] < 10:
+                value += NUMBER_WORDS[lower[k]]
                 j = k + 1
         # "three hundred", "two thousand"
-        if j < len(doc) and doc[j].lower_ in MULTIPLIERS and value < 100:
-            value *= MULTIPLIERS[doc[j].lower_]
+        if j < n and lower[j] in MULTIPLIERS and value < 100:
+            value *= MULTIPLIERS[lower[j]]
             j += 1
         # "one and a half"
-        if j + 2 < len(doc) and doc[j].lower_ == "and" and doc[j + 1].lower_ == "a" and doc[j + 2].lower_ == "half":
+        if j + 2 < n and lower[j] == "and" and lower[j + 1] == "a" and lower[j + 2] == "half":
             value += 0.5
             j += 3
         return value, j
     return None
 
 
+_NUMBER_WORDS_SEEN: dict[str, bool] = {}
+
+
+def is_number_word(text: str, low: str) -> bool:
+    """Whether a token (its text and lowercased text) can start a number: "0.5", "1,000", "½", "two",
+    "half". Cached by text, since the answer depends on the text alone."""
+    found = _NUMBER_WORDS_SEEN.get(text)
+    if found is None:
+        if len(_NUMBER_WORDS_SEEN) > 200_000:
+            _NUMBER_WORDS_SEEN.clear()
+        found = _NUMBER_WORDS_SEEN[text] = bool(
+            _DIGITS.match(text)
+            or _DECIMAL_COMMA.match(text)
+            or text in FRACTIONS
+            or _SLASH_FRACTION.match(text)
+            or low in NUMBER_WORDS
+            or low == "half"
+        )
+    return found
+
+
 def is_number_token(tok) -> bool:
     """Cheap test used to find candidate positions before the full grammar runs."""
-    text = tok.text
-    return bool(
-        _DIGITS.match(text)
-        or _DECIMAL_COMMA.match(text)
-        or text in FRACTIONS
-        or _SLASH_FRACTION.match(text)
-        or tok.lower_ in NUMBER_WORDS
-        or tok.lower_ == "half"
-    )
+    return is_number_word(tok.text, tok.lower_)
 
 
 def read_unit(doc: Doc, i: int) -> tuple[str, int, bool] | None:
@@ -136,17 +156,19 @@ def read_unit(doc: Doc, i: int) -> tuple[str, int, bool] | None:
     "hours", and a hyphen before the unit ("30-minute", "0.5-mg").
     """
     n = len(doc)
-    if i < n and doc[i].text in ("-", "‐", "/") and i + 1 < n and not doc[i].whitespace_ and (
-            doc[i].text != "/" or (i > 0 and not doc[i - 1].whitespace_ and doc[i + 1].lower_ in MASS_UNITS)):
+    table = token_table(doc)
+    texts, lower, ws = table.text, table.lower, table.ws
+    if i < n and texts[i] in ("-", "‐", "/") and i + 1 < n and not ws[i] and (
+            texts[i] != "/" or (i > 0 and not ws[i - 1] and lower[i + 1] in MASS_UNITS)):
         # "30-minute", "0.5-mg"; "20/mg" (a slash typed for a space)
         found = read_unit(doc, i + 1)
         return found
     if i >= n:
         return None
-    low = doc[i].lower_
+    low = lower[i]
     if low in MASS_UNITS:
         unit = MASS_UNITS[low]
-        if unit == "g" and doc[i].text == "G":
+        if unit == "g" and texts[i] == "G":
             return None
         j = i + 1
         per_day = False
@@ -155,21 +177,21 @@ def read_unit(doc: Doc, i: int) -> tuple[str, int, bool] | None:
         if kg_end is not None:
             unit = unit + "/kg"  # mcg/kg and g/kg are scaled to mg/kg by the quantity recognizer
             j = kg_end
-        elif j + 1 < n and doc[j].text == "/" and doc[j + 1].lower_ in VOLUME_WORDS and not doc[j].whitespace_:
+        elif j + 1 < n and texts[j] == "/" and lower[j + 1] in VOLUME_WORDS and not ws[j]:
             return None  # "261 mg/dl", "5 mg/mL": a concentration, not a dose
-        if j + 1 < n and doc[j].text == "/" and doc[j + 1].lower_ in DAY_WORDS:
+        if j + 1 < n and texts[j] == "/" and lower[j + 1] in DAY_WORDS:
             per_day = True
             j += 2
-        elif j + 1 < n and doc[j].text == "." and not doc[j - 1].whitespace_ and doc[j + 1].is_lower:
+        elif j + 1 < n and texts[j] == "." and not ws[j - 1] and table.is_lower[j + 1]:
             j += 1  # "150 mg. per night", "600 mg. tabs": the abbreviation's full stop
         return unit, j, per_day
     if low in TIME_UNITS:
-        if low == "h" and i > 0 and doc[i - 1].whitespace_:
+        if low == "h" and i > 0 and ws[i - 1]:
             return None  # "h" alone is a unit only glued to its number ("24h")
         return TIME_UNITS[low], i + 1, False
     if low in PERCENT_UNITS:
         return "percent", i + 1, False
-    if low == "per" and i + 1 < n and doc[i + 1].lower_ == "cent":
+    if low == "per" and i + 1 < n and lower[i + 1] == "cent":
         return "percent", i + 2, False
     return None
 

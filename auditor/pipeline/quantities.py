@@ -26,8 +26,9 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from ..claims import Range
-from .numbers import convert_value, is_number_token, read_number, read_unit, unit_dimension
+from .numbers import convert_value, is_number_word, read_number, read_unit, unit_dimension
 from .table_rows import table_cells, table_regions
+from .token_table import token_table
 
 RANGE_SIGNS = {"-", "–", "—", "‐", "‑", "to", "or", "through", "thru"}
 FREQ_WORDS = {"once": 1.0, "twice": 2.0, "thrice": 3.0}
@@ -37,6 +38,17 @@ LATIN_FREQ = {
     "tid": 3, "t.i.d": 3, "t.i.d.": 3, "tds": 3, "qid": 4, "q.i.d": 4, "q.i.d.": 4, "qds": 4,
     "qhs": 1, "q.h.s": 1, "q.h.s.": 1,
 }
+
+
+def _can_start_frequency(text: str, low: str) -> bool:
+    """Whether a frequency or an interval can start at a token (its text and lowercased text):
+    a count, a Latin abbreviation, "every", "in", "into" (bedtime phrases are looked up apart)."""
+    return (low in LATIN_FREQ or (low.rstrip(".") in LATIN_FREQ and len(low) > 2)
+            or (low.startswith("q") and low[1:].isdigit()) or low in FREQ_WORDS or is_number_word(text, low)
+            or low in ("a", "an", "every", "in", "into"))
+
+
+_FREQUENCY_START: dict[str, bool] = {}  # by token text, see _can_start_frequency
 
 PER_KG_SCALE = {"mcg/kg": 0.001, "g/kg": 1000.0}
 NEGATORS = {"not", "n't", "never", "no", "nobody"}
@@ -279,48 +291,64 @@ class QuantityRecognizer:
         return index
 
     # -- frequencies -----------------------------------------------------------------
+    @staticmethod
+    def _frequency_starts(doc: Doc, phrases) -> list[int]:
+        """The tokens where ``_frequency_at`` or ``_interval_at`` can find something: a count ("twice",
+        "2", "a half"), a Latin abbreviation ("bid", "q8h"), "every", "in"/"into", a bedtime phrase."""
+        table = token_table(doc)
+        starts = set(phrases.get("BEDTIME", {}))
+        for i, (text, low) in enumerate(zip(table.text, table.lower, strict=True)):
+            kind = _FREQUENCY_START.get(text)
+            if kind is None:
+                kind = _FREQUENCY_START[text] = _can_start_frequency(text, low)
+            if kind:
+                starts.add(i)
+        return sorted(starts)
+
     def _frequencies(self, doc: Doc, phrases) -> tuple[list[Frequency], list[Interval], set[int]]:
         found: list[Frequency] = []
         intervals: list[Interval] = []
         taken: set[int] = set()
-        n = len(doc)
-        i = 0
-        while i < n:
+        end = 0
+        for i in self._frequency_starts(doc, phrases):
+            if i < end:
+                continue
             hit = self._frequency_at(doc, i, phrases)
             if hit is None:
                 iv = self._interval_at(doc, i)
                 if iv is not None:
                     intervals.append(iv)
                     taken.update(range(iv.start, iv.end))
-                    i = iv.end
-                    continue
-                i += 1
+                    end = iv.end
                 continue
             if isinstance(hit, Interval):
                 intervals.append(hit)
             else:
                 found.append(hit)
             taken.update(range(hit.start, hit.end))
-            i = hit.end
+            end = hit.end
         return found, intervals, taken
 
     def _count(self, doc: Doc, i: int) -> tuple[float, int] | None:
-        if i < len(doc) and doc[i].lower_ in FREQ_WORDS:
-            return FREQ_WORDS[doc[i].lower_], i + 1
+        if i < len(doc):
+            low = token_table(doc).lower[i]
+            if low in FREQ_WORDS:
+                return FREQ_WORDS[low], i + 1
         return read_number(doc, i)
 
     def _bounded(self, doc: Doc, f: Frequency, phrases) -> Frequency:
         """ "up to 3 times a day", "no more than twice a day": a ceiling on the frequency."""
+        lower = token_table(doc).lower
         b = phrases.get("UPPER_BEFORE@end", {}).get(f.start)
         kind = "upper"
         if b is None:
             b = phrases.get("LOWER_BEFORE@end", {}).get(f.start)
             kind = "lower"
-            if b is not None and any(t.lower_ in NEGATORS for t in doc[max(0, b - 3):b]):
+            if b is not None and any(w in NEGATORS for w in lower[max(0, b - 3):b]):
                 kind = "upper"  # "do not take it more than twice a day"
-        if b is None or doc[b].lower_ in ("within", "in", "under", "below", "over", "beyond", "above"):
+        if b is None or lower[b] in ("within", "in", "under", "below", "over", "beyond", "above"):
             return f
-        if doc[b].lower_ == "up" and b > 0 and doc[b - 1].lower_ in MOTION_WORDS:
+        if lower[b] == "up" and b > 0 and lower[b - 1] in MOTION_WORDS:
             return f
         f.value = Range(None, f.value.high) if kind == "upper" else Range(f.value.low, None)
         f.start = b
@@ -331,44 +359,47 @@ class QuantityRecognizer:
 
         Also "during the day"; ``loose`` (after "times"): also "day" alone ("3 times day")."""
         n = len(doc)
-        if loose and j < n and doc[j].lower_ == "day":
+        table = token_table(doc)
+        texts, lower = table.text, table.lower
+        if loose and j < n and lower[j] == "day":
             return j + 1
-        if j + 2 < n and doc[j].lower_ in ("during", "in", "through", "throughout") and doc[j + 1].lower_ == "the" and (
-                doc[j + 2].lower_ == "day"):
+        if j + 2 < n and lower[j] in ("during", "in", "through", "throughout") and lower[j + 1] == "the" and (
+                lower[j + 2] == "day"):
             return j + 3
-        if j < n and doc[j].text in ("-", "‐") and j + 1 < n and doc[j + 1].lower_ in ("daily", "nightly"):
+        if j < n and texts[j] in ("-", "‐") and j + 1 < n and lower[j + 1] in ("daily", "nightly"):
             return j + 2
-        if j < n and doc[j].lower_ in ("daily", "nightly"):
+        if j < n and lower[j] in ("daily", "nightly"):
             return j + 1
-        if j + 1 < n and doc[j].lower_ in ("a", "per", "each", "every", "/", "an") and doc[j + 1].lower_ in (
+        if j + 1 < n and lower[j] in ("a", "per", "each", "every", "/", "an") and lower[j + 1] in (
             "day", "night", "evening", "morning", "24-hour"
         ):
             return j + 2
-        if j + 2 < n and doc[j].lower_ in ("in", "per", "every", "a", "/") and doc[j + 1].text == "24" and doc[j + 2].lower_ in (
+        if j + 2 < n and lower[j] in ("in", "per", "every", "a", "/") and texts[j + 1] == "24" and lower[j + 2] in (
             "hours", "hrs", "h", "hr", "hour"
         ):
             return j + 3
-        if j + 1 < n and doc[j].lower_ == "at" and doc[j + 1].lower_ == "bedtime":
+        if j + 1 < n and lower[j] == "at" and lower[j + 1] == "bedtime":
             return j + 2
         return None
 
     def _frequency_at(self, doc: Doc, i: int, phrases) -> Frequency | Interval | None:
         n = len(doc)
-        tok = doc[i]
-        low = tok.lower_
+        table = token_table(doc)
+        texts, lower, ws = table.text, table.lower, table.ws
+        low = lower[i]
         # Latin abbreviations: bid, t.i.d., qid, q8h
         if low in LATIN_FREQ or (low.rstrip(".") in LATIN_FREQ and len(low) > 2):
             per_day = LATIN_FREQ.get(low, LATIN_FREQ.get(low.rstrip(".")))
             end = i + 1
-            if end < n and doc[end].text == "." and not tok.whitespace_ and low.count(".") >= 1:
+            if end < n and texts[end] == "." and not ws[i] and low.count(".") >= 1:
                 end += 1
             other = per_day
             # "bid or tid", "bid to tid"
-            if end + 1 < n and doc[end].lower_ in ("or", "to", "-", "–") and doc[end + 1].lower_.rstrip(".") in LATIN_FREQ:
-                other = LATIN_FREQ[doc[end + 1].lower_.rstrip(".")]
+            if end + 1 < n and lower[end] in ("or", "to", "-", "–") and lower[end + 1].rstrip(".") in LATIN_FREQ:
+                other = LATIN_FREQ[lower[end + 1].rstrip(".")]
                 end += 2
             return Frequency(i, end, Range(min(per_day, other), max(per_day, other)), "latin")
-        if low.startswith("q") and low[1:].isdigit() and i + 1 < n and doc[i + 1].lower_ == "h" and not tok.whitespace_:
+        if low.startswith("q") and low[1:].isdigit() and i + 1 < n and lower[i + 1] == "h" and not ws[i]:
             hours = float(low[1:])
             if hours > 0:
                 return Frequency(i, i + 2, Range(24 / hours, 24 / hours), "interval")
@@ -377,34 +408,34 @@ class QuantityRecognizer:
         if first is not None:
             v1, j = first
             v2 = v1
-            if j < n and doc[j].lower_ in RANGE_SIGNS and doc[j].lower_ != "through":
+            if j < n and lower[j] in RANGE_SIGNS and lower[j] != "through":
                 second = self._count(doc, j + 1)
                 if second is not None:
                     v2, j = second
             is_word = low in FREQ_WORDS
-            if j + 1 < n and doc[j].text in ("-", "‐") and not doc[j].whitespace_ and doc[j + 1].lower_ in ("times", "time"):
+            if j + 1 < n and texts[j] in ("-", "‐") and not ws[j] and lower[j + 1] in ("times", "time"):
                 j += 1  # "3-times daily"
-            times = doc[j].lower_ if j < n else ""
+            times = lower[j] if j < n else ""
             if (times in ("times", "x", "doses") or (times == "time" and v2 == 1)) and not is_word:
                 k = j + 1
-                if k < n and doc[k].text in ("'s", "’s") and not doc[j].whitespace_:
+                if k < n and texts[k] in ("'s", "’s") and not ws[j]:
                     k += 1  # "3x's/day"
                 end = self._day_tail(doc, k, loose=True)
                 if end is not None:
                     return self._bounded(doc, Frequency(i, end, Range(min(v1, v2), max(v1, v2)), "count"), phrases)
-            elif is_word or (j < n and doc[j - 1].lower_ in FREQ_WORDS):
+            elif is_word or (j < n and lower[j - 1] in FREQ_WORDS):
                 end = self._day_tail(doc, j)
                 if end is not None:
                     return self._bounded(doc, Frequency(i, end, Range(min(v1, v2), max(v1, v2)), "count"), phrases)
         # "every 8 hours", "every 4 to 6 hours"
-        if low == "every" and i + 2 < n and doc[i + 1].lower_ in ("other", "second") and doc[i + 2].lower_ == "day":
+        if low == "every" and i + 2 < n and lower[i + 1] in ("other", "second") and lower[i + 2] == "day":
             return Frequency(i, i + 3, Range(0.5, 0.5), "count")  # "every other day"
         if low == "every" and i + 1 < n:
             num = read_number(doc, i + 1)
             if num is not None:
                 v1, j = num
                 v2 = v1
-                if j < n and doc[j].lower_ in RANGE_SIGNS:
+                if j < n and lower[j] in RANGE_SIGNS:
                     second = read_number(doc, j + 1)
                     if second is not None:
                         v2, j = second
@@ -417,13 +448,13 @@ class QuantityRecognizer:
             if num is not None:
                 v, j = num
                 w = v
-                if j < n and doc[j].lower_ in RANGE_SIGNS:
+                if j < n and lower[j] in RANGE_SIGNS:
                     second = self._count(doc, j + 1)
                     if second is not None:
                         w, j = second
-                if j < n and doc[j].lower_ in ("divided", "equal", "separate", "split", "smaller"):
+                if j < n and lower[j] in ("divided", "equal", "separate", "split", "smaller"):
                     j += 1
-                if j < n and doc[j].lower_ in ("doses", "dosages", "administrations"):
+                if j < n and lower[j] in ("doses", "dosages", "administrations"):
                     return Frequency(i, j + 1, Range(min(v, w), max(v, w)), "divided")
         # "at bedtime", "at night", "nightly"
         end = phrases.get("BEDTIME", {}).get(i)
@@ -433,14 +464,15 @@ class QuantityRecognizer:
 
     def _interval_at(self, doc: Doc, i: int) -> Interval | None:
         """ "every 3 days", "every 1 to 2 weeks" (a titration step)."""
-        if doc[i].lower_ != "every" or i + 1 >= len(doc):
+        lower = token_table(doc).lower
+        if lower[i] != "every" or i + 1 >= len(doc):
             return None
         num = read_number(doc, i + 1)
         if num is None:
             return None
         v1, j = num
         v2 = v1
-        if j < len(doc) and doc[j].lower_ in RANGE_SIGNS:
+        if j < len(doc) and lower[j] in RANGE_SIGNS:
             second = read_number(doc, j + 1)
             if second is not None:
                 v2, j = second
@@ -452,19 +484,15 @@ class QuantityRecognizer:
     # -- quantities ------------------------------------------------------------------
     def _quantities(self, doc: Doc, phrases, taken: set[int]) -> list[Quantity]:
         found: list[Quantity] = []
-        n = len(doc)
-        i = 0
-        while i < n:
-            tok = doc[i]
-            if i in taken or not (is_number_token(tok) or tok.lower_ in ("a", "an", "either")):
-                i += 1
+        table = token_table(doc)
+        end = 0
+        for i, (text, low) in enumerate(zip(table.text, table.lower, strict=True)):
+            if i < end or i in taken or not (is_number_word(text, low) or low in ("a", "an", "either")):
                 continue
             qs = self._quantity_at(doc, i, phrases, taken)
-            if not qs:
-                i += 1
-                continue
-            found.extend(qs)
-            i = max(q.end for q in qs)
+            if qs:
+                found.extend(qs)
+                end = max(q.end for q in qs)
         return found
 
     def _quantity_at(self, doc: Doc, i: int, phrases, taken: set[int]) -> list[Quantity]:

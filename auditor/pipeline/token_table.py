@@ -1,0 +1,127 @@
+"""Token attributes as plain Python lists, read from a Doc once and shared by the components.
+
+Every ``doc[i]`` builds a spaCy ``Token``, and every ``token.lower_`` looks its string up in the
+string store again. The components read the same few attributes of each token many times, so
+they read them from these lists instead: ``token_table(doc).lower[i]`` is ``doc[i].lower_``,
+``.text[i]`` is ``doc[i].text``, ``.ws[i]`` is ``bool(doc[i].whitespace_)``, and so on. Each list
+is read from the Doc (``Doc.to_array``) the first time a component asks for it.
+
+A table belongs to one Doc (kept in ``doc.user_data``) and stays valid because no component
+changes the tokenization.
+"""
+
+from __future__ import annotations
+
+import weakref
+from functools import cached_property
+
+from spacy.attrs import (
+    IDX,
+    IS_ALPHA,
+    IS_LOWER,
+    IS_PUNCT,
+    IS_SPACE,
+    IS_TITLE,
+    IS_UPPER,
+    LIKE_NUM,
+    LIKE_URL,
+    LOWER,
+    NORM,
+    ORTH,
+    SPACY,
+)
+from spacy.tokens import Doc
+
+_KEY = ("auditor", "token_table")
+# hash -> string, for every vocabulary: spaCy's string hashes do not depend on the vocabulary
+_STRINGS: dict[int, str] = {}
+_STRINGS_LIMIT = 500_000
+
+
+class TokenTable:
+    """Columns of token attributes of one Doc (see the module docstring)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self._doc = weakref.ref(doc)  # the Doc keeps its table; no reference cycle back to it
+        self.n = len(doc)
+
+    @property
+    def doc(self) -> Doc:
+        return self._doc()
+
+    def _strings(self, attr: int) -> list[str]:
+        if len(_STRINGS) > _STRINGS_LIMIT:
+            _STRINGS.clear()
+        store = self.doc.vocab.strings
+        known = _STRINGS
+        out = []
+        for key in self.doc.to_array(attr).tolist():
+            value = known.get(key)
+            if value is None:
+                value = known[key] = store[key]
+            out.append(value)
+        return out
+
+    def _flags(self, attr: int) -> list[bool]:
+        return [bool(v) for v in self.doc.to_array(attr).tolist()]
+
+    @cached_property
+    def text(self) -> list[str]:
+        return self._strings(ORTH)
+
+    @cached_property
+    def lower(self) -> list[str]:
+        return self._strings(LOWER)
+
+    @cached_property
+    def norm(self) -> list[str]:
+        return self._strings(NORM)
+
+    @cached_property
+    def ws(self) -> list[bool]:
+        """Whether whitespace follows the token."""
+        return self._flags(SPACY)
+
+    @cached_property
+    def idx(self) -> list[int]:
+        return self.doc.to_array(IDX).tolist()
+
+    @cached_property
+    def like_num(self) -> list[bool]:
+        return self._flags(LIKE_NUM)
+
+    @cached_property
+    def like_url(self) -> list[bool]:
+        return self._flags(LIKE_URL)
+
+    @cached_property
+    def is_alpha(self) -> list[bool]:
+        return self._flags(IS_ALPHA)
+
+    @cached_property
+    def is_punct(self) -> list[bool]:
+        return self._flags(IS_PUNCT)
+
+    @cached_property
+    def is_space(self) -> list[bool]:
+        return self._flags(IS_SPACE)
+
+    @cached_property
+    def is_title(self) -> list[bool]:
+        return self._flags(IS_TITLE)
+
+    @cached_property
+    def is_upper(self) -> list[bool]:
+        return self._flags(IS_UPPER)
+
+    @cached_property
+    def is_lower(self) -> list[bool]:
+        return self._flags(IS_LOWER)
+
+
+def token_table(doc: Doc) -> TokenTable:
+    """The token table of ``doc``, made on first use and kept with the Doc."""
+    table = doc.user_data.get(_KEY)
+    if table is None or table._doc() is not doc:
+        table = doc.user_data[_KEY] = TokenTable(doc)
+    return table
