@@ -21,6 +21,7 @@ misspells.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..yamlio import load_yaml
+from .token_table import token_table
 
 CUE_DATA = Path(__file__).with_name("cues.yaml")
 LABELS = (
@@ -96,6 +98,84 @@ REFERENCE_MARKER = [
 LABEL_ORDER = {label: k for k, label in enumerate(CUE_PHRASES)}
 
 
+def _first_token_test(pattern: list[dict]):
+    """A test on a token's text and trailing whitespace that every match of ``pattern`` passes at its
+    first token (from the first token's ORTH or TEXT, and SPACY); None when the first token is optional."""
+    first = pattern[0]
+    if "OP" in first:
+        return None
+    tests = []
+    for key in ("ORTH", "TEXT"):
+        value = first.get(key)
+        if isinstance(value, str):
+            tests.append(lambda text, ws, value=value: text == value)
+        elif isinstance(value, dict) and set(value) == {"REGEX"}:
+            tests.append(lambda text, ws, regex=re.compile(value["REGEX"]): bool(regex.search(text)))
+    if isinstance(first.get("SPACY"), bool):
+        tests.append(lambda text, ws, spacy=first["SPACY"]: ws == spacy)
+    return lambda text, ws: all(test(text, ws) for test in tests)
+
+
+def _max_length(pattern: list[dict]) -> int | None:
+    """The most tokens a match of ``pattern`` can span (None: no limit)."""
+    total = 0
+    for spec in pattern:
+        op = spec.get("OP")
+        if op in (None, "!", "?", "1"):
+            total += 1
+        elif isinstance(op, str) and re.fullmatch(r"\{\d*,?\d+\}", op):
+            total += int(op.strip("{}").split(",")[-1])
+        else:
+            return None
+    return total
+
+
+class WindowedMatcher:
+    """A token ``Matcher`` run only on the stretches of a Doc where a match can start.
+
+    The patterns here start with a rare token ("[", "(", a full stop glued to what follows, a
+    superscript) and span a few tokens, so the Matcher runs on windows from each token that can
+    start a match, as long as the longest match; the matches are those of the whole Doc."""
+
+    def __init__(self, vocab, patterns: dict[str, list[list[dict]]]) -> None:
+        self.matcher = Matcher(vocab)
+        self.tests: list | None = []
+        self.length = 0
+        self._starts: dict[bool, dict[str, bool]] = {False: {}, True: {}}
+        for key, group in patterns.items():
+            self.matcher.add(key, group)
+            for pattern in group:
+                test, length = _first_token_test(pattern), _max_length(pattern)
+                if test is None or length is None:
+                    self.tests = None  # a match may start anywhere: match the whole Doc
+                elif self.tests is not None:
+                    self.tests.append(test)
+                    self.length = max(self.length, length)
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
+        if self.tests is None:
+            return self.matcher(doc)
+        table = token_table(doc)
+        windows: list[list[int]] = []
+        for i, (text, ws) in enumerate(zip(table.text, table.ws, strict=True)):
+            seen = self._starts[ws]  # by trailing whitespace, then text: whether a match can start there
+            can_start = seen.get(text)
+            if can_start is None:
+                if len(seen) > 100_000:
+                    seen.clear()
+                can_start = seen[text] = any(test(text, ws) for test in self.tests)
+            if can_start:
+                end = min(len(doc), i + self.length)
+                if windows and windows[-1][1] >= i:
+                    windows[-1][1] = end
+                else:
+                    windows.append([i, end])
+        out = []
+        for start, end in windows:
+            out.extend((key, start + s, start + e) for key, s, e in self.matcher(doc[start:end]))
+        return out
+
+
 class CueRecognizer:
     """Marks cue phrases (see module docstring)."""
 
@@ -105,8 +185,7 @@ class CueRecognizer:
         self.phrases = PhraseMatcher(nlp.vocab, attr="NORM")
         for label, phrases in CUE_PHRASES.items():
             self.phrases.add(label, [nlp.make_doc(phrase) for phrase in phrases])
-        self.matcher = Matcher(nlp.vocab)
-        self.matcher.add("CITATION", REFERENCE_MARKER)
+        self.matcher = WindowedMatcher(nlp.vocab, {"CITATION": REFERENCE_MARKER})
 
     def __call__(self, doc: Doc) -> Doc:
         by_label: dict[str, list[Span]] = {}
