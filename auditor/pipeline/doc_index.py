@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span
 
 from ..lexicon import Lexicon
 from .layout import BlockInfo, blocks_of
+from .token_table import token_table
 from .words import (
     CLAUSE_JOINERS,
     CLAUSE_PUNCT,
@@ -43,7 +44,9 @@ class DocIndex:
 
     def __init__(self, doc: Doc, lexicon: Lexicon) -> None:
         self.doc = doc
-        self.text = doc.text  # spaCy rebuilds Doc.text from its tokens on every access
+        tokens = token_table(doc)
+        # spaCy rebuilds Doc.text from Token objects on every access; the token table is quicker
+        self.text = "".join([text + " " if ws else text for text, ws in zip(tokens.text, tokens.ws, strict=True)])
         self.lexicon = lexicon
         self.sents = list(doc.sents)
         self.sent_starts = [s.start for s in self.sents]

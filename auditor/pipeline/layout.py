@@ -18,6 +18,8 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .token_table import TokenTable, token_table
+
 # A "sentence" this many tokens long (a list or table written as one line, a text without
 # full stops) is ended at its next comma, semicolon or colon, and at twice the length anyway:
 # what the claim builder reads around a number is then bounded, whatever the input.
@@ -82,52 +84,55 @@ class BlockSentencizer:
         starts = {b.start for b in blocks}
         breaks = doc._.linebreaks or frozenset()
         n = len(doc)
-        flags = numpy.full(n, -1, dtype="int64")  # SENT_START: 1 starts a sentence, -1 does not
+        t = token_table(doc)
+        texts, idx, ws, is_space = t.text, t.idx, t.ws, t.is_space
+        flags = [-1] * n  # SENT_START: 1 starts a sentence, -1 does not
         new_sentence = True
         next_start = -1  # token index where the sentence after an ender begins
         length = 0  # tokens in the sentence so far
-        for i, tok in enumerate(doc):
-            if i == next_start or (i and (tok.idx - 1) in breaks and self._label_line(doc, i)):
+        for i in range(n):
+            text = texts[i]
+            if i == next_start or (i and (idx[i] - 1) in breaks and self._label_line(t, i)):
                 new_sentence = True
-            if tok.is_space and "\n" in tok.text:
+            if is_space[i] and "\n" in text:
                 # whitespace between blocks belongs to the sentence before it
                 flags[i] = 1 if new_sentence and i == 0 else -1
                 new_sentence = True
                 continue
-            if tok.idx in starts:
+            if idx[i] in starts:
                 new_sentence = True
             if not new_sentence and length >= LONG_SENTENCE and (
-                    doc[i - 1].text in (",", ";", ":") or length >= 2 * LONG_SENTENCE):
+                    texts[i - 1] in (",", ";", ":") or length >= 2 * LONG_SENTENCE):
                 new_sentence = True
             flags[i] = 1 if new_sentence else -1
             length = 1 if new_sentence else length + 1
             new_sentence = False
-            if tok.text in ENDERS:
+            if text in ENDERS:
                 # closing quotes and brackets stay with the sentence they close
                 j = i + 1
-                while j < n and doc[j].text in CLOSERS and not doc[j - 1].whitespace_:
+                while j < n and texts[j] in CLOSERS and not ws[j - 1]:
                     j += 1
-                if j < n and doc[j - 1].whitespace_ and (
-                    doc[j].is_title or doc[j].is_upper or doc[j].like_num or doc[j].is_space or doc[j].text in OPENERS
+                if j < n and ws[j - 1] and (
+                    t.is_title[j] or t.is_upper[j] or t.like_num[j] or is_space[j] or texts[j] in OPENERS
                 ):
                     next_start = j
         flags[0] = 1
-        doc.from_array([SENT_START], flags.astype("uint64").reshape(-1, 1))
+        doc.from_array([SENT_START], numpy.array(flags, dtype="int64").astype("uint64").reshape(-1, 1))
         return doc
 
     @staticmethod
-    def _label_line(doc: Doc, i: int) -> bool:
+    def _label_line(t: TokenTable, i: int) -> bool:
         """A wrapped line starts a sentence when it opens with a label ("Maximum dose: 20 mg/day")
         or the line before ended one ("...follows this pattern:")."""
-        prev = doc[i - 1]
-        if prev.text == ":":
+        texts = t.text
+        if texts[i - 1] == ":":
             return True
-        if not (doc[i].is_title or doc[i].is_upper):
+        if not (t.is_title[i] or t.is_upper[i]):
             return False
-        for tok in doc[i + 1:min(len(doc), i + 6)]:
-            if tok.text == ":":
+        for k in range(i + 1, min(t.n, i + 6)):
+            if texts[k] == ":":
                 return True
-            if (tok.is_punct and tok.text not in ("-", "–", "/", "(", ")")) or tok.like_num:
+            if (t.is_punct[k] and texts[k] not in ("-", "–", "/", "(", ")")) or t.like_num[k]:
                 return False
         return False
 

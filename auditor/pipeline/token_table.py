@@ -15,6 +15,7 @@ from __future__ import annotations
 import weakref
 from functools import cached_property
 
+import numpy
 from spacy.attrs import (
     IDX,
     IS_ALPHA,
@@ -52,18 +53,21 @@ class TokenTable:
     def _strings(self, attr: int) -> list[str]:
         if len(_STRINGS) > _STRINGS_LIMIT:
             _STRINGS.clear()
+        if not self.n:
+            return []
         store = self.doc.vocab.strings
         known = _STRINGS
-        out = []
-        for key in self.doc.to_array(attr).tolist():
+        keys, where = numpy.unique(self.doc.to_array(attr), return_inverse=True)
+        values = []
+        for key in keys.tolist():
             value = known.get(key)
             if value is None:
                 value = known[key] = store[key]
-            out.append(value)
-        return out
+            values.append(value)
+        return numpy.array(values, dtype=object)[where.reshape(-1)].tolist()
 
     def _flags(self, attr: int) -> list[bool]:
-        return [bool(v) for v in self.doc.to_array(attr).tolist()]
+        return self.doc.to_array(attr).astype(bool).tolist()
 
     @cached_property
     def text(self) -> list[str]:
