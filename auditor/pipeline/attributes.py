@@ -12,6 +12,7 @@ from spacy.tokens import Span
 
 from ..claims import Range
 from .quantities import Quantity
+from .token_table import token_table
 from .words import (
     CEILING_BOUNDS,
     CHANGE_VERBS,
@@ -65,8 +66,8 @@ def cue_after(doc, index, q_end, sent, clauses, clause, labels, max_distance=8, 
             break
         if not any_clause and clauses[cue.start - sent.start] != clause:
             continue
-        between = doc[q_end:cue.start]
-        if any(t.lower_ in DETACHING or t.like_num for t in between):
+        t = token_table(doc)
+        if any(t.lower[k] in DETACHING or t.like_num[k] for k in range(q_end, cue.start)):
             continue
         return cue
     return None
@@ -74,13 +75,14 @@ def cue_after(doc, index, q_end, sent, clauses, clause, labels, max_distance=8, 
 
 def prohibited(doc, q, sent, clauses, clause) -> bool:
     """The clause says doses beyond the value must not be taken ("are not recommended")."""
-    words = [t.lower_ for t in doc[sent.start:sent.end] if clauses[t.i - sent.start] == clause]
+    lower = token_table(doc).lower
+    words = [w for w, c in zip(lower[sent.start:sent.end], clauses, strict=True) if c == clause]
     text = " ".join(words)
     return any(p in text for p in PROHIBITIONS)
 
 
 def speaks_of_people(index, span: Span) -> bool:
-    return bool(index.cues_in(span, ("EFFICACY", "INCIDENCE")) or {t.lower_ for t in span} & PEOPLE_WORDS
+    return bool(index.cues_in(span, ("EFFICACY", "INCIDENCE")) or set(token_table(span.doc).lower[span.start:span.end]) & PEOPLE_WORDS
                 or index.drugs_in(span))
 
 
@@ -155,7 +157,7 @@ def permitted_ceiling(doc, q, sent, clauses, clause) -> bool:
 
 def negated_cue(doc, cue) -> bool:
     """ "not the highest dose", "isn't the maximum": a cue the sentence denies."""
-    prev = {t.lower_ for t in doc[max(0, cue.start - 3):cue.start]}
+    prev = set(token_table(doc).lower[max(0, cue.start - 3):cue.start])
     return bool(prev & {"not", "n't", "never", "no"}) and cue.label_ in ("MAX", "START", "TARGET")
 
 
@@ -191,9 +193,9 @@ def dose_attribute(doc, index, q, sent, clauses, clause, explain) -> str:
     value_end = q.per_end or q.end  # "4 mg in 24 hours is the most": look past the per-day marker
     after = cue_after(doc, index, value_end, sent, clauses, clause, ("MAX", "START", "TARGET"), 12, any_clause=True)
     if after is not None:
-        between = doc[value_end:after.start]
+        between = token_table(doc).text[value_end:after.start]
         # "4 mg (maximum dose)", "4 mg a day -- the FDA's upper limit": an aside naming the value
-        appositive = len(between) <= 7 and any(t.text in ("(", "—", "–", "-") for t in between)
+        appositive = len(between) <= 7 and any(text in ("(", "—", "–", "-") for text in between)
         same_clause = clauses[after.start - sent.start] == clause
         if appositive or (cue is None and same_clause):
             cue = after
@@ -236,17 +238,18 @@ def dose_attribute(doc, index, q, sent, clauses, clause, explain) -> str:
 def on_a_drug(doc, index, sent, clauses, clause) -> bool:
     """ "been on it", "on Xanax", "while on them": the clause speaks of being on a medicine."""
     drug_starts = {m.start for m in index.drugs_in(sent)}
-    for tok in sent:
-        if tok.lower_ == "on" and clauses[tok.i - sent.start] == clause and tok.i + 1 < sent.end:
-            nxt = doc[tok.i + 1]
-            if nxt.lower_ in ON_OBJECTS or nxt.i in drug_starts:
-                return True
+    lower = token_table(doc).lower
+    for i in range(sent.start, sent.end):
+        if lower[i] == "on" and clauses[i - sent.start] == clause and i + 1 < sent.end and (
+                lower[i + 1] in ON_OBJECTS or i + 1 in drug_starts):
+            return True
     return False
 
 
 def treatment_context(doc, index, sent, clauses, clause) -> bool:
     """The clause speaks of taking a medicine: a treatment word, a drug named, or being "on" one."""
-    clause_words = {t.norm_ for t in sent if clauses[t.i - sent.start] == clause}
+    norm = token_table(doc).norm
+    clause_words = {w for w, c in zip(norm[sent.start:sent.end], clauses, strict=True) if c == clause}
     return bool(clause_words & TREATMENT_WORDS) or any(
         clauses[m.start - sent.start] == clause for m in index.drugs_in(sent)) or on_a_drug(
         doc, index, sent, clauses, clause)
@@ -301,7 +304,7 @@ def time_attribute(doc, index, q, sent, clauses, clause, explain) -> str | None:
         return None
     if unit in ("day", "week", "month", "year") and condition_span(doc, index, q, sent):
         return None
-    near = {t.norm_ for t in doc[max(sent.start, q.start - 5):min(sent.end, q.end + 3)]}
+    near = set(token_table(doc).norm[max(sent.start, q.start - 5):min(sent.end, q.end + 3)])
     if near & INTERVAL_WORDS:
         return None  # "at least 14 days must elapse between ...": a wait between two drugs, not a course
     if unit in ("hour", "minute") and sleep_hours(doc, q, sent):

@@ -35,6 +35,8 @@ from .words import (
     DOSE_WORDS,
 )
 
+_DOSE_NOUNS = DOSE_WORDS - {"dosage"}
+
 if not Doc.has_extension("claims"):
     Doc.set_extension("claims", default=None)
 
@@ -183,19 +185,20 @@ class ClaimBuilder:
                 draft.explain["per"] = "a count of tablets a day: one tablet is one dose"
         if per is None:
             # "a 1 mg dose", "as a single dose", "starting dose: 0.25 mg"
-            for tok in doc[max(sent.start, q.start - 3):min(sent.end, q.end + 16)]:
-                if clauses[tok.i - sent.start] != clause:
+            lower = index.tokens.lower
+            for i in range(max(sent.start, q.start - 3), min(sent.end, q.end + 16)):
+                if clauses[i - sent.start] != clause:
                     continue
-                if (tok.lower_ in DOSE_WORDS - {"dosage"}
-                        and not (tok.i > 0 and doc[tok.i - 1].lower_ in ("daily", "total", "day"))
-                        and (tok.i < q.start or tok.i - q.end <= 3
-                             or doc[tok.i - 1].lower_ in ("starting", "single", "initial"))):
+                if (lower[i] in _DOSE_NOUNS
+                        and not (i > 0 and lower[i - 1] in ("daily", "total", "day"))
+                        and (i < q.start or i - q.end <= 3
+                             or lower[i - 1] in ("starting", "single", "initial"))):
                     per = "dose"
-                    draft.explain["per"] = f"the word '{tok.text}' next to it"
+                    draft.explain["per"] = f"the word '{index.tokens.text[i]}' next to it"
                     break
         if per is None:
             # "the daily total can reach 10 mg", "total daily dose ... 4 mg"
-            words = [t.lower_ for t in doc[sent.start:q.start] if clauses[t.i - sent.start] == clause]
+            words = [w for w, c in zip(index.tokens.lower[sent.start:q.start], clauses, strict=False) if c == clause]
             pairs = set(itertools.pairwise(words))
             if pairs & {("daily", "total"), ("total", "daily"), ("daily", "dose"), ("daily", "amount"),
                         ("daily", "maximum"), ("maximum", "daily"), ("daily", "limit")}:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from spacy.tokens import Span
 
 from .bounds import find_bound
+from .token_table import token_table
 from .words import (
     CONTRASTS,
     EFFECT_MARKERS,
@@ -48,13 +49,15 @@ def resolve_drug(doc, index, start, end, sent, clauses, clause, draft) -> None:
     chosen, how = None, None
     if mentions:
         # attached: "4 mg of clonazepam", "clonazepam 0.5 mg", "Klonopin (clonazepam) 1 mg"
+        t = token_table(doc)
+        lower = t.lower
         for m in mentions:
-            if 0 <= m.start - end <= 2 and all(t.lower_ in ("of", "(", "the", "for") for t in doc[end:m.start]):
+            if 0 <= m.start - end <= 2 and all(w in ("of", "(", "the", "for") for w in lower[end:m.start]):
                 chosen, how = m, "named right after the value"
                 break
-            tail = doc[end:m.start]
-            if 0 < len(tail) <= 7 and tail[-1].lower_ == "for" and not any(
-                    t.like_num and t.lower_ not in FREQ_NUMBER_WORDS for t in tail) and not index.drugs_in(tail):
+            if 0 < m.start - end <= 7 and lower[m.start - 1] == "for" and not any(
+                    t.like_num[k] and lower[k] not in FREQ_NUMBER_WORDS for k in range(end, m.start)
+            ) and not index.drugs_in(doc[end:m.start]):
                 # "0.25 mg twice a day for Klonopin", "about 11 hours for Xanax"
                 chosen, how = m, "named after the value with 'for'"
                 break
@@ -166,13 +169,13 @@ def co_medication(doc, mention: Span, value_end: int) -> bool:
     """ "I take 100 mg three times a day, with hydrocodone": a medicine taken alongside, named after the dose."""
     if mention.start < value_end:
         return False
-    prev = {t.lower_ for t in doc[max(value_end, mention.start - 2):mention.start]}
+    prev = set(token_table(doc).lower[max(value_end, mention.start - 2):mention.start])
     return bool(prev & {"with", "plus", "alongside", "besides"})
 
 
 def comparator(doc, mention: Span) -> bool:
     """ "than diazepam", "unlike alprazolam", "compared with lorazepam": a drug named for contrast."""
-    prev = [t.lower_ for t in doc[max(0, mention.start - 2):mention.start]]
+    prev = token_table(doc).lower[max(0, mention.start - 2):mention.start]
     if set(prev) & {"than", "unlike", "versus", "vs", "vs.", "compared", "like", "including", "include", "includes"}:
         return True
     # "someone who has never taken a benzodiazepine": a class named in general, not the subject
@@ -182,9 +185,10 @@ def comparator(doc, mention: Span) -> bool:
 def named_as_effect(doc, span, sent) -> bool:
     """ "Insomnia 15 14", "insomnia 9%", "side effects such as insomnia", "which caused terrible insomnia":
     a condition named as an effect of the drug, not as what it is taken for."""
-    if span.end < sent.end and (doc[span.end].like_num or doc[span.end].text in ("<", "≤")):
+    t = token_table(doc)
+    if span.end < sent.end and (t.like_num[span.end] or t.text[span.end] in ("<", "≤")):
         return True
-    before = {t.norm_ for t in doc[max(sent.start, span.start - 4):span.start]}
+    before = set(t.norm[max(sent.start, span.start - 4):span.start])
     return bool(before & EFFECT_MARKERS)
 
 
@@ -197,16 +201,18 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, en
     if key == "indication":
         in_sent = [s for s in in_sent if not named_as_effect(doc, s, sent)]
     # "for reasons other than sleep": a negated term says nothing about this claim
-    in_sent = [s for s in in_sent if not ({t.lower_ for t in doc[max(sent.start, s.start - 2):s.start]} & {"than", "not", "without"})]
+    t = token_table(doc)
+    lower = t.lower
+    in_sent = [s for s in in_sent if not (set(lower[max(sent.start, s.start - 2):s.start]) & {"than", "not", "without"})]
     # a term after a contrast speaks of its own clause: "starts at 2-3 mg; older adults begin at 1 mg"
     in_sent = [s for s in in_sent if s.end <= start or not any(
-        t.text == ";" or t.lower_ in CONTRASTS for t in doc[start:s.start])]
+        t.text[k] == ";" or lower[k] in CONTRASTS for k in range(start, s.start))]
     if in_sent:
         before = [s for s in in_sent if s.end <= start]
         chosen = before[-1] if before else in_sent[0]
         # "5 mg for women and 5 or 10 mg for men": a group named right after the value is its own
         after = [s for s in in_sent if key != "indication" and 0 < s.start - end <= 2
-                 and doc[end].lower_ in ("for", "in") and all(t.lower_ in ("for", "in", "the") for t in doc[end:s.start])]
+                 and lower[end] in ("for", "in") and all(w in ("for", "in", "the") for w in lower[end:s.start])]
         if after:
             chosen = after[0]
         if key == "indication":
@@ -274,9 +280,10 @@ def coordinated(doc, spans: list[Span], chosen: Span) -> list[Span]:
     i = spans.index(chosen)
     lo = hi = i
     joiners = {",", "and", "or", "/", "&", "as", "well"}
-    while lo > 0 and all(t.lower_ in joiners for t in doc[spans[lo - 1].end:spans[lo].start]):
+    lower = token_table(doc).lower
+    while lo > 0 and all(w in joiners for w in lower[spans[lo - 1].end:spans[lo].start]):
         lo -= 1
-    while hi + 1 < len(spans) and all(t.lower_ in joiners for t in doc[spans[hi].end:spans[hi + 1].start]):
+    while hi + 1 < len(spans) and all(w in joiners for w in lower[spans[hi].end:spans[hi + 1].start]):
         hi += 1
     return spans[lo:hi + 1]
 
@@ -284,13 +291,15 @@ def coordinated(doc, spans: list[Span], chosen: Span) -> list[Span]:
 def negation_and_hypothesis(doc, index, start, end, sent, clauses, clause, draft) -> None:
     cues = index.cues_in(sent, ("NEGATION", "PSEUDO", "HYPOTHETICAL", "PERMISSIVE", "MAX"))
     blocked = set()
+    t = token_table(doc)
+    lower = t.lower
     for c in cues:
         if c.label_ in ("PSEUDO", "PERMISSIVE", "MAX"):
             blocked.update(range(c.start, c.end))
         elif c.label_ == "HYPOTHETICAL" and c.text.lower() in ("may", "can") and c.end + 1 < sent.end:
             # "may be moved up to 15 mg", "may be switched": an instruction in the passive, not a hypothesis
-            be, verb = doc[c.end], doc[c.end + 1]
-            if be.lower_ == "be" and verb.is_alpha and (verb.lower_.endswith("ed") or verb.lower_ in PARTICIPLES):
+            verb = lower[c.end + 1]
+            if lower[c.end] == "be" and t.is_alpha[c.end + 1] and (verb.endswith("ed") or verb in PARTICIPLES):
                 blocked.add(c.start)
     for c in cues:
         if c.label_ != "NEGATION" or c.start in blocked:
@@ -302,10 +311,10 @@ def negation_and_hypothesis(doc, index, start, end, sent, clauses, clause, draft
     if not draft.negated:
         # "10 mg (of zolpidem) is not the recommended dose"
         after = []
-        for t in doc[end:min(sent.end, end + 7)]:
-            if t.is_punct:
+        for k in range(end, min(sent.end, end + 7)):
+            if t.is_punct[k]:
                 break
-            after.append(t.lower_)
+            after.append(lower[k])
         for k in range(len(after) - 1):
             if after[k] in ("is", "was", "are", "'s") and after[k + 1] in ("not", "n't", "never"):
                 draft.negated = True

@@ -44,7 +44,7 @@ class DocIndex:
 
     def __init__(self, doc: Doc, lexicon: Lexicon) -> None:
         self.doc = doc
-        tokens = token_table(doc)
+        self.tokens = tokens = token_table(doc)
         # spaCy rebuilds Doc.text from Token objects on every access; the token table is quicker
         self.text = "".join([text + " " if ws else text for text, ws in zip(tokens.text, tokens.ws, strict=True)])
         self.lexicon = lexicon
@@ -251,25 +251,27 @@ class DocIndex:
         if sent.start in self._clauses:
             return self._clauses[sent.start]
         terminators = {c.start for c in self.cues_in(sent) if c.label_ == "TERMINATE"}
+        t = self.tokens
+        texts, lower = t.text, t.lower
         # "While it's not the highest dose, 1 mg is ...": an opening subordinate clause ends at its comma
-        opener = sent[0].lower_ in SUBORDINATORS
+        opener = lower[sent.start] in SUBORDINATORS
         ids, cid = [], 0
         clause_start = True
-        for tok in sent:
-            i = tok.i
+        for i in range(sent.start, sent.end):
+            text = texts[i]
             boundary = False
-            if clause_start and not tok.is_punct:
-                opener = opener or tok.lower_ in SUBORDINATORS
+            if clause_start and not t.is_punct[i]:
+                opener = opener or lower[i] in SUBORDINATORS
                 clause_start = False
-            if opener and tok.text == ",":
+            if opener and text == ",":
                 boundary, opener = True, False
-            elif tok.text in CLAUSE_PUNCT and (tok.text != "–" or tok.whitespace_):
+            elif text in CLAUSE_PUNCT and (text != "–" or t.ws[i]):
                 boundary = True
-            elif tok.text == ":" and i - sent.start > 6:
+            elif text == ":" and i - sent.start > 6:
                 boundary = True  # "Starting dose: 0.25 mg" keeps its label
             elif (i in terminators and i > sent.start and not (
-                    tok.lower_ == "so" and self.doc[i - 1].lower_ in ("or", "and", "ever"))) or (  # "15 or so minutes"
-                tok.text == "," and i + 1 < sent.end and self.doc[i + 1].lower_ in CLAUSE_JOINERS
+                    lower[i] == "so" and lower[i - 1] in ("or", "and", "ever"))) or (  # "15 or so minutes"
+                text == "," and i + 1 < sent.end and lower[i + 1] in CLAUSE_JOINERS
             ):
                 boundary = True
             if boundary:
