@@ -141,7 +141,7 @@ class WindowedMatcher:
         self.matcher = Matcher(vocab)
         self.tests: list | None = []
         self.length = 0
-        self._starts: dict[bool, dict[str, bool]] = {False: {}, True: {}}
+        self._starts: dict[str, bool] = {}  # token text -> _text_may_start
         for key, group in patterns.items():
             self.matcher.add(key, group)
             for pattern in group:
@@ -152,19 +152,17 @@ class WindowedMatcher:
                     self.tests.append(test)
                     self.length = max(self.length, length)
 
+    def _text_may_start(self, text: str, low: str) -> bool:
+        return any(test(text, ws) for test in self.tests for ws in (False, True))
+
     def __call__(self, doc: Doc) -> list[tuple[int, int, int]]:
         if self.tests is None:
             return self.matcher(doc)
         table = token_table(doc)
+        texts, ws = table.text, table.ws
         windows: list[list[int]] = []
-        for i, (text, ws) in enumerate(zip(table.text, table.ws, strict=True)):
-            seen = self._starts[ws]  # by trailing whitespace, then text: whether a match can start there
-            can_start = seen.get(text)
-            if can_start is None:
-                if len(seen) > 100_000:
-                    seen.clear()
-                can_start = seen[text] = any(test(text, ws) for test in self.tests)
-            if can_start:
+        for i in table.where(self._text_may_start, self._starts):
+            if any(test(texts[i], ws[i]) for test in self.tests):
                 end = min(len(doc), i + self.length)
                 if windows and windows[-1][1] >= i:
                     windows[-1][1] = end

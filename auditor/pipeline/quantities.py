@@ -48,7 +48,13 @@ def _can_start_frequency(text: str, low: str) -> bool:
             or low in ("a", "an", "every", "in", "into"))
 
 
-_FREQUENCY_START: dict[str, bool] = {}  # by token text, see _can_start_frequency
+_FREQUENCY_STARTS: dict[str, bool] = {}  # token text -> _can_start_frequency
+_QUANTITY_STARTS: dict[str, bool] = {}  # token text -> _can_start_quantity
+
+
+def _can_start_quantity(text: str, low: str) -> bool:
+    """Whether a quantity can start at a token: a number, or "a", "an", "either"."""
+    return is_number_word(text, low) or low in ("a", "an", "either")
 
 PER_KG_SCALE = {"mcg/kg": 0.001, "g/kg": 1000.0}
 NEGATORS = {"not", "n't", "never", "no", "nobody"}
@@ -295,14 +301,8 @@ class QuantityRecognizer:
     def _frequency_starts(doc: Doc, phrases) -> list[int]:
         """The tokens where ``_frequency_at`` or ``_interval_at`` can find something: a count ("twice",
         "2", "a half"), a Latin abbreviation ("bid", "q8h"), "every", "in"/"into", a bedtime phrase."""
-        table = token_table(doc)
         starts = set(phrases.get("BEDTIME", {}))
-        for i, (text, low) in enumerate(zip(table.text, table.lower, strict=True)):
-            kind = _FREQUENCY_START.get(text)
-            if kind is None:
-                kind = _FREQUENCY_START[text] = _can_start_frequency(text, low)
-            if kind:
-                starts.add(i)
+        starts.update(token_table(doc).where(_can_start_frequency, _FREQUENCY_STARTS))
         return sorted(starts)
 
     def _frequencies(self, doc: Doc, phrases) -> tuple[list[Frequency], list[Interval], set[int]]:
@@ -484,10 +484,9 @@ class QuantityRecognizer:
     # -- quantities ------------------------------------------------------------------
     def _quantities(self, doc: Doc, phrases, taken: set[int]) -> list[Quantity]:
         found: list[Quantity] = []
-        table = token_table(doc)
         end = 0
-        for i, (text, low) in enumerate(zip(table.text, table.lower, strict=True)):
-            if i < end or i in taken or not (is_number_word(text, low) or low in ("a", "an", "either")):
+        for i in token_table(doc).where(_can_start_quantity, _QUANTITY_STARTS):
+            if i < end or i in taken:
                 continue
             qs = self._quantity_at(doc, i, phrases, taken)
             if qs:

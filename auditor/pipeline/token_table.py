@@ -13,6 +13,7 @@ changes the tokenization.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from functools import cached_property
 
 import numpy
@@ -37,6 +38,7 @@ _KEY = ("auditor", "token_table")
 # hash -> string, for every vocabulary: spaCy's string hashes do not depend on the vocabulary
 _STRINGS: dict[int, str] = {}
 _STRINGS_LIMIT = 500_000
+_MEMO_LIMIT = 200_000
 
 
 class TokenTable:
@@ -50,28 +52,57 @@ class TokenTable:
     def doc(self) -> Doc:
         return self._doc()
 
-    def _strings(self, attr: int) -> list[str]:
+    def _unique(self, attr: int) -> tuple[list[str], numpy.ndarray, numpy.ndarray]:
+        """The distinct strings of ``attr``, the first token of each, and each token's string number."""
         if len(_STRINGS) > _STRINGS_LIMIT:
             _STRINGS.clear()
-        if not self.n:
-            return []
         store = self.doc.vocab.strings
         known = _STRINGS
-        keys, where = numpy.unique(self.doc.to_array(attr), return_inverse=True)
+        keys, first, inverse = numpy.unique(self.doc.to_array(attr), return_index=True, return_inverse=True)
         values = []
         for key in keys.tolist():
             value = known.get(key)
             if value is None:
                 value = known[key] = store[key]
             values.append(value)
-        return numpy.array(values, dtype=object)[where.reshape(-1)].tolist()
+        return values, first, inverse.reshape(-1)
+
+    def _strings(self, attr: int) -> list[str]:
+        if not self.n:
+            return []
+        values, _first, inverse = self._unique(attr)
+        return numpy.array(values, dtype=object)[inverse].tolist()
 
     def _flags(self, attr: int) -> list[bool]:
         return self.doc.to_array(attr).astype(bool).tolist()
 
     @cached_property
+    def _texts(self) -> tuple[list[str], numpy.ndarray, numpy.ndarray]:
+        return self._unique(ORTH) if self.n else ([], numpy.zeros(0, dtype=int), numpy.zeros(0, dtype=int))
+
+    @cached_property
     def text(self) -> list[str]:
-        return self._strings(ORTH)
+        values, _first, inverse = self._texts
+        return numpy.array(values, dtype=object)[inverse].tolist() if self.n else []
+
+    def where(self, test: Callable[[str, str], bool], memo: dict[str, bool] | None = None) -> list[int]:
+        """The tokens whose text and lowercased text pass ``test``, in order; ``test`` is asked once
+        for each distinct text of the Doc, or once ever with a ``memo`` (text -> answer) kept by the caller."""
+        if not self.n:
+            return []
+        values, first, inverse = self._texts
+        lower = self.lower
+        if memo is None:
+            memo = {}
+        elif len(memo) > _MEMO_LIMIT:
+            memo.clear()
+        passed = []
+        for text, i in zip(values, first.tolist(), strict=True):
+            answer = memo.get(text)
+            if answer is None:
+                answer = memo[text] = test(text, lower[i])
+            passed.append(answer)
+        return numpy.flatnonzero(numpy.array(passed, dtype=bool)[inverse]).tolist()
 
     @cached_property
     def lower(self) -> list[str]:
