@@ -89,7 +89,7 @@ def speaks_of_people(index, span: Span) -> bool:
 def percent_context(doc, index, q: Quantity, sent: Span) -> list[Span]:
     """The sentence, and for a line of a list ("Dry mouth: 33.8%"), its introduction and heading."""
     out = [sent]
-    b = index.block_index(doc[q.start].idx)
+    b = index.block_index(index.tokens.idx[q.start])
     if b > 0:
         prev = index.blocks[b - 1]
         for k in (b - 1, index.heading_block[b]):
@@ -200,9 +200,9 @@ def dose_attribute(doc, index, q, sent, clauses, clause, explain) -> str:
         if appositive or (cue is None and same_clause):
             cue = after
     if cue is None:
-        cue = header_cue(index, doc[q.start].idx, DOSE_CUES, explain)
+        cue = header_cue(index, index.tokens.idx[q.start], DOSE_CUES, explain)
     if cue is None:
-        cue = neighbor_cue(index, doc[q.start].idx, DOSE_CUES, explain)
+        cue = neighbor_cue(index, index.tokens.idx[q.start], DOSE_CUES, explain)
     if cue is None:
         # "the 0.25 mg to 4 mg daily range", "a 1-2 mg dose range"
         typical = cue_after(doc, index, q.end, sent, clauses, clause, ("TYPICAL",), 2)
@@ -327,9 +327,9 @@ def time_attribute(doc, index, q, sent, clauses, clause, explain) -> str | None:
         if verb is not None and verb.label_ in labels:
             cue = verb
     if cue is None:
-        cue = header_cue(index, doc[q.start].idx, labels, explain)
+        cue = header_cue(index, index.tokens.idx[q.start], labels, explain)
     if cue is None:
-        cue = neighbor_cue(index, doc[q.start].idx, labels, explain)
+        cue = neighbor_cue(index, index.tokens.idx[q.start], labels, explain)
     if cue is None and q.bound == "within" and unit in ("minute", "hour") and (
         {t.norm_ for t in sent if clauses[t.i - sent.start] == clause} & EFFECT_WORDS
         or any(clauses[m.start - sent.start] == clause for m in index.drugs_in(sent))

@@ -83,7 +83,7 @@ class ClaimBuilder:
                 continue
             if index.sentence(q.start).start != index.sentence(f.start).start:
                 # "Starting dose | 0.25 mg | twice a day": a frequency in the next cell of the row
-                if index.row_mates(doc[q.start].idx, doc[f.start].idx) and not _other_dose_before(
+                if index.row_mates(index.tokens.idx[q.start], index.tokens.idx[f.start]) and not _other_dose_before(
                         doc, index, doses, starts, q, f):
                     out[id(q)] = f
                 continue
@@ -99,7 +99,7 @@ class ClaimBuilder:
         return out
 
     def _quantity_claim(self, doc, index, q: Quantity, freq: Frequency | None, previous_per) -> Claim | None:
-        b = index.block_index(doc[q.start].idx)
+        b = index.block_index(index.tokens.idx[q.start])
         if b >= 0 and index.blocks[b].in_sources:
             return None
         if q.dimension in ("mass", "mass_per_kg") and other_substance(doc, index, q):
@@ -127,8 +127,8 @@ class ClaimBuilder:
         draft = Claim(
             path="",
             location={},
-            start=doc[q.start].idx,
-            end=doc[q.end - 1].idx + len(doc[q.end - 1].text),
+            start=index.tokens.idx[q.start],
+            end=index.tokens.idx[q.end - 1] + len(index.tokens.text[q.end - 1]),
             sentence=index.text[sent.start_char:sent.end_char].strip(),
             attribute=attribute,
             value=value,
@@ -146,7 +146,7 @@ class ClaimBuilder:
         return draft
 
     def _frequency_claim(self, doc, index, f: Frequency) -> Claim | None:
-        b = index.block_index(doc[f.start].idx)
+        b = index.block_index(index.tokens.idx[f.start])
         if b >= 0 and index.blocks[b].in_sources:
             return None
         sent = index.sentence(f.start)
@@ -155,8 +155,8 @@ class ClaimBuilder:
         draft = Claim(
             path="",
             location={},
-            start=doc[f.start].idx,
-            end=doc[f.end - 1].idx + len(doc[f.end - 1].text),
+            start=index.tokens.idx[f.start],
+            end=index.tokens.idx[f.end - 1] + len(index.tokens.text[f.end - 1]),
             sentence=index.text[sent.start_char:sent.end_char].strip(),
             attribute="frequency",
             value=f.value,
@@ -206,14 +206,14 @@ class ClaimBuilder:
                 draft.explain["per"] = "a daily total named before it in its clause"
         if per is None:
             # "Maximum | 4 mg | per day": the per-day wording in the next cell of the row
-            for cell in index.next_cells(doc[q.start].idx)[:1]:
+            for cell in index.next_cells(index.tokens.idx[q.start])[:1]:
                 words = " ".join(t.lower_ for t in cell[:3])
                 if words.startswith(("per day", "daily", "a day", "/day", "each day", "every day", "in 24 hours")):
                     per = "day"
                     draft.explain["per"] = f"'{cell.text[:20]}' in the next cell of its row"
         if per is None:
             # a column headed "Daily total" holds daily amounts; "Morning", "Bedtime" single doses
-            for header in index.header_spans(doc[q.start].idx)[:1]:
+            for header in index.header_spans(index.tokens.idx[q.start])[:1]:
                 words = {t.lower_ for t in header}
                 if words & {"daily", "day", "total", "/day", "24"}:
                     per = "day"
@@ -244,7 +244,7 @@ class ClaimBuilder:
 
 def _other_dose_before(doc, index, doses, starts, q, f) -> bool:
     """A dose other than ``q`` stands in the cell of frequency ``f``, before it."""
-    cell = index.cell_start(doc[f.start].idx)
+    cell = index.cell_start(index.tokens.idx[f.start])
     m = bisect.bisect_left(starts, f.start) - 1
     while m >= 0 and doc[doses[m].start].idx >= cell:
         if doses[m] is not q:

@@ -20,7 +20,7 @@ from .words import (
 
 
 def resolve_context(doc, index, start, end, sent, clauses, clause, draft) -> None:
-    draft.heading = heading_text(index, doc[start].idx)
+    draft.heading = heading_text(index, index.tokens.idx[start])
     # a product named in the title ("Lorazepam: tablets and injection") need not be every claim's
     draft.formulation = nearest_term(doc, index, index.formulations, start, sent, clauses, clause, draft, "formulation",
                                      sections="own")
@@ -80,14 +80,14 @@ def resolve_drug(doc, index, start, end, sent, clauses, clause, draft) -> None:
                 chosen, how = primary[0], "named in the same sentence"
     inherited = chosen is None
     if chosen is None:
-        for header in index.header_spans(doc[start].idx):
+        for header in index.header_spans(index.tokens.idx[start]):
             names = index.drugs_in(header)
             if names:
                 chosen, how = names[0], "named in its table header"
                 inherited = False
                 break
     if chosen is None:
-        b = index.block_index(doc[start].idx)
+        b = index.block_index(index.tokens.idx[start])
         h = index.heading_block[b] if b >= 0 else -1
         if h >= 0:
             span = index.block_span(h)
@@ -138,8 +138,8 @@ def population_scope(doc, index, start, sent, clauses, clause, draft) -> None:
     draft.condition = nearest_term(doc, index, index.conditions, start, sent, clauses, clause, draft, "condition",
                                    sections="none")
     sent_text = index.text[sent.start_char:sent.end_char]
-    texts = [sent_text, *(h.text for h in index.header_spans(doc[start].idx))]
-    row_label = index.row_label(doc[start].idx)  # "| Creatinine clearance | ... |" over "| 30-59 | 400-1400 mg |"
+    texts = [sent_text, *(h.text for h in index.header_spans(index.tokens.idx[start]))]
+    row_label = index.row_label(index.tokens.idx[start])  # "| Creatinine clearance | ... |" over "| 30-59 | 400-1400 mg |"
     if row_label:
         texts.append(row_label)
     renal = next((b for b in (find_bound("renal", t) for t in texts) if b is not None), None)
@@ -227,13 +227,13 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, en
         draft.explain[key] = f"'{group[0].text}' in the sentence" + (
             f" (with {', '.join(repr(s.text) for s in group[1:])})" if len(group) > 1 else "")
         return group[0].label_
-    for header in reversed(index.header_spans(doc[start].idx)):
+    for header in reversed(index.header_spans(index.tokens.idx[start])):
         found = index.terms_at(spans, header.start_char, header.end_char)
         if found:
             draft.explain[key] = f"'{found[0].text}' in its table header"
             return found[0].label_
     # a list introduced by "... for panic disorder follows this pattern:" carries its context
-    b = index.block_index(doc[start].idx)
+    b = index.block_index(index.tokens.idx[start])
     if b > 0:
         blk = index.blocks[b]
         j = b - 1

@@ -240,8 +240,7 @@ class DocIndex:
             return None
         names = set()
         for span in self.indications:
-            window = self.doc[max(0, span.start - 8):span.start]
-            words = " ".join(t.lower_ for t in window)
+            words = " ".join(self.tokens.lower[max(0, span.start - 8):span.start])
             if any(p in words for p in INDICATED_PHRASES):
                 names.add(span.label_)
         return names.pop() if len(names) == 1 else None
