@@ -70,6 +70,8 @@ class DocIndex:
         self._term_starts: dict[int, list[int]] = {}
         self._line_shape: dict[int, tuple[bool, bool]] = {}
         self._clauses: dict[int, list[int]] = {}
+        self._block_spans: dict[int, Span | None] = {}
+        self._header_spans: dict[int, list[Span]] = {}
         self.heading_block = self._heading_blocks()
         self.first_heading = next((b for b in self.blocks if b.kind in ("title", "heading")), None)
         self.main_drug = self._main_drug()
@@ -98,8 +100,7 @@ class DocIndex:
         table, row, col = cell
         k = col + 1
         while (table, row, k) in self.cells:
-            blk = self.blocks[self.cells[(table, row, k)]]
-            span = self.doc.char_span(blk.start, blk.end, alignment_mode="expand")
+            span = self.block_span(self.cells[(table, row, k)])
             if span is not None:
                 out.append(span)
             k += 1
@@ -139,24 +140,28 @@ class DocIndex:
         return self._shape(b)[1]
 
     def block_span(self, b: int) -> Span | None:
-        """Block ``b`` as a span of the doc."""
-        blk = self.blocks[b]
-        return self.doc.char_span(blk.start, blk.end, alignment_mode="expand")
+        """Block ``b`` as a span of the doc (made once per block)."""
+        if b not in self._block_spans:
+            blk = self.blocks[b]
+            self._block_spans[b] = self.doc.char_span(blk.start, blk.end, alignment_mode="expand")
+        return self._block_spans[b]
 
     def header_spans(self, char: int) -> list[Span]:
         """For a table cell: its column header cell, then its row header cell (as spans)."""
         b = self.block_index(char)
         if b < 0 or self.blocks[b].cell is None:
             return []
+        if b in self._header_spans:
+            return list(self._header_spans[b])
         table, row, col = self.blocks[b].cell
         out = []
         for key in ((table, 0, col) if row > 0 else None, (table, row, 0) if col > 0 else None):
             if key is not None and key in self.cells:
-                blk = self.blocks[self.cells[key]]
-                span = self.doc.char_span(blk.start, blk.end, alignment_mode="expand")
+                span = self.block_span(self.cells[key])
                 if span is not None:
                     out.append(span)
-        return out
+        self._header_spans[b] = out
+        return list(out)
 
     def row_label(self, char: int) -> str | None:
         """For a table cell right of the first column: the first column's header and the row's
