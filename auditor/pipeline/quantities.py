@@ -220,9 +220,10 @@ class QuantityRecognizer:
         ordered = sorted(numbers)
         added: list[Quantity] = []
         n = len(doc)
+        tokens = token_table(doc)
 
         def bare(k: int) -> float | None:
-            if k not in numbers or k in used or not any(c.isdigit() for c in doc[k].text):
+            if k not in numbers or k in used or not any(c.isdigit() for c in tokens.text[k]):
                 return None
             num = read_number(doc, k)
             if num is None or num[1] != k + 1 or read_unit(doc, k + 1) is not None:
@@ -230,7 +231,7 @@ class QuantityRecognizer:
             nxt = doc[k + 1] if k + 1 < n else None
             if nxt is not None and ((nxt.is_alpha and nxt.lower_ not in CARRY_FOLLOWERS) or nxt.text in ("/", "%", ":")):
                 return None  # "25 patients", "10/10", "2 tablets"
-            if k > 0 and (doc[k - 1].text in ("$", "£", "€", "#", "/", "=") or doc[k - 1].lower_ in ("day", "week", "age")):
+            if k > 0 and (tokens.text[k - 1] in ("$", "£", "€", "#", "/", "=") or tokens.lower[k - 1] in ("day", "week", "age")):
                 return None
             return num[0]
 
@@ -261,7 +262,7 @@ class QuantityRecognizer:
             # the same amount named again later in the sentence: "if 25 was ineffective"
             for k in range(q.end, min(sent.end, q.end + 25)):
                 v = bare(k)
-                if v == ref and k + 1 < sent.end and doc[k + 1].lower_ in ("was", "is", "did", "didn't", "worked"):
+                if v == ref and k + 1 < sent.end and tokens.lower[k + 1] in ("was", "is", "did", "didn't", "worked"):
                     candidates.append((k, v))
             for k, v in candidates:
                 if 0.05 <= v / ref <= 20 and k not in used:
@@ -496,14 +497,15 @@ class QuantityRecognizer:
 
     def _quantity_at(self, doc: Doc, i: int, phrases, taken: set[int]) -> list[Quantity]:
         """The quantity (or, for alternatives such as "either 5 or 10 mg", quantities) at token ``i``."""
+        tokens = token_table(doc)
         n = len(doc)
-        tok = doc[i]
-        if tok.like_url or (i > 0 and doc[i - 1].like_url and not doc[i - 1].whitespace_):
+        word = tokens.lower[i]
+        if tokens.like_url[i] or (i > 0 and tokens.like_url[i - 1] and not tokens.ws[i - 1]):
             return []
-        if tok.lower_ in ("a", "an") and i + 1 < n and doc[i + 1].lower_ in ("hour", "hr"):
+        if word in ("a", "an") and i + 1 < n and tokens.lower[i + 1] in ("hour", "hr"):
             # "within an hour", "about an hour", "an hour and a half"
             end, value = i + 2, 1.0
-            if end + 2 < n and doc[end].lower_ == "and" and doc[end + 1].lower_ == "a" and doc[end + 2].lower_ == "half":
+            if end + 2 < n and tokens.lower[end] == "and" and tokens.lower[end + 1] == "a" and tokens.lower[end + 2] == "half":
                 end, value = end + 3, 1.5
             q = Quantity(i, end, Range(value, value), "hour", number_start=i)
             self._bounds(doc, q, phrases, False)
@@ -512,12 +514,12 @@ class QuantityRecognizer:
         if share is not None:
             self._bounds(doc, share, phrases, False)  # "more than 1 in 10 people", "fewer than 1 in 1,000"
             return [share]
-        either = tok.lower_ == "either"
+        either = word == "either"
         if either:
             i += 1
             if i >= n:
                 return []
-        if i > 1 and doc[i - 1].text == "=" and doc[i - 2].lower_ == "n":
+        if i > 1 and tokens.text[i - 1] == "=" and tokens.lower[i - 2] == "n":
             return []  # "N = 101": a count of people
         span = self._time_word_at(doc, i)
         if span is not None:
@@ -527,30 +529,30 @@ class QuantityRecognizer:
         if num is None:
             return []
         v1, j = num
-        if j + 1 < n and doc[j].lower_ == "or" and doc[j + 1].lower_ == "so" and read_unit(doc, j + 2) is not None:
+        if j + 1 < n and tokens.lower[j] == "or" and tokens.lower[j + 1] == "so" and read_unit(doc, j + 2) is not None:
             j += 2  # "within 15 or so minutes"
         unit1 = read_unit(doc, j)
-        if unit1 is None and j < n and doc[j].text == ",":
+        if unit1 is None and j < n and tokens.text[j] == ",":
             listed = self._value_list(doc, i, taken)
             if listed:
                 return listed
         after1 = unit1[1] if unit1 else j
         # "half a milligram a day or less": a bound may follow the unit and its per-day marker
-        sign = doc[after1].lower_ if after1 < n else ""
-        between = i > 0 and doc[i - 1].lower_ == "between"
-        if between and i > 1 and doc[i - 2].lower_ in CONTRAST_BEFORE_BETWEEN:
+        sign = tokens.lower[after1] if after1 < n else ""
+        between = i > 0 and tokens.lower[i - 1] == "between"
+        if between and i > 1 and tokens.lower[i - 2] in CONTRAST_BEFORE_BETWEEN:
             between = False
         second = None
         if (sign in RANGE_SIGNS or (sign == "and" and between)) and after1 + 1 < n and after1 + 1 not in taken:
             second = read_number(doc, after1 + 1)
-            if second is None and unit1 is not None and doc[after1 + 1].lower_ in ("a", "an") and sign in ("to", "or"):
+            if second is None and unit1 is not None and tokens.lower[after1 + 1] in ("a", "an") and sign in ("to", "or"):
                 other = read_unit(doc, after1 + 2)  # "6 months to a year"
                 if other is not None and unit_dimension(other[0]) == "time" == unit_dimension(unit1[0]):
                     second = (1.0, after1 + 2)
         if second is not None:
             w, k = second
             unit2 = read_unit(doc, k)
-            if unit2 is None and k < n and doc[k].lower_ in OTHER_UNITS:
+            if unit2 is None and k < n and tokens.lower[k] in OTHER_UNITS:
                 second = None  # "up to 10 years (or 30 kg)": the second number measures something else
             elif (unit1 is None and unit2 is None) or (
                     unit1 is not None and unit2 is not None and unit_dimension(unit1[0]) != unit_dimension(unit2[0])
@@ -560,8 +562,8 @@ class QuantityRecognizer:
             w, k = second
             unit2 = read_unit(doc, k)
             both_units = unit1 is not None and unit2 is not None
-            after_from = i > 0 and doc[i - 1].lower_ == "from" and sign == "to"
-            moved = i > 1 and doc[i - 2].lower_ in MOTION_WORDS  # "went from 10 to 20 mg"
+            after_from = i > 0 and tokens.lower[i - 1] == "from" and sign == "to"
+            moved = i > 1 and tokens.lower[i - 2] in MOTION_WORDS  # "went from 10 to 20 mg"
             from_change = after_from and (moved or both_units) and not any(
                 t.lower_ in RANGE_WORDS for t in doc[max(0, i - 4):i - 1])
             alternatives = either or (sign == "or" and both_units)
@@ -611,10 +613,11 @@ class QuantityRecognizer:
         """A share or a count of tablets of the strength ``q`` names: "half a 10 mg tablet" (5 mg),
         "3/4 of a 10mg tablet", "1/4 a pill of a .25mg pill", "three 600 mg tabs" (counted in
         ``q.tablets``: a dose of three tablets, or three a day when a per-day marker follows)."""
+        tokens = token_table(doc)
         if q.dimension != "mass" or q.value.low != q.value.high or q.start != q.number_start:
             return
         n = len(doc)
-        tablet_after = q.end < n and doc[q.end].lower_ in TABLET_WORDS
+        tablet_after = q.end < n and tokens.lower[q.end] in TABLET_WORDS
         if not tablet_after and not any(t.lower_ in TABLET_WORDS for t in doc[max(0, q.start - 5):q.start]):
             return
         for s in range(max(0, q.start - 7), q.start):
@@ -633,10 +636,10 @@ class QuantityRecognizer:
         if not tablet_after:
             return
         k = q.start - 1
-        if k > 0 and doc[k].lower_ == "x":
+        if k > 0 and tokens.lower[k] == "x":
             k -= 1
-        if k < 0 or k in taken or doc[k].lower_ in ("a", "an") or (k > 0 and (
-                doc[k - 1].like_num or doc[k - 1].lower_ in ("into", "in"))):
+        if k < 0 or k in taken or tokens.lower[k] in ("a", "an") or (k > 0 and (
+                tokens.like_num[k - 1] or tokens.lower[k - 1] in ("into", "in"))):
             return  # "divided into 2 150mg capsules": the count splits a dose, it does not add up
         num = read_number(doc, k)
         if num is not None and num[1] in (q.start, q.start - 1) and num[0] == int(num[0]) and 1 <= num[0] <= 10:
@@ -647,23 +650,25 @@ class QuantityRecognizer:
     def _time_word_at(doc: Doc, i: int) -> Quantity | None:
         """ "for a year", "after a week", "within an hour and a half", "6 months to a year": a span of one
         unit written with "a" or "an" after a word that opens a span."""
+        tokens = token_table(doc)
         n = len(doc)
-        if doc[i].lower_ not in ("a", "an") or i + 1 >= n or i == 0:
+        if tokens.lower[i] not in ("a", "an") or i + 1 >= n or i == 0:
             return None
-        prev = doc[i - 1].lower_
-        if prev not in SPAN_OPENERS and not (prev == "to" and i > 1 and doc[i - 2].like_num):
+        prev = tokens.lower[i - 1]
+        if prev not in SPAN_OPENERS and not (prev == "to" and i > 1 and tokens.like_num[i - 2]):
             return None
         found = read_unit(doc, i + 1)
-        if found is None or unit_dimension(found[0]) != "time" or doc[i + 1].lower_ in ("h", "min"):
+        if found is None or unit_dimension(found[0]) != "time" or tokens.lower[i + 1] in ("h", "min"):
             return None
         end = found[1]
         value = 1.0
-        if end + 2 < n and doc[end].lower_ == "and" and doc[end + 1].lower_ == "a" and doc[end + 2].lower_ == "half":
+        if end + 2 < n and tokens.lower[end] == "and" and tokens.lower[end + 1] == "a" and tokens.lower[end + 2] == "half":
             value, end = 1.5, end + 3
         return Quantity(i, end, Range(value, value), found[0], number_start=i)
 
     def _value_list(self, doc: Doc, i: int, taken: set[int]) -> list[Quantity]:
         """ "2.5, 5, 7.5, 10 and 20 mg": every number of a list takes the unit written after the last."""
+        tokens = token_table(doc)
         n = len(doc)
         items = []
         k = i
@@ -676,9 +681,9 @@ class QuantityRecognizer:
             if unit is not None:
                 break
             k = num[1]
-            if k < n and doc[k].text == ",":
+            if k < n and tokens.text[k] == ",":
                 k += 1
-            if k < n and doc[k].lower_ in ("and", "or"):
+            if k < n and tokens.lower[k] in ("and", "or"):
                 k += 1
             if k == num[1]:
                 return []
@@ -694,25 +699,25 @@ class QuantityRecognizer:
 
     def _share_at(self, doc: Doc, i: int) -> Quantity | None:
         """ "1 in 3 people", "half of patients", "a third of users": a share of people, as a percentage."""
+        tokens = token_table(doc)
         n = len(doc)
-        tok = doc[i]
-        low = tok.lower_
+        low = tokens.lower[i]
         if low in ("half", "third", "quarter", "a") and i + 2 < n:
             j = i + 1 if low == "a" else i
-            word = doc[j].lower_
-            if word in SHARE_WORDS and doc[j + 1].lower_ == "of":
+            word = tokens.lower[j]
+            if word in SHARE_WORDS and tokens.lower[j + 1] == "of":
                 k = j + 2
-                if k < n and doc[k].lower_ in ("the", "all", "those", "their"):
+                if k < n and tokens.lower[k] in ("the", "all", "those", "their"):
                     k += 1
-                if k < n and doc[k].lower_ in PEOPLE_WORDS:
+                if k < n and tokens.lower[k] in PEOPLE_WORDS:
                     return Quantity(i, j + 1, Range(SHARE_WORDS[word], SHARE_WORDS[word]), "percent", number_start=i)
             return None
         num = read_number(doc, i)
         if num is None:
             return None
         v, j = num
-        if j + 1 < n and doc[j].lower_ in ("in", "out") and v > 0:
-            k = j + 1 + (1 if doc[j].lower_ == "out" and doc[j + 1].lower_ == "of" else 0)
+        if j + 1 < n and tokens.lower[j] in ("in", "out") and v > 0:
+            k = j + 1 + (1 if tokens.lower[j] == "out" and tokens.lower[j + 1] == "of" else 0)
             den = read_number(doc, k)
             if den is not None and den[0] > v and den[1] < n and doc[den[1]].lower_ in PEOPLE_WORDS | {"of"}:
                 pct = round(v / den[0] * 100, 1)
@@ -721,20 +726,22 @@ class QuantityRecognizer:
 
     def _bound_after_marker(self, doc: Doc, q: Quantity, phrases) -> None:
         """ "0.5 mg a day or less": a bound after the per-day marker bounds the dose."""
+        tokens = token_table(doc)
         if q.bound is not None or q.per_end is None:
             return
         for label, kind in (("UPPER_AFTER", "upper"), ("LOWER_AFTER", "lower")):
             e = phrases.get(label, {}).get(q.per_end)
-            if e is not None and doc[q.per_end].lower_ not in ("maximum", "max", "+"):
+            if e is not None and tokens.lower[q.per_end] not in ("maximum", "max", "+"):
                 self._apply_bound(q, kind, doc[q.per_end:e].text)
                 return
 
     def _bounds(self, doc: Doc, q: Quantity, phrases, between: bool) -> None:
         """Widen the quantity over a bounding phrase before or after it."""
+        tokens = token_table(doc)
         start = q.start
         # skip an approximation word directly before ("about 4 mg", "up to about 4 mg")
         approx_start = phrases.get("APPROX@end", {}).get(start)
-        if approx_start is not None and doc[approx_start].lower_ not in ("a", "an"):
+        if approx_start is not None and tokens.lower[approx_start] not in ("a", "an"):
             q.approximate = True
             start = approx_start
         if between:
@@ -746,32 +753,32 @@ class QuantityRecognizer:
                 t.lower_ in NEGATORS for t in doc[max(0, b - 3):b])
             if flipped:
                 kind = "upper"  # "should not take more than 10 mg", "shouldn't go above 4 mg" set a ceiling
-            mover = b - 2 if b is not None and b > 1 and doc[b - 1].lower_ == "back" else (b or 0) - 1
-            if b is not None and doc[b].lower_ == "up" and mover >= 0 and doc[mover].lower_ in MOTION_WORDS and not (
-                    b > 1 and doc[b - 2].lower_ in ("can", "may", "could", "might")):
+            mover = b - 2 if b is not None and b > 1 and tokens.lower[b - 1] == "back" else (b or 0) - 1
+            if b is not None and tokens.lower[b] == "up" and mover >= 0 and tokens.lower[mover] in MOTION_WORDS and not (
+                    b > 1 and tokens.lower[b - 2] in ("can", "may", "could", "might")):
                 continue  # "going up to 1 mg" moves to a dose; "the dose can go up to 60mg" bounds it
             if b is not None:
-                if kind == "lower" and doc[b].lower_ == "over" and q.dimension == "time" and not (
-                        b > 0 and doc[b - 1].lower_ in SPAN_OPENERS):
+                if kind == "lower" and tokens.lower[b] == "over" and q.dimension == "time" and not (
+                        b > 0 and tokens.lower[b - 1] in SPAN_OPENERS):
                     continue  # "taper over 2 weeks" is a span of time; "for over 8 years" a lower bound
-                if kind == "upper" and doc[b].lower_ == "within" and q.dimension != "time":
+                if kind == "upper" and tokens.lower[b] == "within" and q.dimension != "time":
                     continue
                 self._apply_bound(q, kind, ("not " if flipped else "") + doc[b:start].text.lower())
                 q.start = b
                 return
         after = q.end
-        if after + 1 < len(doc) and doc[after].lower_ == "of":
+        if after + 1 < len(doc) and tokens.lower[after] == "of":
             # "0.5 mg of clonazepam or less"
             k = after + 1
-            while k < len(doc) and k < after + 4 and doc[k].is_alpha and doc[k].lower_ not in ("or", "and"):
+            while k < len(doc) and k < after + 4 and tokens.is_alpha[k] and tokens.lower[k] not in ("or", "and"):
                 k += 1
             if any(phrases.get(lb, {}).get(k) is not None for lb in ("UPPER_AFTER", "LOWER_AFTER")):
                 after = k
         for label, kind in (("UPPER_AFTER", "upper"), ("LOWER_AFTER", "lower")):
             e = phrases.get(label, {}).get(after)
-            if e is not None and doc[after].text == "+" and doc[after - 1].whitespace_:
+            if e is not None and tokens.text[after] == "+" and tokens.ws[after - 1]:
                 continue  # "0.25 mg + diazepam" joins two things; "65+" bounds
-            if e is not None and doc[after].lower_ not in ("maximum", "max"):
+            if e is not None and tokens.lower[after] not in ("maximum", "max"):
                 self._apply_bound(q, kind, doc[after:e].text)
                 if after == q.end:
                     q.end = e
@@ -785,18 +792,19 @@ class QuantityRecognizer:
 
     def _per_marker(self, doc: Doc, q: Quantity, phrases, taken: set[int]) -> None:
         """ "daily", "a day", "per dose", ... right after the quantity (or after "of <drug>")."""
+        tokens = token_table(doc)
         if q.per is not None or q.dimension not in ("mass", "mass_per_kg"):
             return
         j = q.end
         n = len(doc)
-        if j + 1 < n and doc[j].lower_ in TABLET_WORDS:
+        if j + 1 < n and tokens.lower[j] in TABLET_WORDS:
             j += 1  # "one 10 mg tablet a day"
         for label, per in (("PER_DAY_AFTER", "day"), ("PER_DOSE_AFTER", "dose")):
             e = phrases.get(label, {}).get(j)
-            if e is None and j + 1 < n and doc[j].lower_ == "of":
+            if e is None and j + 1 < n and tokens.lower[j] == "of":
                 # "4 mg of clonazepam per day", "2 mg of Klonopin daily"
                 k = j + 1
-                while k < n and k < j + 4 and doc[k].is_alpha and (k, label) and phrases.get(label, {}).get(k) is None:
+                while k < n and k < j + 4 and tokens.is_alpha[k] and (k, label) and phrases.get(label, {}).get(k) is None:
                     k += 1
                 e = phrases.get(label, {}).get(k)
             if e is not None and not any(t in taken for t in range(j, e)):
