@@ -1,0 +1,68 @@
+"""The token table holds what spaCy's Token objects say, and the windowed reference-marker matcher
+finds what a Matcher over the whole Doc finds."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+
+from auditor.pipeline import build_pipeline
+from auditor.pipeline.cues import REFERENCE_MARKER, WindowedMatcher
+from auditor.pipeline.token_table import token_table
+
+WORDS = ["[", "]", "(", ")", "1", "12", "2020", "1999a", ",", "-", "–", ".", "Smith", "et", "al", "¹²", "x",
+         "Xanax", "MG", "0.5", "½", "two", "n't", "\n\n", "  ", "https://x.org", "Ünïcode", "mg/day"]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_pipeline()
+
+
+def test_columns_match_token_attributes(nlp):
+    doc = nlp.make_doc("Don't take  more than 0.5 mg (Smith et al., 2020).[2]\n\nÜnïcode ½ TABLET at https://x.org")
+    table = token_table(doc)
+    assert table.text == [t.text for t in doc]
+    assert table.lower == [t.lower_ for t in doc]
+    assert table.norm == [t.norm_ for t in doc]  # tokenizer exceptions set a token's norm ("n't" -> "not")
+    assert table.ws == [bool(t.whitespace_) for t in doc]
+    assert table.idx == [t.idx for t in doc]
+    for name in ("like_num", "like_url", "is_alpha", "is_punct", "is_space", "is_title", "is_upper", "is_lower"):
+        assert getattr(table, name) == [getattr(t, name) for t in doc], name
+    assert token_table(doc) is table  # kept with the Doc
+
+
+def test_where_finds_tokens_by_text(nlp):
+    doc = nlp.make_doc("A dose of 2 mg, then 2 mg again, not two")
+    table = token_table(doc)
+    asked = []
+
+    def digits(text, low):
+        asked.append(text)
+        return text.isdigit()
+
+    assert table.where(digits) == [3, 7]
+    assert asked.count("2") == 1  # once per distinct text
+    memo: dict[str, bool] = {}
+    assert table.where(lambda text, low: low == "a", memo) == [0]
+    assert memo["A"] is True and memo["dose"] is False
+
+
+def test_empty_doc(nlp):
+    doc = nlp.make_doc("")
+    table = token_table(doc)
+    assert table.text == [] and table.ws == [] and table.where(lambda text, low: True) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.booleans()), min_size=1, max_size=30))
+def test_windowed_matcher_finds_what_the_matcher_finds(nlp, words):
+    doc = Doc(nlp.vocab, words=[w for w, _ in words], spaces=[s for _, s in words])
+    plain = Matcher(nlp.vocab)
+    plain.add("CITATION", REFERENCE_MARKER)
+    windowed = WindowedMatcher(nlp.vocab, {"CITATION": REFERENCE_MARKER})
+    assert sorted(set(windowed(doc))) == sorted(set(plain(doc)))
+
