@@ -54,6 +54,7 @@ class DocIndex:
         self.block_starts = [b.start for b in self.blocks]
         self.cues = list(doc.spans.get("cues", []))
         self.cue_starts = [c.start for c in self.cues]
+        self.cue_labels = [c.label_ for c in self.cues]
         self.drugs = sorted(doc.spans.get("drugs", []), key=lambda s: s.start)
         self.drug_starts = [s.start for s in self.drugs]
         self.indications = sorted(doc.spans.get("indications", []), key=lambda s: s.start)
@@ -288,8 +289,9 @@ class DocIndex:
     def cues_in(self, span: Span, labels: tuple[str, ...] | None = None) -> list[Span]:
         lo = bisect.bisect_left(self.cue_starts, span.start)
         hi = bisect.bisect_left(self.cue_starts, span.end)
-        cues = self.cues[lo:hi]
-        return [c for c in cues if labels is None or c.label_ in labels]
+        if labels is None:
+            return self.cues[lo:hi]
+        return [c for c, label in zip(self.cues[lo:hi], self.cue_labels[lo:hi], strict=True) if label in labels]
 
     def drugs_in(self, span: Span) -> list[Span]:
         lo = bisect.bisect_left(self.drug_starts, span.start)
