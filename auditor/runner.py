@@ -31,7 +31,7 @@ from .docresult import DocumentResult, DocumentStore, document_result
 from .document import Document
 from .engine import RuleSet, load_rules
 from .engine.checks import ClaimRules, check_document, check_patterns
-from .engine.scope import check_scope
+from .engine.scope import ScopeRules
 from .errors import AuditorError, InputWarning
 from .findings import Finding, Report, fingerprint
 from .ingest import discover, load_document
@@ -124,8 +124,7 @@ class Auditor:
         self._phrases: PhraseIndex | None = None
         self._claim_rules: ClaimRules | None = None  # the per-document rules, indexed on first use
         self._doc_rules: list[Rule] = []
-        self._scope_rules: list[Rule] = []
-        self._label_rules: list[Rule] = []
+        self._scope_rules: ScopeRules | None = None
         self.jobs = 1  # processes that parse files
         self.keep_explain = True  # False: claims from ``results_of`` come without ``explain`` (less memory)
         self.internal_errors: list[str] = []  # one line per file a bug in auditor left unaudited
@@ -392,11 +391,9 @@ class Auditor:
             rules = self.ruleset.active()
             self._claim_rules = ClaimRules(rules, self.lexicon)
             self._doc_rules = [r for r in rules if r.type in ("require", "forbid")]
-            self._scope_rules = [r for r in rules if r.type == "scope"]
-            self._label_rules = [r for r in rules if r.type in ("limit", "expect")]
+            self._scope_rules = ScopeRules(rules, [r for r in rules if r.type in ("limit", "expect")], self.lexicon)
         findings = self._claim_rules.check(result.claims, result.has_sources)
-        for rule in self._scope_rules:
-            findings.extend(check_scope(rule, self._label_rules, result.claims, self.lexicon))
+        findings.extend(self._scope_rules.check(result.claims))
         for rule in self._doc_rules:
             findings.extend(check_document(rule, result, self.lexicon))
         return findings
