@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .cache import digest_of
 from .claims import Claim
 from .config import Config
 from .consistency import ConsistencyChecker
@@ -130,9 +131,9 @@ class Auditor:
         self.internal_errors: list[str] = []  # one line per file a bug in auditor left unaudited
         check_patterns(self.ruleset.active())  # token attributes a blank pipeline cannot match: exit 2 at once
         if self.cache is not None:
-            from .cache import environment_key
+            from .cache import environment_key, findings_key
 
-            self.cache.set_env(environment_key(self))
+            self.cache.set_env(environment_key(self), findings_key(self))
 
     @property
     def nlp(self) -> Language:
@@ -277,26 +278,46 @@ class Auditor:
         return ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=(self._settings,))
 
     def _entries(self, files: Iterable[str]) -> Iterator[_Entry]:
-        """Each file's bytes and its cached result, if any (a file that cannot be read: its warning)."""
-        from .cache import content_digest
+        """Each file's bytes and its cached result, if any (a file that cannot be read: its warning).
+
+        With the claim cache, files are read a batch at a time and looked up together.
+        """
+        from .cache import LOOKUP_BATCH, content_digest
         from .ingest import format_for, messages, read_bytes
 
+        batch: list[_Entry] = []
+        size = 0
         for count, path in enumerate(files, 1):
             try:
                 if format_for(path) is None:
                     raise InputWarning(path, messages.UNSUPPORTED)
                 data = read_bytes(path, self.max_bytes)
             except InputWarning as w:
-                yield _Entry(path, warning=str(w))
-                continue
+                entry = _Entry(path, warning=str(w))
+            else:
+                entry = _Entry(path, data=data)
             finally:
                 pause_point(count)
             if self.cache is None:
-                yield _Entry(path, data=data)
+                yield entry
                 continue
-            digest = content_digest(data)
-            hit = self.cache.get(path, digest)
-            yield _Entry(path, digest=digest, result=hit, data=None if hit else data)
+            batch.append(entry)
+            size += len(entry.data or b"")
+            if len(batch) >= LOOKUP_BATCH or size >= CHUNK_BYTES:
+                yield from self._looked_up(batch, content_digest)
+                batch, size = [], 0
+        if batch:
+            yield from self._looked_up(batch, content_digest)
+
+    def _looked_up(self, batch: list[_Entry], digest: Callable[[bytes], str]) -> list[_Entry]:
+        """The entries of ``batch`` with their digests, and their results where the cache has them."""
+        readable = [e for e in batch if e.data is not None]
+        for entry in readable:
+            entry.digest = digest(entry.data)
+        for entry, hit in zip(readable, self.cache.get_many([(e.path, e.digest) for e in readable]), strict=True):
+            if hit is not None:
+                entry.result, entry.data = hit, None
+        return batch
 
     def _analyze_bytes(self, items: list[tuple[str, bytes]]) -> list[DocumentResult | str]:
         """Parse files from their bytes: a result each, or the warning of a file that cannot be used."""
@@ -350,9 +371,9 @@ class Auditor:
             self.cache.close()
             self.cache = None
         if directory is not None:
-            from .cache import ClaimCache, environment_key
+            from .cache import ClaimCache, environment_key, findings_key
 
-            self.cache = ClaimCache(directory, environment_key(self), warn)
+            self.cache = ClaimCache(directory, environment_key(self), warn, findings_key(self))
 
     # -- checking --------------------------------------------------------------------
     def check(self, documents: list[Document], progress: Callable[[int], None] | None = None,
@@ -372,6 +393,7 @@ class Auditor:
         all_claims: list[Claim] = []
         claims_by_path: dict[str, list[Claim]] = {}
         suppressions: list[Suppression] = []
+        digests: list[tuple[str, str | None]] = []  # the key of the consistency findings (consistency_findings)
         files = 0
         for files, result in enumerate(results, 1):
             all_claims.extend(result.claims)
@@ -379,14 +401,30 @@ class Auditor:
             suppressions.extend(result.suppressions)
             store.add(result.path, result.warnings)
             findings.extend(self.document_findings(result))
+            digests.append((result.path, digest_of(result)))
             if progress:
                 progress(files)
-        findings.extend(self.consistency().check(all_claims))
+        findings.extend(self.consistency_findings(all_claims, digests))
         return self.conclude(findings, suppressions, files=files, claims=len(all_claims),
                              documents=store if documents is None else dict(documents), claims_by_path=claims_by_path)
 
     def document_findings(self, result: DocumentResult) -> list[Finding]:
-        """The findings of the per-document rules (limit, expect, cite, require, forbid) on one result."""
+        """The findings of the per-document rules (limit, expect, cite, scope, require, forbid) on one result.
+
+        A result from the claim cache whose findings were stored under the same rules and code
+        gives those (new objects: the run numbers fingerprints in place); others are checked,
+        and stored when the result is in the cache.
+        """
+        if self.cache is not None:
+            stored = self.cache.stored_findings(result)
+            if stored is not None:
+                return stored
+        findings = self._check_document(result)
+        if self.cache is not None:
+            self.cache.store_findings(result, findings)
+        return findings
+
+    def _check_document(self, result: DocumentResult) -> list[Finding]:
         if self._claim_rules is None:
             rules = self.ruleset.active()
             self._claim_rules = ClaimRules(rules, self.lexicon)
@@ -396,6 +434,26 @@ class Auditor:
         findings.extend(self._scope_rules.check(result.claims))
         for rule in self._doc_rules:
             findings.extend(check_document(rule, result, self.lexicon))
+        return findings
+
+    def consistency_findings(self, claims: list[Claim], digests: list[tuple[str, str | None]]) -> list[Finding]:
+        """The findings of the consistency rules over the claims of a run.
+
+        ``digests``: each document's (path, digest of its bytes, see ``cache.digest_of``) in run
+        order; when every document went through the claim cache, the findings are stored under
+        them, and a run over the same documents with the same rules reads them back.
+        """
+        key = self.cache.run_key(digests) if self.cache is not None else None
+        if key is not None:
+            stored = self.cache.run_findings(key)
+            if stored is not None:
+                self.cache.flush()
+                return stored
+        findings = self.consistency().check(claims)
+        if key is not None:
+            self.cache.store_run(key, findings)
+        elif self.cache is not None:
+            self.cache.flush()
         return findings
 
     def consistency(self) -> ConsistencyChecker:
