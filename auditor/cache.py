@@ -40,16 +40,19 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import fields
+from dataclasses import asdict, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .docresult import DocumentResult
+from .claims import Claim, Range
+from .docresult import DocumentResult, Mention, PhraseMatch
 from .findings import Finding, Related
+from .suppress import Suppression
 
 if TYPE_CHECKING:
     from .runner import Auditor
@@ -69,7 +72,8 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS envs (env TEXT PRIMARY KEY, used REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS loaded (kind TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (kind, key));
 CREATE TABLE IF NOT EXISTS results (
-    env TEXT NOT NULL, path TEXT NOT NULL, digest TEXT NOT NULL, data BLOB NOT NULL,
+    env TEXT NOT NULL, path TEXT NOT NULL, digest TEXT NOT NULL,
+    data BLOB NOT NULL, matches BLOB NOT NULL, explain BLOB NOT NULL,
     PRIMARY KEY (env, path)
 );
 CREATE TABLE IF NOT EXISTS findings (
@@ -293,20 +297,23 @@ class ClaimCache:
         """The stored result of ``path`` with these bytes in this environment, or None."""
         return self.get_many([(path, digest)])[0]
 
-    def get_many(self, items: list[tuple[str, str]]) -> list[DocumentResult | None]:
+    def get_many(self, items: list[tuple[str, str]], explain: bool = True) -> list[DocumentResult | None]:
         """The stored result (or None) of each (path, digest), in one statement per batch.
 
         A result found carries its digest, and its findings when they were stored under this
-        run's ``findings_key`` (see ``digest_of``, ``stored_findings``).
+        run's ``findings_key`` (see ``digest_of``, ``stored_findings``); its phrase matches and
+        drug mentions are read when first used. ``explain`` False: claims come without
+        ``explain`` (which is then not read).
         """
         rows: dict[str, tuple] = {}
         if self.db is not None and self.env is not None and items:
+            column = "r.explain" if explain else "NULL"
             try:
                 for start in range(0, len(items), LOOKUP_BATCH):
                     paths = list(dict.fromkeys(path for path, _ in items[start:start + LOOKUP_BATCH]))
                     marks = ",".join("?" * len(paths))
                     rows.update((row[0], row) for row in self.db.execute(
-                        "SELECT r.path, r.digest, r.data, f.key, f.data FROM results r "
+                        f"SELECT r.path, r.digest, r.data, r.matches, {column}, f.key, f.data FROM results r "
                         "LEFT JOIN findings f ON f.env = r.env AND f.path = r.path "
                         f"WHERE r.env = ? AND r.path IN ({marks})", (self.env, *paths)))
             except sqlite3.DatabaseError as exc:
@@ -316,16 +323,19 @@ class ClaimCache:
         for path, digest in items:
             row = rows.get(path)
             found = None
+            stored = None
             if row is not None and row[1] == digest:
+                stored = row[6] if self.rules is not None and row[5] == f"{digest}:{self.rules}" else None
                 try:
-                    found = DocumentResult.from_dict(json.loads(row[2]))
-                except (ValueError, KeyError, TypeError):
+                    found = decode_result(row[2], row[3], row[4])
+                    if stored is None:
+                        found.matches  # noqa: B018  (the rules will need them: read now, while a bad entry is a miss)
+                except (ValueError, KeyError, TypeError, IndexError):
                     found = None  # an entry that does not read back is parsed again and replaced
             if found is None:
                 self.misses += 1
             else:
                 self.hits += 1
-                stored = row[4] if self.rules is not None and row[3] == f"{digest}:{self.rules}" else None
                 _mark(found, digest, stored)
             out.append(found)
         return out
@@ -337,12 +347,12 @@ class ClaimCache:
         rows = []
         for digest, r in entries:
             _mark(r, digest, None)
-            rows.append((self.env, r.path, digest, json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":"))))
+            rows.append((self.env, r.path, digest, *encode_result(r)))
         if not rows:
             return
         try:
             with self._transaction():
-                self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
+                self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)", rows)
                 self._write_pending()
         except sqlite3.DatabaseError as exc:
             self._failed(exc)
@@ -550,3 +560,72 @@ def decode_findings(data: str | bytes) -> list[Finding]:
         row[related] = [Related(*r) for r in row[related]]
         out.append(Finding(*row))
     return out
+
+
+# -- results as JSON -----------------------------------------------------------------------
+# A claim is stored as its field values in order (ranges as [low, high]), without ``explain``,
+# which is stored apart (read only when asked for); phrase matches and drug mentions are stored
+# apart too, and read when first used (a run whose findings are stored does not need them).
+_CLAIM_FIELDS = tuple(f.name for f in fields(Claim) if f.name != "explain")
+_CLAIM_RANGES = tuple(i for i, name in enumerate(_CLAIM_FIELDS) if name in ("value", "frequency", "daily", "renal_function",
+                                                                             "age", "weight"))
+_CLAIM_NAMES = tuple(i for i, name in enumerate(_CLAIM_FIELDS) if name in (
+    "path", "attribute", "unit", "drug", "per", "indication", "population", "effect", "drug_class", "heading",
+    "formulation", "population_detail", "condition"))  # names that recur from claim to claim: stored once in memory
+_NO_EXPLAIN: dict[str, str] = {}
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_result(result: DocumentResult) -> tuple[str, str, str]:
+    """(data, matches, explain) columns of a result; ``decode_result`` reads them back unchanged."""
+    claims = []
+    for claim in result.claims:
+        row = [getattr(claim, name) for name in _CLAIM_FIELDS]
+        for i in _CLAIM_RANGES:
+            if row[i] is not None:
+                row[i] = row[i].to_list()
+        claims.append(row)
+    data = [result.path, claims, [asdict(s) for s in result.suppressions], list(result.warnings), result.has_sources]
+    matches = [[asdict(m) for m in result.matches], [asdict(m) for m in result.mentions]]
+    return _dumps(data), _dumps(matches), _dumps([c.explain for c in result.claims])
+
+
+def decode_result(data: str | bytes, matches: str | bytes, explain: str | bytes | None) -> DocumentResult:
+    """The result ``encode_result`` wrote (``explain`` None: claims without explanations)."""
+    path, rows, suppressions, warnings, has_sources = json.loads(data)
+    explains = json.loads(explain) if explain is not None else None
+    if explains is not None and len(explains) != len(rows):
+        raise ValueError("explanations of another result")
+    intern, rng = sys.intern, Range
+    claims = []
+    for n, row in enumerate(rows):
+        if len(row) != len(_CLAIM_FIELDS):
+            raise ValueError("a stored claim of another layout")
+        for i in _CLAIM_RANGES:
+            pair = row[i]
+            if pair is not None:
+                row[i] = rng(pair[0], pair[1])
+        for i in _CLAIM_NAMES:
+            if type(row[i]) is str:
+                row[i] = intern(row[i])
+        row.append(_NO_EXPLAIN if explains is None else explains[n])
+        claims.append(Claim(*row))
+    result = _StoredResult.__new__(_StoredResult)
+    result.__dict__.update(path=path, claims=claims, suppressions=[Suppression(**s) for s in suppressions],
+                           warnings=warnings, has_sources=bool(has_sources), _stored_matches=matches)
+    return result
+
+
+class _StoredResult(DocumentResult):
+    """A result read from the cache: ``matches`` and ``mentions`` are read on first use."""
+
+    def __getattr__(self, name: str):
+        if name in ("matches", "mentions") and "_stored_matches" in self.__dict__:
+            matches, mentions = json.loads(self.__dict__.pop("_stored_matches"))
+            self.matches = [PhraseMatch(**m) for m in matches]
+            self.mentions = [Mention(**m) for m in mentions]
+            return self.__dict__[name]
+        raise AttributeError(name)

@@ -314,7 +314,7 @@ class Auditor:
         readable = [e for e in batch if e.data is not None]
         for entry in readable:
             entry.digest = digest(entry.data)
-        for entry, hit in zip(readable, self.cache.get_many([(e.path, e.digest) for e in readable]), strict=True):
+        for entry, hit in zip(readable, self.cache.get_many([(e.path, e.digest) for e in readable], self.keep_explain), strict=True):
             if hit is not None:
                 entry.result, entry.data = hit, None
         return batch
