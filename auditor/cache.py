@@ -180,6 +180,7 @@ class ClaimCache:
         self.hits = 0
         self.misses = 0
         self.findings_hits = 0  # documents whose per-document findings came from the cache
+        self.run_hits = 0  # runs whose consistency findings came from the cache
         self.db: sqlite3.Connection | None = None
         self._warned = False
         self._pending: list[tuple[str, str, str, str]] = []  # findings rows not yet written
@@ -424,9 +425,11 @@ class ClaimCache:
         if row is None:
             return None
         try:
-            return decode_findings(row[0])
+            found = decode_findings(row[0])
         except (ValueError, KeyError, TypeError, IndexError):
             return None
+        self.run_hits += 1
+        return found
 
     def store_run(self, key: str, findings: list[Finding]) -> None:
         """Remember a run's consistency findings (with the findings waiting to be written);
