@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +103,8 @@ def load_config(path: Path | None) -> Config:
 
 
 def _from_pyproject(path: Path) -> tuple[dict[str, Any], Any]:
+    import tomllib
+
     text = read_small_text(path)
     try:
         data = tomllib.loads(text)

@@ -15,7 +15,6 @@ runner both use it. A run has two steps:
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -27,12 +26,10 @@ from . import __version__
 from .cache import digest_of
 from .claims import Claim
 from .config import Config
-from .consistency import ConsistencyChecker
 from .docresult import DocumentResult, DocumentStore, document_result
 from .document import Document
 from .engine import RuleSet, load_rules
 from .engine.checks import ClaimRules, check_document, check_patterns
-from .engine.scope import ScopeRules
 from .errors import AuditorError, InputWarning
 from .findings import Finding, Report, fingerprint
 from .ingest import discover, load_document
@@ -46,8 +43,10 @@ if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
     from spacy.tokens import Doc
 
     from .cache import ClaimCache
+    from .consistency import ConsistencyChecker
     from .engine.checks import PhraseIndex
     from .engine.model import Rule
+    from .engine.scope import ScopeRules
 
 Warn = Callable[[str], None]
 CHUNK_FILES = 64  # files read (and parsed) together
@@ -426,6 +425,8 @@ class Auditor:
 
     def _check_document(self, result: DocumentResult) -> list[Finding]:
         if self._claim_rules is None:
+            from .engine.scope import ScopeRules
+
             rules = self.ruleset.active()
             self._claim_rules = ClaimRules(rules, self.lexicon)
             self._doc_rules = [r for r in rules if r.type in ("require", "forbid")]
@@ -458,6 +459,8 @@ class Auditor:
 
     def consistency(self) -> ConsistencyChecker:
         """The checker of the active consistency rules (cross-document and within one)."""
+        from .consistency import ConsistencyChecker
+
         rules = self.ruleset.active()
         return ConsistencyChecker(rules, rules, self.lexicon)
 
@@ -551,6 +554,8 @@ def _disambiguate(findings: list[Finding]) -> None:
 
 def changed_files(ref: str) -> set[str]:
     """Files changed since ``ref`` (committed, staged, unstaged and untracked), relative to the cwd."""
+    import subprocess
+
     def git(*args: str) -> str:
         try:
             out = subprocess.run(["git", *args], capture_output=True, text=True, check=True)
