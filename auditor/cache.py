@@ -62,7 +62,7 @@ DIRNAME = ".auditor-cache"
 FILENAME = "claims.sqlite3"
 KEEP_ENVIRONMENTS = 4  # entries of older environments (other code, lexicons, rules) are dropped
 KEEP_RUNS = 8  # consistency findings of the runs used most lately
-LOOKUP_BATCH = 64  # files looked up in one statement
+LOOKUP_BATCH = 16  # files looked up in one statement (no more than a chunk of files sent to a worker)
 PACKAGE = Path(__file__).resolve().parent
 # Modules that only run after the per-document step (on cached results) do not key the cache.
 NOT_EXTRACTION = ("reports/", "cli.py", "baseline.py", "compare.py", "consistency.py", "engine/ruletest.py")

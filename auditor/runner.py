@@ -302,7 +302,7 @@ class Auditor:
                 continue
             batch.append(entry)
             size += len(entry.data or b"")
-            if len(batch) >= LOOKUP_BATCH or size >= CHUNK_BYTES:
+            if len(batch) >= LOOKUP_BATCH or size >= CHUNK_BYTES_PARALLEL:
                 yield from self._looked_up(batch, content_digest)
                 batch, size = [], 0
         if batch:
