@@ -43,7 +43,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, fields
+from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,7 +57,7 @@ from .suppress import Suppression
 if TYPE_CHECKING:
     from .runner import Auditor
 
-SCHEMA = "2"  # the layout of the database and of a stored result
+SCHEMA = "3"  # the layout of the database and of a stored result
 DIRNAME = ".auditor-cache"
 FILENAME = "claims.sqlite3"
 KEEP_ENVIRONMENTS = 4  # entries of older environments (other code, lexicons, rules) are dropped
@@ -575,6 +575,9 @@ _CLAIM_RANGES = tuple(i for i, name in enumerate(_CLAIM_FIELDS) if name in ("val
 _CLAIM_NAMES = tuple(i for i, name in enumerate(_CLAIM_FIELDS) if name in (
     "path", "attribute", "unit", "drug", "per", "indication", "population", "effect", "drug_class", "heading",
     "formulation", "population_detail", "condition"))  # names that recur from claim to claim: stored once in memory
+_SUPPRESSION_FIELDS = tuple(f.name for f in fields(Suppression))
+_MATCH_FIELDS = tuple(f.name for f in fields(PhraseMatch))
+_MENTION_FIELDS = tuple(f.name for f in fields(Mention))
 _NO_EXPLAIN: dict[str, str] = {}
 
 
@@ -591,9 +594,14 @@ def encode_result(result: DocumentResult) -> tuple[str, str, str]:
             if row[i] is not None:
                 row[i] = row[i].to_list()
         claims.append(row)
-    data = [result.path, claims, [asdict(s) for s in result.suppressions], list(result.warnings), result.has_sources]
-    matches = [[asdict(m) for m in result.matches], [asdict(m) for m in result.mentions]]
+    data = [result.path, claims, [_values(s, _SUPPRESSION_FIELDS) for s in result.suppressions], list(result.warnings),
+            result.has_sources]
+    matches = [[_values(m, _MATCH_FIELDS) for m in result.matches], [_values(m, _MENTION_FIELDS) for m in result.mentions]]
     return _dumps(data), _dumps(matches), _dumps([c.explain for c in result.claims])
+
+
+def _values(item: object, names: tuple[str, ...]) -> list[object]:
+    return [getattr(item, name) for name in names]
 
 
 def decode_result(data: str | bytes, matches: str | bytes, explain: str | bytes | None) -> DocumentResult:
@@ -617,7 +625,7 @@ def decode_result(data: str | bytes, matches: str | bytes, explain: str | bytes 
         row.append(_NO_EXPLAIN if explains is None else explains[n])
         claims.append(Claim(*row))
     result = _StoredResult.__new__(_StoredResult)
-    result.__dict__.update(path=path, claims=claims, suppressions=[Suppression(**s) for s in suppressions],
+    result.__dict__.update(path=path, claims=claims, suppressions=[Suppression(*s) for s in suppressions],
                            warnings=warnings, has_sources=bool(has_sources), _stored_matches=matches)
     return result
 
@@ -628,7 +636,7 @@ class _StoredResult(DocumentResult):
     def __getattr__(self, name: str):
         if name in ("matches", "mentions") and "_stored_matches" in self.__dict__:
             matches, mentions = json.loads(self.__dict__.pop("_stored_matches"))
-            self.matches = [PhraseMatch(**m) for m in matches]
-            self.mentions = [Mention(**m) for m in mentions]
+            self.matches = [PhraseMatch(*m) for m in matches]
+            self.mentions = [Mention(*m) for m in mentions]
             return self.__dict__[name]
         raise AttributeError(name)
