@@ -11,7 +11,20 @@ looked up under two keys:
 
 So an unchanged article is never parsed again, and a change to the code, a lexicon or a
 require/forbid rule makes every entry miss. Other rules (limit, expect, cite, consistency)
-run on the cached claims in the finishing step, so changing them invalidates nothing.
+run on the cached claims in the finishing step, so changing them re-parses nothing.
+
+The finishing step is remembered too, under ``findings_key`` (a hash of all of auditor's
+code and of every active rule as configured: types, selectors, values, messages,
+severities, which are enabled):
+
+- per file, the findings of the per-document rules (``findings`` table), found by the
+  file's entry (path, bytes, ``env``) and that key;
+- per run, the consistency findings (``runs`` table), found by a hash of ``env``, that key
+  and every document's path and bytes in run order.
+
+So an unchanged corpus is neither parsed nor checked again; a changed article re-checks
+that article and the consistency step; a change to a rule or to the config re-checks
+every document (and re-parses none unless it is a require/forbid phrase).
 
 The database lives in ``.auditor-cache/claims.sqlite3``, by default beside the config file
 or in the working directory. It runs in WAL mode and every write is one transaction, so
@@ -27,22 +40,29 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .docresult import DocumentResult
+from .claims import Claim, Range
+from .docresult import DocumentResult, Mention, PhraseMatch
+from .findings import Finding, Related
+from .suppress import Suppression
 
 if TYPE_CHECKING:
     from .runner import Auditor
 
-SCHEMA = "1"  # the layout of the database and of a stored result
+SCHEMA = "3"  # the layout of the database and of a stored result
 DIRNAME = ".auditor-cache"
 FILENAME = "claims.sqlite3"
 KEEP_ENVIRONMENTS = 4  # entries of older environments (other code, lexicons, rules) are dropped
+KEEP_RUNS = 8  # consistency findings of the runs used most lately
+LOOKUP_BATCH = 16  # files looked up in one statement (no more than a chunk of files sent to a worker)
 PACKAGE = Path(__file__).resolve().parent
 # Modules that only run after the per-document step (on cached results) do not key the cache.
 NOT_EXTRACTION = ("reports/", "cli.py", "baseline.py", "compare.py", "consistency.py", "engine/ruletest.py")
@@ -52,9 +72,15 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS envs (env TEXT PRIMARY KEY, used REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS loaded (kind TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (kind, key));
 CREATE TABLE IF NOT EXISTS results (
-    env TEXT NOT NULL, path TEXT NOT NULL, digest TEXT NOT NULL, data BLOB NOT NULL,
+    env TEXT NOT NULL, path TEXT NOT NULL, digest TEXT NOT NULL,
+    data BLOB NOT NULL, matches BLOB NOT NULL, explain BLOB NOT NULL,
     PRIMARY KEY (env, path)
 );
+CREATE TABLE IF NOT EXISTS findings (
+    env TEXT NOT NULL, path TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (env, path)
+);
+CREATE TABLE IF NOT EXISTS runs (key TEXT PRIMARY KEY, used REAL NOT NULL, data BLOB NOT NULL);
 """
 
 
@@ -63,21 +89,27 @@ def content_digest(data: bytes) -> str:
 
 
 @lru_cache(maxsize=4)
-def _code_version(package: Path) -> str:
-    h = hashlib.sha256()
+def _code_version(package: Path) -> tuple[str, str]:
+    """(hash of the extraction code, hash of all the code), read in one pass."""
+    extraction, everything = hashlib.sha256(), hashlib.sha256()
     files = sorted([*package.rglob("*.py"), *package.glob("schema/*.json"), package / "pipeline" / "config.cfg"])
     for path in files:
         rel = path.relative_to(package).as_posix()
-        if rel.startswith(NOT_EXTRACTION):
-            continue
-        h.update(rel.encode() + b"\0")
-        h.update(path.read_bytes() + b"\0")
-    return h.hexdigest()
+        data = rel.encode() + b"\0" + path.read_bytes() + b"\0"
+        everything.update(data)
+        if not rel.startswith(NOT_EXTRACTION):
+            extraction.update(data)
+    return extraction.hexdigest(), everything.hexdigest()
 
 
 def code_version() -> str:
     """A hash of the source of the modules that read files and extract claims (and of the schemas)."""
-    return _code_version(PACKAGE)
+    return _code_version(PACKAGE)[0]
+
+
+def all_code_version() -> str:
+    """A hash of the source of every module (the findings depend on the rule checks and consistency too)."""
+    return _code_version(PACKAGE)[1]
 
 
 def _spacy_version() -> str:
@@ -115,6 +147,18 @@ def environment_key(auditor: Auditor) -> str:
     return h.hexdigest()
 
 
+def findings_key(auditor: Auditor) -> str:
+    """What the findings of cached claims depend on besides the claims: all of the code, and
+    every active rule as configured (its ``repr`` holds every field: selector, reference,
+    message, severity, source...), in order."""
+    h = hashlib.sha256()
+    for part in (SCHEMA, __version__, all_code_version()):
+        h.update(part.encode() + b"\0")
+    for rule in auditor.ruleset.active():
+        h.update(repr(rule).encode() + b"\0")
+    return h.hexdigest()
+
+
 def default_cache_dir(config_path: str | None) -> Path:
     """``.auditor-cache`` beside the config file, or in the working directory."""
     return (Path(config_path).resolve().parent if config_path else Path.cwd()) / DIRNAME
@@ -127,15 +171,19 @@ class ClaimCache:
     through ``memo`` first, so that unchanged ones are not parsed and validated again.
     """
 
-    def __init__(self, directory: Path, env: str | None, warn: Callable[[str], None]) -> None:
+    def __init__(self, directory: Path, env: str | None, warn: Callable[[str], None], rules: str | None = None) -> None:
         self.directory = Path(directory)
         self.path = self.directory / FILENAME
         self.env = env
+        self.rules = rules  # findings_key: without it, findings are neither read nor stored
         self.warn = warn
         self.hits = 0
         self.misses = 0
+        self.findings_hits = 0  # documents whose per-document findings came from the cache
+        self.run_hits = 0  # runs whose consistency findings came from the cache
         self.db: sqlite3.Connection | None = None
         self._warned = False
+        self._pending: list[tuple[str, str, str, str]] = []  # findings rows not yet written
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             ignore = self.directory / ".gitignore"
@@ -183,9 +231,11 @@ class ClaimCache:
         if self.env is not None:
             self._register()
 
-    def set_env(self, env: str) -> None:
-        """The environment key of this run's results (``environment_key``)."""
+    def set_env(self, env: str, rules: str | None = None) -> None:
+        """The environment key of this run's results (``environment_key``), and the key of
+        their findings (``findings_key``; None: findings are not cached)."""
         self.env = env
+        self.rules = rules
         if self.db is not None:
             try:
                 self._register()
@@ -200,6 +250,7 @@ class ClaimCache:
             old = [row[0] for row in db.execute("SELECT env FROM envs ORDER BY used DESC").fetchall()[KEEP_ENVIRONMENTS:]]
             for env in old:
                 db.execute("DELETE FROM results WHERE env = ?", (env,))
+                db.execute("DELETE FROM findings WHERE env = ?", (env,))
                 db.execute("DELETE FROM envs WHERE env = ?", (env,))
 
     @property
@@ -238,43 +289,162 @@ class ClaimCache:
                 self.db.close()
 
     def close(self) -> None:
+        self.flush()
         self._close()
         self.db = None
 
     # -- lookups -----------------------------------------------------------------------
     def get(self, path: str, digest: str) -> DocumentResult | None:
         """The stored result of ``path`` with these bytes in this environment, or None."""
-        found = None
-        if self.db is not None and self.env is not None:
+        return self.get_many([(path, digest)])[0]
+
+    def get_many(self, items: list[tuple[str, str]], explain: bool = True) -> list[DocumentResult | None]:
+        """The stored result (or None) of each (path, digest), in one statement per batch.
+
+        A result found carries its digest, and its findings when they were stored under this
+        run's ``findings_key`` (see ``digest_of``, ``stored_findings``); its phrase matches and
+        drug mentions are read when first used. ``explain`` False: claims come without
+        ``explain`` (which is then not read).
+        """
+        rows: dict[str, tuple] = {}
+        if self.db is not None and self.env is not None and items:
+            column = "r.explain" if explain else "NULL"
             try:
-                row = self.db.execute("SELECT digest, data FROM results WHERE env = ? AND path = ?",
-                                      (self.env, path)).fetchone()
+                for start in range(0, len(items), LOOKUP_BATCH):
+                    paths = list(dict.fromkeys(path for path, _ in items[start:start + LOOKUP_BATCH]))
+                    marks = ",".join("?" * len(paths))
+                    rows.update((row[0], row) for row in self.db.execute(
+                        f"SELECT r.path, r.digest, r.data, r.matches, {column}, f.key, f.data FROM results r "
+                        "LEFT JOIN findings f ON f.env = r.env AND f.path = r.path "
+                        f"WHERE r.env = ? AND r.path IN ({marks})", (self.env, *paths)))
             except sqlite3.DatabaseError as exc:
                 self._failed(exc)
-                row = None
-            if row is not None and row[0] == digest:
+                rows = {}
+        out: list[DocumentResult | None] = []
+        for path, digest in items:
+            row = rows.get(path)
+            found = None
+            stored = None
+            if row is not None and row[1] == digest:
+                stored = row[6] if self.rules is not None and row[5] == f"{digest}:{self.rules}" else None
                 try:
-                    found = DocumentResult.from_dict(json.loads(row[1]))
-                except (ValueError, KeyError, TypeError):
+                    found = decode_result(row[2], row[3], row[4])
+                    if stored is None:
+                        found.matches  # noqa: B018  (the rules will need them: read now, while a bad entry is a miss)
+                except (ValueError, KeyError, TypeError, IndexError):
                     found = None  # an entry that does not read back is parsed again and replaced
-        if found is None:
-            self.misses += 1
-        else:
-            self.hits += 1
-        return found
+            if found is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+                _mark(found, digest, stored)
+            out.append(found)
+        return out
 
     def put(self, entries: Iterable[tuple[str, DocumentResult]]) -> None:
-        """Store (digest, result) pairs in one transaction."""
+        """Store (digest, result) pairs in one transaction (with the findings waiting to be written)."""
         if self.db is None or self.env is None:
             return
-        rows = [(self.env, r.path, digest, json.dumps(r.to_dict(), ensure_ascii=False, separators=(",", ":")))
-                for digest, r in entries]
+        rows = []
+        for digest, r in entries:
+            _mark(r, digest, None)
+            rows.append((self.env, r.path, digest, *encode_result(r)))
         if not rows:
             return
         try:
             with self._transaction():
-                self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
+                self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)", rows)
+                self._write_pending()
         except sqlite3.DatabaseError as exc:
+            self._failed(exc)
+
+    # -- findings ----------------------------------------------------------------------
+    def stored_findings(self, result: DocumentResult) -> list[Finding] | None:
+        """The per-document findings stored for this result under this run's rules, or None.
+
+        Every call gives new Finding objects (the run numbers fingerprints in place).
+        """
+        mark = getattr(result, _MARK, None)
+        if mark is None or mark[1] is None:
+            return None
+        try:
+            found = decode_findings(mark[1])
+        except (ValueError, KeyError, TypeError, IndexError):
+            return None  # computed again and replaced
+        self.findings_hits += 1
+        return found
+
+    def store_findings(self, result: DocumentResult, findings: list[Finding]) -> None:
+        """Remember the per-document findings of a result found in or written to the cache
+        (written with the next results, or by ``flush``)."""
+        digest = digest_of(result)
+        if digest is None or self.rules is None or self.env is None or self.db is None:
+            return
+        data = encode_findings(findings)
+        self._pending.append((self.env, result.path, f"{digest}:{self.rules}", data))
+        _mark(result, digest, data)
+        if len(self._pending) >= 4 * LOOKUP_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the findings waiting to be written."""
+        if not self._pending or self.db is None:
+            self._pending = []
+            return
+        try:
+            with self._transaction():
+                self._write_pending()
+        except sqlite3.DatabaseError as exc:
+            self._pending = []
+            self._failed(exc)
+
+    def _write_pending(self) -> None:
+        if self._pending:
+            self.db.executemany("INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?)", self._pending)
+            self._pending = []
+
+    def run_key(self, results: list[tuple[str, str | None]]) -> str | None:
+        """The key of a run's consistency findings: every document's (path, digest) in run order
+        (None when one of them did not go through the cache)."""
+        if self.env is None or self.rules is None or any(digest is None for _, digest in results):
+            return None
+        h = hashlib.sha256(f"{self.env}\0{self.rules}\0".encode())
+        for path, digest in results:
+            h.update(f"{path}\0{digest}\0".encode())
+        return h.hexdigest()
+
+    def run_findings(self, key: str) -> list[Finding] | None:
+        """The consistency findings stored under ``key`` (new objects each time), or None."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT data FROM runs WHERE key = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
+            return None
+        if row is None:
+            return None
+        try:
+            found = decode_findings(row[0])
+        except (ValueError, KeyError, TypeError, IndexError):
+            return None
+        self.run_hits += 1
+        return found
+
+    def store_run(self, key: str, findings: list[Finding]) -> None:
+        """Remember a run's consistency findings (with the findings waiting to be written);
+        keep those of the ``KEEP_RUNS`` runs stored last."""
+        if self.db is None:
+            return
+        data = encode_findings(findings)
+        try:
+            with self._transaction():
+                self._write_pending()
+                self.db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)", (key, time.time(), data))
+                self.db.execute("DELETE FROM runs WHERE key NOT IN (SELECT key FROM runs ORDER BY used DESC LIMIT ?)",
+                                (KEEP_RUNS,))
+        except sqlite3.DatabaseError as exc:
+            self._pending = []
             self._failed(exc)
 
     def _failed(self, exc: sqlite3.DatabaseError) -> None:
@@ -352,3 +522,121 @@ class _Transaction:
         else:
             with contextlib.suppress(sqlite3.Error):
                 self.db.execute("ROLLBACK")
+
+
+# -- what a result carries from the cache ------------------------------------------------
+_MARK = "_cache_entry"  # (digest, stored findings or None), set on the results the cache reads or writes
+
+
+def _mark(result: DocumentResult, digest: str, findings: str | None) -> None:
+    setattr(result, _MARK, (digest, findings))
+
+
+def digest_of(result: DocumentResult) -> str | None:
+    """The digest of the bytes a result was read from or stored for (None: not through the cache)."""
+    mark = getattr(result, _MARK, None)
+    return None if mark is None else mark[0]
+
+
+# -- findings as JSON ----------------------------------------------------------------------
+_FINDING_FIELDS = tuple(f.name for f in fields(Finding))
+_RELATED_FIELDS = tuple(f.name for f in fields(Related))
+
+
+def encode_findings(findings: list[Finding]) -> str:
+    """Findings as compact JSON (field values in order), which ``decode_findings`` reads back."""
+    rows = []
+    for f in findings:
+        row = [getattr(f, name) for name in _FINDING_FIELDS]
+        row[_FINDING_FIELDS.index("related")] = [[getattr(r, n) for n in _RELATED_FIELDS] for r in f.related]
+        rows.append(row)
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_findings(data: str | bytes) -> list[Finding]:
+    """New Finding objects from ``encode_findings``."""
+    related = _FINDING_FIELDS.index("related")
+    out = []
+    for row in json.loads(data):
+        if len(row) != len(_FINDING_FIELDS):
+            raise ValueError("a stored finding of another layout")
+        row[related] = [Related(*r) for r in row[related]]
+        out.append(Finding(*row))
+    return out
+
+
+# -- results as JSON -----------------------------------------------------------------------
+# A claim is stored as its field values in order (ranges as [low, high]), without ``explain``,
+# which is stored apart (read only when asked for); phrase matches and drug mentions are stored
+# apart too, and read when first used (a run whose findings are stored does not need them).
+_CLAIM_FIELDS = tuple(f.name for f in fields(Claim) if f.name != "explain")
+_CLAIM_RANGES = tuple(i for i, name in enumerate(_CLAIM_FIELDS) if name in ("value", "frequency", "daily", "renal_function",
+                                                                             "age", "weight"))
+_CLAIM_NAMES = tuple(i for i, name in enumerate(_CLAIM_FIELDS) if name in (
+    "path", "attribute", "unit", "drug", "per", "indication", "population", "effect", "drug_class", "heading",
+    "formulation", "population_detail", "condition"))  # names that recur from claim to claim: stored once in memory
+_SUPPRESSION_FIELDS = tuple(f.name for f in fields(Suppression))
+_MATCH_FIELDS = tuple(f.name for f in fields(PhraseMatch))
+_MENTION_FIELDS = tuple(f.name for f in fields(Mention))
+_NO_EXPLAIN: dict[str, str] = {}
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def encode_result(result: DocumentResult) -> tuple[str, str, str]:
+    """(data, matches, explain) columns of a result; ``decode_result`` reads them back unchanged."""
+    claims = []
+    for claim in result.claims:
+        row = [getattr(claim, name) for name in _CLAIM_FIELDS]
+        for i in _CLAIM_RANGES:
+            if row[i] is not None:
+                row[i] = row[i].to_list()
+        claims.append(row)
+    data = [result.path, claims, [_values(s, _SUPPRESSION_FIELDS) for s in result.suppressions], list(result.warnings),
+            result.has_sources]
+    matches = [[_values(m, _MATCH_FIELDS) for m in result.matches], [_values(m, _MENTION_FIELDS) for m in result.mentions]]
+    return _dumps(data), _dumps(matches), _dumps([c.explain for c in result.claims])
+
+
+def _values(item: object, names: tuple[str, ...]) -> list[object]:
+    return [getattr(item, name) for name in names]
+
+
+def decode_result(data: str | bytes, matches: str | bytes, explain: str | bytes | None) -> DocumentResult:
+    """The result ``encode_result`` wrote (``explain`` None: claims without explanations)."""
+    path, rows, suppressions, warnings, has_sources = json.loads(data)
+    explains = json.loads(explain) if explain is not None else None
+    if explains is not None and len(explains) != len(rows):
+        raise ValueError("explanations of another result")
+    intern, rng = sys.intern, Range
+    claims = []
+    for n, row in enumerate(rows):
+        if len(row) != len(_CLAIM_FIELDS):
+            raise ValueError("a stored claim of another layout")
+        for i in _CLAIM_RANGES:
+            pair = row[i]
+            if pair is not None:
+                row[i] = rng(pair[0], pair[1])
+        for i in _CLAIM_NAMES:
+            if type(row[i]) is str:
+                row[i] = intern(row[i])
+        row.append(_NO_EXPLAIN if explains is None else explains[n])
+        claims.append(Claim(*row))
+    result = _StoredResult.__new__(_StoredResult)
+    result.__dict__.update(path=path, claims=claims, suppressions=[Suppression(*s) for s in suppressions],
+                           warnings=warnings, has_sources=bool(has_sources), _stored_matches=matches)
+    return result
+
+
+class _StoredResult(DocumentResult):
+    """A result read from the cache: ``matches`` and ``mentions`` are read on first use."""
+
+    def __getattr__(self, name: str):
+        if name in ("matches", "mentions") and "_stored_matches" in self.__dict__:
+            matches, mentions = json.loads(self.__dict__.pop("_stored_matches"))
+            self.matches = [PhraseMatch(*m) for m in matches]
+            self.mentions = [Mention(*m) for m in mentions]
+            return self.__dict__[name]
+        raise AttributeError(name)

@@ -179,7 +179,6 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
     PATHS are files or directories (walked for .md, .markdown, .html, .htm, .txt). With
     --engine dask they may also be globs, URLs that fsspec opens, and @FILE listing inputs.
     """
-    from .baseline import read_baseline, without_baseline
     from .findings import SEVERITY_RANK
     from .reports import FORMATS, render, write_atomic
     from .runner import Selection, changed_files, keep_changed
@@ -193,7 +192,11 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
         raise click.UsageError("--jobs is for the local engine; with --engine dask the workers parse (--workers)")
     config, auditor = _load(config_path, rules, run=None if engine == "dask" else (no_cache, cache_dir, jobs))
     auditor.keep_explain = False  # reports show claim records, never the explanations
-    known = read_baseline(Path(baseline)) if baseline else None
+    known = None
+    if baseline:
+        from .baseline import read_baseline
+
+        known = read_baseline(Path(baseline))
     changed = changed_files(changed_since) if changed_since else None
     if engine == "dask":
         from . import dask_engine
@@ -214,6 +217,8 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
     if changed is not None:
         report.findings = keep_changed(report.findings, changed)
     if known is not None:
+        from .baseline import without_baseline
+
         report.findings, _ = without_baseline(report.findings, known)
     color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
     rendered = [(fmt, dest, render(fmt, report, color=color and dest is None and fmt == "text")) for fmt, dest in targets]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .errors import AuditorError
+from .validation import surely_valid
 from .yamlio import load_yaml, read_small_text
 
 CONFIG_NAMES = ("auditor.yaml", ".auditor.yaml", "auditor.yml")
@@ -35,6 +36,11 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     lexicon: list[Path] = field(default_factory=list)
     max_file_size_mb: float = 10.0
+
+
+@lru_cache(maxsize=1)
+def config_schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -72,10 +78,12 @@ def load_config(path: Path | None) -> Config:
         def locate(keys):
             return doc.locate(keys)[0]
 
-    import jsonschema
+    schema = config_schema()
+    errors = []
+    if not surely_valid(schema, data):
+        import jsonschema
 
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    errors = list(jsonschema.Draft202012Validator(schema).iter_errors(data))
+        errors = list(jsonschema.Draft202012Validator(schema).iter_errors(data))
     if errors:
         error = min(errors, key=lambda e: len(e.absolute_path))
         keys = list(error.absolute_path)
@@ -104,6 +112,8 @@ def load_config(path: Path | None) -> Config:
 
 
 def _from_pyproject(path: Path) -> tuple[dict[str, Any], Any]:
+    import tomllib
+
     text = read_small_text(path)
     try:
         data = tomllib.loads(text)

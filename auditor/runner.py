@@ -15,7 +15,6 @@ runner both use it. A run has two steps:
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -24,14 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .cache import digest_of
 from .claims import Claim
 from .config import Config
-from .consistency import ConsistencyChecker
 from .docresult import DocumentResult, DocumentStore, document_result
 from .document import Document
 from .engine import RuleSet, load_rules
 from .engine.checks import ClaimRules, check_document, check_patterns
-from .engine.scope import check_scope
 from .errors import AuditorError, InputWarning
 from .findings import Finding, Report, fingerprint
 from .ingest import discover, load_document
@@ -45,8 +43,10 @@ if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
     from spacy.tokens import Doc
 
     from .cache import ClaimCache
+    from .consistency import ConsistencyChecker
     from .engine.checks import PhraseIndex
     from .engine.model import Rule
+    from .engine.scope import ScopeRules
 
 Warn = Callable[[str], None]
 CHUNK_FILES = 64  # files read (and parsed) together
@@ -124,16 +124,15 @@ class Auditor:
         self._phrases: PhraseIndex | None = None
         self._claim_rules: ClaimRules | None = None  # the per-document rules, indexed on first use
         self._doc_rules: list[Rule] = []
-        self._scope_rules: list[Rule] = []
-        self._label_rules: list[Rule] = []
+        self._scope_rules: ScopeRules | None = None
         self.jobs = 1  # processes that parse files
         self.keep_explain = True  # False: claims from ``results_of`` come without ``explain`` (less memory)
         self.internal_errors: list[str] = []  # one line per file a bug in auditor left unaudited
         check_patterns(self.ruleset.active())  # token attributes a blank pipeline cannot match: exit 2 at once
         if self.cache is not None:
-            from .cache import environment_key
+            from .cache import environment_key, findings_key
 
-            self.cache.set_env(environment_key(self))
+            self.cache.set_env(environment_key(self), findings_key(self))
 
     @property
     def nlp(self) -> Language:
@@ -278,26 +277,46 @@ class Auditor:
         return ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=(self._settings,))
 
     def _entries(self, files: Iterable[str]) -> Iterator[_Entry]:
-        """Each file's bytes and its cached result, if any (a file that cannot be read: its warning)."""
-        from .cache import content_digest
+        """Each file's bytes and its cached result, if any (a file that cannot be read: its warning).
+
+        With the claim cache, files are read a batch at a time and looked up together.
+        """
+        from .cache import LOOKUP_BATCH, content_digest
         from .ingest import format_for, messages, read_bytes
 
+        batch: list[_Entry] = []
+        size = 0
         for count, path in enumerate(files, 1):
             try:
                 if format_for(path) is None:
                     raise InputWarning(path, messages.UNSUPPORTED)
                 data = read_bytes(path, self.max_bytes)
             except InputWarning as w:
-                yield _Entry(path, warning=str(w))
-                continue
+                entry = _Entry(path, warning=str(w))
+            else:
+                entry = _Entry(path, data=data)
             finally:
                 pause_point(count)
             if self.cache is None:
-                yield _Entry(path, data=data)
+                yield entry
                 continue
-            digest = content_digest(data)
-            hit = self.cache.get(path, digest)
-            yield _Entry(path, digest=digest, result=hit, data=None if hit else data)
+            batch.append(entry)
+            size += len(entry.data or b"")
+            if len(batch) >= LOOKUP_BATCH or size >= CHUNK_BYTES_PARALLEL:
+                yield from self._looked_up(batch, content_digest)
+                batch, size = [], 0
+        if batch:
+            yield from self._looked_up(batch, content_digest)
+
+    def _looked_up(self, batch: list[_Entry], digest: Callable[[bytes], str]) -> list[_Entry]:
+        """The entries of ``batch`` with their digests, and their results where the cache has them."""
+        readable = [e for e in batch if e.data is not None]
+        for entry in readable:
+            entry.digest = digest(entry.data)
+        for entry, hit in zip(readable, self.cache.get_many([(e.path, e.digest) for e in readable], self.keep_explain), strict=True):
+            if hit is not None:
+                entry.result, entry.data = hit, None
+        return batch
 
     def _analyze_bytes(self, items: list[tuple[str, bytes]]) -> list[DocumentResult | str]:
         """Parse files from their bytes: a result each, or the warning of a file that cannot be used."""
@@ -351,9 +370,9 @@ class Auditor:
             self.cache.close()
             self.cache = None
         if directory is not None:
-            from .cache import ClaimCache, environment_key
+            from .cache import ClaimCache, environment_key, findings_key
 
-            self.cache = ClaimCache(directory, environment_key(self), warn)
+            self.cache = ClaimCache(directory, environment_key(self), warn, findings_key(self))
 
     # -- checking --------------------------------------------------------------------
     def check(self, documents: list[Document], progress: Callable[[int], None] | None = None,
@@ -373,6 +392,7 @@ class Auditor:
         all_claims: list[Claim] = []
         claims_by_path: dict[str, list[Claim]] = {}
         suppressions: list[Suppression] = []
+        digests: list[tuple[str, str | None]] = []  # the key of the consistency findings (consistency_findings)
         files = 0
         for files, result in enumerate(results, 1):
             all_claims.extend(result.claims)
@@ -380,29 +400,67 @@ class Auditor:
             suppressions.extend(result.suppressions)
             store.add(result.path, result.warnings)
             findings.extend(self.document_findings(result))
+            digests.append((result.path, digest_of(result)))
             if progress:
                 progress(files)
-        findings.extend(self.consistency().check(all_claims))
+        findings.extend(self.consistency_findings(all_claims, digests))
         return self.conclude(findings, suppressions, files=files, claims=len(all_claims),
                              documents=store if documents is None else dict(documents), claims_by_path=claims_by_path)
 
     def document_findings(self, result: DocumentResult) -> list[Finding]:
-        """The findings of the per-document rules (limit, expect, cite, require, forbid) on one result."""
+        """The findings of the per-document rules (limit, expect, cite, scope, require, forbid) on one result.
+
+        A result from the claim cache whose findings were stored under the same rules and code
+        gives those (new objects: the run numbers fingerprints in place); others are checked,
+        and stored when the result is in the cache.
+        """
+        if self.cache is not None:
+            stored = self.cache.stored_findings(result)
+            if stored is not None:
+                return stored
+        findings = self._check_document(result)
+        if self.cache is not None:
+            self.cache.store_findings(result, findings)
+        return findings
+
+    def _check_document(self, result: DocumentResult) -> list[Finding]:
         if self._claim_rules is None:
+            from .engine.scope import ScopeRules
+
             rules = self.ruleset.active()
             self._claim_rules = ClaimRules(rules, self.lexicon)
             self._doc_rules = [r for r in rules if r.type in ("require", "forbid")]
-            self._scope_rules = [r for r in rules if r.type == "scope"]
-            self._label_rules = [r for r in rules if r.type in ("limit", "expect")]
+            self._scope_rules = ScopeRules(rules, [r for r in rules if r.type in ("limit", "expect")], self.lexicon)
         findings = self._claim_rules.check(result.claims, result.has_sources)
-        for rule in self._scope_rules:
-            findings.extend(check_scope(rule, self._label_rules, result.claims, self.lexicon))
+        findings.extend(self._scope_rules.check(result.claims))
         for rule in self._doc_rules:
             findings.extend(check_document(rule, result, self.lexicon))
         return findings
 
+    def consistency_findings(self, claims: list[Claim], digests: list[tuple[str, str | None]]) -> list[Finding]:
+        """The findings of the consistency rules over the claims of a run.
+
+        ``digests``: each document's (path, digest of its bytes, see ``cache.digest_of``) in run
+        order; when every document went through the claim cache, the findings are stored under
+        them, and a run over the same documents with the same rules reads them back.
+        """
+        key = self.cache.run_key(digests) if self.cache is not None else None
+        if key is not None:
+            stored = self.cache.run_findings(key)
+            if stored is not None:
+                self.cache.flush()
+                return stored
+        findings = self.consistency().check(claims)
+        if key is not None:
+            self.cache.store_run(key, findings)
+        elif self.cache is not None:
+            self.cache.flush()
+        return findings
+
     def consistency(self) -> ConsistencyChecker:
         """The checker of the active consistency rules (cross-document and within one)."""
+        from .consistency import ConsistencyChecker
+
         rules = self.ruleset.active()
         return ConsistencyChecker(rules, rules, self.lexicon)
 
@@ -496,6 +554,8 @@ def _disambiguate(findings: list[Finding]) -> None:
 
 def changed_files(ref: str) -> set[str]:
     """Files changed since ``ref`` (committed, staged, unstaged and untracked), relative to the cwd."""
+    import subprocess
+
     def git(*args: str) -> str:
         try:
             out = subprocess.run(["git", *args], capture_output=True, text=True, check=True)

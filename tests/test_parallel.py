@@ -65,3 +65,33 @@ def test_every_report_is_the_same_with_any_number_of_jobs(tmp_path, monkeypatch)
         assert default[name] == one[name], name
         assert warm[name] == one[name], name
     assert b"auditor" in one["out.html"] and one["out.json"].count(b'"rule"') > 10
+
+
+def test_stored_findings_give_the_same_reports_and_a_config_change_checks_again(tmp_path, monkeypatch):
+    from auditor.cache import ClaimCache
+
+    articles = _corpus(tmp_path / "articles", None)
+    config = tmp_path / "auditor.yaml"
+    config.write_text('severity:\n  "consistency.*": error\n', encoding="utf-8")
+    served: list[bool] = []  # per document: were its findings read from the cache
+    stored_findings = ClaimCache.stored_findings
+
+    def counting(self, result):
+        found = stored_findings(self, result)
+        served.append(found is not None)
+        return found
+
+    monkeypatch.setattr(ClaimCache, "stored_findings", counting)
+    fill = _reports(tmp_path, articles, "fill", "--jobs", "1")
+    assert served and not any(served)
+    served.clear()
+    warm = _reports(tmp_path, articles, "warm", "--jobs", "1")
+    assert served and all(served)
+    served.clear()
+    changed = _reports(tmp_path, articles, "changed", "--jobs", "1", "--config", str(config))
+    assert served and not any(served)  # other severities: every document checked again
+    fresh = _reports(tmp_path, articles, "fresh", "--jobs", "1", "--config", str(config), "--no-cache")
+    for name in fill:
+        assert warm[name] == fill[name], name
+        assert changed[name] == fresh[name], name
+    assert changed["out.json"] != fill["out.json"]

@@ -144,19 +144,21 @@ def label_judgement(rule: Rule, claim: Claim, lexicon: Lexicon) -> bool | None:
     return agrees(value, rule.reference.value, rule)
 
 
-def check_claim(rule: Rule, claim: Claim, lexicon: Lexicon, has_sources: bool = False) -> Finding | None:
+def check_claim(rule: Rule, claim: Claim, lexicon: Lexicon, has_sources: bool = False,
+                prefiltered: bool = False) -> Finding | None:
     """A limit, expect or cite rule on one claim: its finding, or None.
 
-    ``has_sources``: the claim's document has a Sources section (for cite rules).
+    ``has_sources``: the claim's document has a Sources section (for cite rules);
+    ``prefiltered``: the rule is known to accept the claim's drug and attribute (``ClaimRules``).
     """
     if rule.type == "cite":
-        if claim.cited or not claim_matches(rule.select, claim, lexicon):
+        if claim.cited or not claim_matches(rule.select, claim, lexicon, prefiltered=prefiltered):
             return None
         if rule.accept_sources_section and has_sources:
             return None
         return claim_finding(rule, claim, render_message(rule.message, message_values(rule, claim)))
     ceiling = rule.type == "limit" and rule.compare in ("<=", "<")
-    if rule.reference is None or not claim_matches(rule.select, claim, lexicon, ceiling):
+    if rule.reference is None or not claim_matches(rule.select, claim, lexicon, ceiling, prefiltered):
         return None
     value = comparable(claim, rule)
     if value is None:
@@ -186,7 +188,7 @@ class ClaimRules:
         out = []
         for claim in claims:
             for rule in self.candidates(claim.drug, claim.attribute):
-                finding = check_claim(rule, claim, self.lexicon, has_sources)
+                finding = check_claim(rule, claim, self.lexicon, has_sources, prefiltered=True)
                 if finding is not None:
                     out.append(finding)
         return out

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AuditorError
+from ..validation import surely_valid
 from ..yamlio import YamlDocument, load_yaml
 from .model import Pack, Reference, Rule
 
@@ -115,12 +116,13 @@ def load_pack(path: Path, memo: Memo | None = None) -> Pack:
     data = _normalize(doc.data)
     if not isinstance(data, dict):
         raise doc.error((), "a rule pack must be a mapping with 'pack' and 'rules'")
-    import jsonschema
+    if not surely_valid(rules_schema(), data):
+        import jsonschema
 
-    validator = jsonschema.Draft202012Validator(rules_schema())
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
-    if errors:
-        raise _schema_error(doc, _most_specific(errors))
+        validator = jsonschema.Draft202012Validator(rules_schema())
+        errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+        if errors:
+            raise _schema_error(doc, _most_specific(errors))
     lines = [doc.locate(("rules", i))[0] for i in range(len(data["rules"]))]
     pack = _build_pack(path, data, lines, doc)
     if memo is not None and key:

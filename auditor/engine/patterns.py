@@ -11,9 +11,8 @@ lookaround) is a rule error naming the rule, exit status 2.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from typing import Any
-
-import re2
 
 from ..errors import AuditorError
 from .model import Rule
@@ -23,8 +22,16 @@ STRING_ATTRS = {"ORTH": "text", "TEXT": "text", "LOWER": "lower_", "NORM": "norm
                 "PREFIX": "prefix_", "SUFFIX": "suffix_"}
 MAX_PATTERN_CHARS = 1_000
 
-_OPTIONS = re2.Options()
-_OPTIONS.log_errors = False  # errors become AuditorErrors, not log lines on stderr
+
+
+@lru_cache(maxsize=1)
+def _re2() -> tuple[Any, Any]:
+    """google-re2 and its options, imported when a rule has a REGEX (most runs have none)."""
+    import re2
+
+    options = re2.Options()
+    options.log_errors = False  # errors become AuditorErrors, not log lines on stderr
+    return re2, options
 
 
 def re2_pattern(rule: Rule, pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -78,8 +85,9 @@ def _compile(rule: Rule, expression: Any) -> Any:
         raise AuditorError(f"{where}: REGEX must be a string")
     if len(expression) > MAX_PATTERN_CHARS:
         raise AuditorError(f"{where}: a REGEX of {len(expression)} characters is longer than the {MAX_PATTERN_CHARS} allowed")
+    re2, options = _re2()
     try:
-        compiled = re2.compile(expression, options=_OPTIONS)
+        compiled = re2.compile(expression, options=options)
     except re2.error as exc:
         reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         raise AuditorError(f"{where}: REGEX {expression!r} is not a regular expression RE2 runs ({reason}); "

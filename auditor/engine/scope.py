@@ -35,7 +35,7 @@ from ..lexicon import Lexicon
 from ..units import convert, fmt, fmt_range
 from .checks import _violates_limit, claim_finding, comparable, message_values, render_message
 from .model import Rule
-from .select import MATCH, NARROWER, scope_relation
+from .select import MATCH, NARROWER, may_select, scope_relation
 
 ATTRIBUTE_NAMES = {
     "dose.start": "a starting dose", "dose.target": "a target dose", "dose.max": "a maximum",
@@ -75,34 +75,71 @@ def overlaps(rule: Rule, value: Range) -> bool:
 
 def check_scope(rule: Rule, label_rules: list[Rule], claims: list[Claim], lexicon: Lexicon) -> list[Finding]:
     """Findings of one ``scope`` rule over the claims of a document."""
-    wanted = is_maximum if rule.judges == "maximum" else is_value
-    pool = [r for r in label_rules if wanted(r)]
-    out = []
-    for claim in claims:
-        if claim.drug is None:
-            continue
-        if rule.select and scope_relation({"formulation": "any", **rule.select}, claim, lexicon) != MATCH:
-            continue
+    return ScopeRules([rule], label_rules, lexicon).check(claims)
+
+
+class ScopeRules:
+    """The scope rules of a run, each with the label rules it may judge by, indexed by the drug
+    and attribute their selectors accept (``select.may_select``), so that a claim is compared
+    only with the rules that can speak to it. Built once; ``check`` gives the findings of every
+    scope rule (in rule order) on the claims of one document, as ``check_scope`` for each would.
+    """
+
+    def __init__(self, rules: list[Rule], label_rules: list[Rule], lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+        self.rules = [r for r in rules if r.type == "scope"]
+        self._selectors = [{"formulation": "any", **r.select} if r.select else None for r in self.rules]
+        # per scope rule: the label rules of its kind, each with whether it is a ceiling
+        self._pools = [[(r, is_maximum(r)) for r in label_rules if (is_maximum if rule.judges == "maximum" else is_value)(r)]
+                       for rule in self.rules]
+        self._index: dict[tuple[str, str], list[tuple[bool, list[tuple[Rule, bool]]]]] = {}
+
+    def _candidates(self, drug: str, attribute: str) -> list[tuple[bool, list[tuple[Rule, bool]]]]:
+        """Per scope rule: whether its own selector may take such a claim, and the label rules that may."""
+        key = (drug, attribute)
+        found = self._index.get(key)
+        if found is None:
+            found = self._index[key] = [
+                (selector is None or may_select(selector, drug, attribute, self.lexicon),
+                 [(r, ceiling) for r, ceiling in pool if may_select(r.select, drug, attribute, self.lexicon)])
+                for selector, pool in zip(self._selectors, self._pools, strict=True)]
+        return found
+
+    def check(self, claims: list[Claim]) -> list[Finding]:
+        out: list[Finding] = []
+        for number, rule in enumerate(self.rules):
+            selector = self._selectors[number]
+            for claim in claims:
+                if claim.drug is None:
+                    continue
+                admitted, pool = self._candidates(claim.drug, claim.attribute)[number]
+                if not admitted or not pool:
+                    continue
+                if selector is not None and scope_relation(selector, claim, self.lexicon, prefiltered=True) != MATCH:
+                    continue
+                finding = self._judge(rule, claim, pool)
+                if finding is not None:
+                    out.append(finding)
+        return out
+
+    def _judge(self, rule: Rule, claim: Claim, pool: list[tuple[Rule, bool]]) -> Finding | None:
         members = []
-        direct = False
-        for r in pool:
-            relation = scope_relation(r.select, claim, lexicon, ceiling=is_maximum(r))
+        for r, ceiling in pool:
+            relation = scope_relation(r.select, claim, self.lexicon, ceiling=ceiling, prefiltered=True)
             if relation == MATCH:
-                direct = True
-                break
+                return None  # a rule of this kind selects the claim directly
             if relation == NARROWER and _speaks_for(r, claim):
                 value = comparable(claim, r)
                 if value is not None:
                     members.append((r, value))
-        if direct or not members:
-            continue
+        if not members:
+            return None
         if rule.judges == "maximum":
             if not all(_violates_limit(r, value) for r, value in members):
-                continue
+                return None
         elif any(overlaps(r, value) for r, value in members):
-            continue
-        out.append(_finding(rule, claim, members))
-    return out
+            return None
+        return _finding(rule, claim, members)
 
 
 def _speaks_for(rule: Rule, claim: Claim) -> bool:

@@ -35,6 +35,7 @@ not speak to (``NONE``). ``auditor.engine.scope`` judges the second kind.
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Sequence
 from typing import Any
 
 from ..claims import Claim, Range
@@ -43,35 +44,75 @@ from ..lexicon import Lexicon
 MATCH, NARROWER, NONE = "match", "narrower", "none"
 
 
-def _wanted(value: Any) -> list[str]:
+def _wanted(value: Any) -> tuple[str, ...]:
+    """A selector value as lowercased strings (remembered per string, and per list while it lives)."""
     if value is None:
-        return []
-    return [str(v).lower() for v in (value if isinstance(value, list) else [value])]
+        return ()
+    if isinstance(value, str):
+        found = _WANTED_TEXT.get(value)
+        if found is None:
+            if len(_WANTED_TEXT) > 65536:
+                _WANTED_TEXT.clear()
+            found = _WANTED_TEXT[value] = (value.lower(),)
+        return found
+    if not isinstance(value, list):
+        return (str(value).lower(),)
+    entry = _WANTED_LIST.get(id(value))
+    if entry is None or entry[0] is not value:
+        if len(_WANTED_LIST) > 65536:
+            _WANTED_LIST.clear()
+        entry = _WANTED_LIST[id(value)] = (value, tuple(str(v).lower() for v in value))
+    return entry[1]
 
 
-def drug_matches(lexicon: Lexicon, drug: str | None, wanted_drugs: list[str], wanted_classes: list[str]) -> bool:
+_WANTED_TEXT: dict[str, tuple[str, ...]] = {}
+_WANTED_LIST: dict[int, tuple[list[Any], tuple[str, ...]]] = {}  # the entry keeps the list alive: ids are not reused
+
+
+def _classes(lexicon: Lexicon, drug: str) -> frozenset[str]:
+    """The classes of a drug, and the name itself when it is a class (remembered per lexicon)."""
+    key = (id(lexicon), drug)
+    entry = _CLASSES.get(key)
+    if entry is None or entry[0] is not lexicon:
+        classes = frozenset(lexicon.classes_of(drug)) | ({drug} if lexicon.is_class(drug) else frozenset())
+        if len(_CLASSES) > 65536:
+            _CLASSES.clear()
+        entry = _CLASSES[key] = (lexicon, classes)
+    return entry[1]
+
+
+_CLASSES: dict[tuple[int, str], tuple[Lexicon, frozenset[str]]] = {}
+
+
+def drug_matches(lexicon: Lexicon, drug: str | None, wanted_drugs: Sequence[str], wanted_classes: Sequence[str]) -> bool:
     """The drug is one of ``wanted_drugs`` or belongs to one of the classes named in either list."""
     if drug is None:
         return False
-    classes = set(lexicon.classes_of(drug)) | ({drug} if lexicon.is_class(drug) else set())
-    if wanted_drugs and not (drug in wanted_drugs or classes & set(wanted_drugs)):
+    classes = _classes(lexicon, drug)
+    if wanted_drugs and not (drug in wanted_drugs or not classes.isdisjoint(wanted_drugs)):
         return False
-    return not wanted_classes or bool(classes & set(wanted_classes))
+    return not wanted_classes or not classes.isdisjoint(wanted_classes)
 
 
-def claim_matches(selector: dict[str, Any], claim: Claim, lexicon: Lexicon, ceiling: bool = False) -> bool:
-    """True when the claim is one the selector speaks to (``ceiling``: the rule is a maximum)."""
-    return scope_relation(selector, claim, lexicon, ceiling) == MATCH
+def claim_matches(selector: dict[str, Any], claim: Claim, lexicon: Lexicon, ceiling: bool = False,
+                  prefiltered: bool = False) -> bool:
+    """True when the claim is one the selector speaks to (``ceiling``: the rule is a maximum).
+
+    ``prefiltered``: ``may_select`` is known to be true for the claim's drug and attribute.
+    """
+    return scope_relation(selector, claim, lexicon, ceiling, prefiltered) == MATCH
 
 
-def scope_relation(selector: dict[str, Any], claim: Claim, lexicon: Lexicon, ceiling: bool = False) -> str:
-    """MATCH, NARROWER or NONE (see the module docstring)."""
-    drugs, classes = _wanted(selector.get("drug")), _wanted(selector.get("class"))
-    if (drugs or classes) and not drug_matches(lexicon, claim.drug, drugs, classes):
-        return NONE
-    attributes = _wanted(selector.get("attribute"))
-    if attributes and not any(fnmatch.fnmatchcase(claim.attribute, a) for a in attributes):
-        return NONE
+def scope_relation(selector: dict[str, Any], claim: Claim, lexicon: Lexicon, ceiling: bool = False,
+                   prefiltered: bool = False) -> str:
+    """MATCH, NARROWER or NONE (see the module docstring); ``prefiltered`` as in ``claim_matches``."""
+    if not prefiltered:
+        drugs, classes = _wanted(selector.get("drug")), _wanted(selector.get("class"))
+        if (drugs or classes) and not drug_matches(lexicon, claim.drug, drugs, classes):
+            return NONE
+        attributes = _wanted(selector.get("attribute"))
+        if attributes and not any(fnmatch.fnmatchcase(claim.attribute, a) for a in attributes):
+            return NONE
     if "per" in selector and selector["per"] != claim.per:
         return NONE
     units = _wanted(selector.get("unit"))
