@@ -66,3 +66,36 @@ def test_windowed_matcher_finds_what_the_matcher_finds(nlp, words):
     windowed = WindowedMatcher(nlp.vocab, {"CITATION": REFERENCE_MARKER})
     assert sorted(set(windowed(doc))) == sorted(set(plain(doc)))
 
+
+
+# require/forbid rules' token patterns: a first token by LOWER / ORTH / TEXT (string or IN), optional
+# tokens after it, a lowercase key, and a first token that cannot be tested (every token may start)
+RULE_PATTERNS = {
+    "stop": [[{"LOWER": {"IN": ["stop", "quit"]}}, {"IS_ALPHA": True, "OP": "?"}, {"IS_ALPHA": True, "OP": "?"},
+              {"LOWER": {"IN": ["suddenly", "abruptly"]}}]],
+    "alcohol": [[{"lower": "alcohol"}], [{"ORTH": {"IN": ["Alcohol", "Booze"]}}, {"IS_PUNCT": True}]],
+    "brand": [[{"TEXT": "Xanax"}, {"LOWER": "mg", "OP": "?"}]],
+}
+RULE_WORDS = ["stop", "Stop", "STOP", "quit", "taking", "it", "suddenly", "Abruptly", "alcohol", "Alcohol",
+              "booze", "Booze", ".", ",", "Xanax", "mg", "MG", "0.5", "and", "\n\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(RULE_WORDS), st.booleans()), min_size=1, max_size=40))
+def test_windowed_matcher_finds_rule_patterns_in_the_matchers_order(nlp, words):
+    doc = Doc(nlp.vocab, words=[w for w, _ in words], spaces=[s for _, s in words])
+    plain = Matcher(nlp.vocab)
+    windowed = WindowedMatcher(nlp.vocab)
+    for key, group in RULE_PATTERNS.items():
+        plain.add(key, group)
+        windowed.add(key, group)
+    assert windowed.tests is not None  # every first token here can be tested: the Matcher runs on windows
+    assert windowed(doc) == plain(doc)
+
+
+def test_windowed_matcher_with_an_untested_first_token_finds_every_match(nlp):
+    windowed = WindowedMatcher(nlp.vocab, {"any": [[{"IS_DIGIT": True}, {"LOWER": "mg"}]]})
+    plain = Matcher(nlp.vocab)
+    plain.add("any", [[{"IS_DIGIT": True}, {"LOWER": "mg"}]])
+    doc = nlp.make_doc("Take 5 mg, then 10 mg.")
+    assert windowed(doc) == plain(doc) and len(windowed(doc)) == 2  # every token is a window start

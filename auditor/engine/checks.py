@@ -28,10 +28,11 @@ from .model import Rule
 from .select import claim_matches, drug_matches, may_select
 
 if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
-    from spacy.matcher import Matcher, PhraseMatcher
+    from spacy.matcher import PhraseMatcher
     from spacy.tokens import Doc
 
     from ..docresult import DocumentResult
+    from ..pipeline.cues import WindowedMatcher
 
 
 class _SafeDict(dict):
@@ -228,16 +229,17 @@ class PhraseIndex:
     """Matchers for the phrases and token patterns of require/forbid rules, built once."""
 
     phrase: PhraseMatcher
-    token: Matcher
+    token: WindowedMatcher  # a token Matcher run only where a rule's first token can match
 
     @classmethod
     def build(cls, nlp, rules: list[Rule]) -> PhraseIndex:
-        from spacy.matcher import Matcher, PhraseMatcher
+        from spacy.matcher import PhraseMatcher
 
+        from ..pipeline.cues import WindowedMatcher
         from .patterns import re2_pattern
 
         phrase = PhraseMatcher(nlp.vocab, attr="LOWER")
-        token = Matcher(nlp.vocab)
+        token = WindowedMatcher(nlp.vocab)
         for rule in rules:
             if rule.type not in ("require", "forbid"):
                 continue

@@ -100,17 +100,22 @@ LABEL_ORDER = {label: k for k, label in enumerate(CUE_PHRASES)}
 
 def _first_token_test(pattern: list[dict]):
     """A test on a token's text and trailing whitespace that every match of ``pattern`` passes at its
-    first token (from the first token's ORTH or TEXT, and SPACY); None when the first token is optional."""
-    first = pattern[0]
+    first token (from the first token's ORTH, TEXT or LOWER: a string, ``IN`` or ``REGEX``; and SPACY);
+    None when the first token is optional. Other keys of the first token are not tested (every token
+    may then start a match), which is slower but finds the same matches."""
+    first = {key.upper() if isinstance(key, str) else key: value for key, value in pattern[0].items()}
     if "OP" in first:
         return None
     tests = []
-    for key in ("ORTH", "TEXT"):
+    for key in ("ORTH", "TEXT", "LOWER"):
         value = first.get(key)
+        word = (lambda text: text.lower()) if key == "LOWER" else (lambda text: text)  # spaCy's LOWER is str.lower
         if isinstance(value, str):
-            tests.append(lambda text, ws, value=value: text == value)
+            tests.append(lambda text, ws, value=value, word=word: word(text) == value)
         elif isinstance(value, dict) and set(value) == {"REGEX"}:
-            tests.append(lambda text, ws, regex=re.compile(value["REGEX"]): bool(regex.search(text)))
+            tests.append(lambda text, ws, regex=re.compile(value["REGEX"]), word=word: bool(regex.search(word(text))))
+        elif isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
+            tests.append(lambda text, ws, values=frozenset(value["IN"]), word=word: word(text) in values)
     if isinstance(first.get("SPACY"), bool):
         tests.append(lambda text, ws, spacy=first["SPACY"]: ws == spacy)
     return lambda text, ws: all(test(text, ws) for test in tests)
@@ -137,20 +142,28 @@ class WindowedMatcher:
     superscript) and span a few tokens, so the Matcher runs on windows from each token that can
     start a match, as long as the longest match; the matches are those of the whole Doc."""
 
-    def __init__(self, vocab, patterns: dict[str, list[list[dict]]]) -> None:
+    def __init__(self, vocab, patterns: dict[str, list[list[dict]]] | None = None) -> None:
         self.matcher = Matcher(vocab)
         self.tests: list | None = []
         self.length = 0
         self._starts: dict[str, bool] = {}  # token text -> _text_may_start
-        for key, group in patterns.items():
-            self.matcher.add(key, group)
-            for pattern in group:
-                test, length = _first_token_test(pattern), _max_length(pattern)
-                if test is None or length is None:
-                    self.tests = None  # a match may start anywhere: match the whole Doc
-                elif self.tests is not None:
-                    self.tests.append(test)
-                    self.length = max(self.length, length)
+        for key, group in (patterns or {}).items():
+            self.add(key, group)
+
+    def add(self, key: str, group: list[list[dict]]) -> None:
+        """Add the token patterns ``group`` under ``key`` (``Matcher.add``; raises what it raises)."""
+        self.matcher.add(key, group)
+        self._starts.clear()
+        for pattern in group:
+            test, length = _first_token_test(pattern), _max_length(pattern)
+            if test is None or length is None:
+                self.tests = None  # a match may start anywhere: match the whole Doc
+            elif self.tests is not None:
+                self.tests.append(test)
+                self.length = max(self.length, length)
+
+    def __len__(self) -> int:
+        return len(self.matcher)
 
     def _text_may_start(self, text: str, low: str) -> bool:
         return any(test(text, ws) for test in self.tests for ws in (False, True))
