@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,11 +33,12 @@ from .engine import RuleSet, load_rules
 from .engine.checks import ClaimRules, check_document, check_patterns
 from .engine.scope import check_scope
 from .errors import AuditorError, InputWarning
-from .findings import Finding, Report, fingerprint
+from .findings import Finding, Report
 from .ingest import discover, load_document
 from .lexicon import Lexicon, cached_lexicon
 from .paths import bundled_rules_dir
-from .suppress import Suppression, apply_suppressions, find_suppressions
+from .runstore import RunStore, StoredFindings
+from .suppress import Suppression, find_suppressions
 from .testhooks import pause_point
 
 if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
@@ -362,29 +363,42 @@ class Auditor:
         return self.finish(self.analyze(documents, warn), progress, documents={d.path: d for d in documents})
 
     def finish(self, results: Iterable[DocumentResult], progress: Callable[[int], None] | None = None,
-               documents: Mapping[str, Any] | None = None) -> Report:
+               documents: Mapping[str, Any] | None = None, *, stream: bool = False,
+               keep_claims: bool = True) -> Report:
         """The Report of a run from the result of each of its documents.
 
         ``documents`` (path -> Document) is what reports that show text read; without it they
-        read each file again when they need it (``DocumentStore``).
+        read each file again when they need it (``DocumentStore``). Each result is dropped once
+        checked: its findings, and its claims that a consistency rule groups, go to the run's
+        temporary store (``auditor.runstore``). ``stream``: the Report reads its findings from
+        that store (the caller closes it: ``Report.close``); otherwise they are read into a
+        list and the store is removed. ``keep_claims``: ``claims_by_path`` (for the html report).
         """
         store = DocumentStore(self.max_bytes)
-        findings: list[Finding] = []
-        all_claims: list[Claim] = []
-        claims_by_path: dict[str, list[Claim]] = {}
-        suppressions: list[Suppression] = []
-        files = 0
-        for files, result in enumerate(results, 1):
-            all_claims.extend(result.claims)
-            claims_by_path[result.path] = result.claims
-            suppressions.extend(result.suppressions)
-            store.add(result.path, result.warnings)
-            findings.extend(self.document_findings(result))
-            if progress:
-                progress(files)
-        findings.extend(self.consistency().check(all_claims))
-        return self.conclude(findings, suppressions, files=files, claims=len(all_claims),
-                             documents=store if documents is None else dict(documents), claims_by_path=claims_by_path)
+        run = RunStore()
+        try:
+            checker = self.consistency()
+            claims_by_path: dict[str, list[Claim]] = {}
+            suppressions: list[Suppression] = []
+            files = claims = 0
+            for files, result in enumerate(results, 1):
+                claims += len(result.claims)
+                for claim in result.claims:
+                    run.add_claim(claim, checker.group_keys(claim))
+                if keep_claims:
+                    claims_by_path[result.path] = result.claims
+                suppressions.extend(result.suppressions)
+                store.add(result.path, result.warnings)
+                run.add_findings(self.document_findings(result))
+                if progress:
+                    progress(files)
+            for number, group in run.groups():
+                run.add_findings(checker.check_group(number, group))
+            return self._report(run, suppressions, stream, files=files, claims=claims,
+                                documents=store if documents is None else dict(documents), claims_by_path=claims_by_path)
+        except BaseException:
+            run.close()
+            raise
 
     def document_findings(self, result: DocumentResult) -> list[Finding]:
         """The findings of the per-document rules (limit, expect, cite, require, forbid) on one result."""
@@ -410,13 +424,28 @@ class Auditor:
                  documents: Mapping[str, Any], claims_by_path: dict[str, list[Claim]]) -> Report:
         """The Report from every finding of a run (per-document findings in document order, then
         consistency findings): suppressions applied, stable order, distinct fingerprints."""
-        kept, suppressed, problems = apply_suppressions(findings, suppressions)
-        kept.extend(problems)
-        kept.sort(key=Finding.sort_key)
-        _disambiguate(kept)
+        run = RunStore()
+        try:
+            run.add_findings(findings)
+            return self._report(run, suppressions, False, files=files, claims=claims, documents=documents,
+                                claims_by_path=claims_by_path)
+        except BaseException:
+            run.close()
+            raise
+
+    def _report(self, run: RunStore, suppressions: list[Suppression], stream: bool, *, files: int, claims: int,
+                documents: Mapping[str, Any], claims_by_path: dict[str, list[Claim]]) -> Report:
+        """The Report of the findings spilled to ``run`` (``RunStore.finish``: suppressions, order,
+        fingerprints); with ``stream`` it reads them from ``run``, otherwise from a list."""
+        kept, suppressed = run.finish(suppressions)
         metadata = {r.id: r.metadata() for r in self.ruleset.rules}
-        return Report(findings=kept, files=files, claims=claims, version=__version__,
-                      suppressed=suppressed, rules=metadata, documents=documents, claims_by_path=claims_by_path)
+        report = Report(findings=kept, files=files, claims=claims, version=__version__, suppressed=suppressed,
+                        rules=metadata, documents=documents, claims_by_path=claims_by_path, store=run)
+        if not stream:
+            report.findings = list(kept)
+            report.store = None
+            run.close()
+        return report
 
 
 class _Done:
@@ -484,16 +513,6 @@ def _work(items: list[tuple[str, bytes]]) -> list[DocumentResult | str]:
     return _WORKER._analyze_bytes(items)
 
 
-def _disambiguate(findings: list[Finding]) -> None:
-    """Identical fingerprints (the same text twice in a file) get an occurrence number."""
-    seen: Counter[str] = Counter()
-    for f in findings:
-        k = seen[f.fingerprint]
-        seen[f.fingerprint] += 1
-        if k:
-            f.fingerprint = fingerprint(f.rule, f.path, f.fingerprint, k)
-
-
 def changed_files(ref: str) -> set[str]:
     """Files changed since ``ref`` (committed, staged, unstaged and untracked), relative to the cwd."""
     def git(*args: str) -> str:
@@ -511,8 +530,14 @@ def changed_files(ref: str) -> set[str]:
     return {str(Path(n)) for n in names if n}
 
 
-def keep_changed(findings: list[Finding], changed: set[str]) -> list[Finding]:
-    """Findings in a changed file, or in which a changed file takes part (a related place)."""
+def keep_changed(findings: Iterable[Finding], changed: set[str]) -> Any:
+    """Findings in a changed file, or in which a changed file takes part (a related place):
+    a list, or for ``StoredFindings`` the findings it keeps."""
     def norm(p: str) -> str:
         return str(Path(p))
-    return [f for f in findings if norm(f.path) in changed or any(norm(r.path) in changed for r in f.related)]
+
+    def keep(f: Finding) -> bool:
+        return norm(f.path) in changed or any(norm(r.path) in changed for r in f.related)
+    if isinstance(findings, StoredFindings):
+        return findings.where(keep)
+    return [f for f in findings if keep(f)]

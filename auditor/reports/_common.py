@@ -10,8 +10,11 @@ from auditor.findings import Finding, Report
 SEVERITY_ORDER = ("error", "warning", "info")
 
 
-def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """Findings in the stable order of FINDINGS.md (path, line, column, rule, ...)."""
+def sorted_findings(findings: Iterable[Finding]) -> Iterable[Finding]:
+    """Findings in the stable order of FINDINGS.md (path, line, column, rule, ...): a sorted
+    list, or the findings of a run's store as they are (read in that order)."""
+    if getattr(findings, "ordered", False):
+        return findings
     return sorted(findings, key=lambda f: f.sort_key())
 
 

@@ -33,7 +33,7 @@ def render(report: Report, *, color: bool = False) -> str:
 
 def to_sarif(report: Report) -> dict[str, Any]:
     """The SARIF log as a dict."""
-    findings = sorted_findings(report.findings)
+    findings = list(sorted_findings(report.findings))
     suppressed = sorted_findings(report.suppressed)
     rule_ids = sorted({*report.rules, *(f.rule for f in findings), *(f.rule for f in suppressed)})
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
