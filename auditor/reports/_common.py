@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from auditor.findings import Finding, Report
@@ -50,6 +51,12 @@ def group_by_path(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
     for f in sorted_findings(findings):
         groups.setdefault(f.path, []).append(f)
     return groups
+
+
+def iter_by_path(findings: Iterable[Finding]) -> Iterator[tuple[str, list[Finding]]]:
+    """``group_by_path`` one file at a time (only one file's findings held at once)."""
+    for path, group in itertools.groupby(sorted_findings(findings), key=lambda f: f.path):
+        yield path, list(group)
 
 
 def location(path: str, line: int, column: int) -> str:
