@@ -15,8 +15,9 @@ with neither:
   identical fingerprints their occurrence numbers; ``StoredFindings`` then reads them back in
   that order, as many times as the reports need.
 
-The file is created in the temporary directory and removed by ``close`` (the CLI closes it in a
-``finally``; anything left open is closed when the store is garbage-collected or at exit).
+The file is created in the temporary directory and, where the system allows it (POSIX), unlinked
+at once, so that even a killed run leaves nothing behind; elsewhere ``close`` removes it (the CLI
+closes the store in a ``finally``; a store left open is closed when garbage-collected or at exit).
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ class RunStore:
         for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -8000", "temp_store = FILE"):
             db.execute(f"PRAGMA {pragma}")
         db.executescript(_SCHEMA)
+        with contextlib.suppress(OSError):  # where an open file can go (POSIX), it goes now: a killed run leaves none
+            os.unlink(self.path)
         db.execute("BEGIN")
         self.findings = 0  # findings added
         self.claims = 0  # claims added (those that take part in a consistency group)

@@ -4,13 +4,18 @@ in memory, the same order and fingerprints, and no file left behind."""
 from __future__ import annotations
 
 import json
+import os
 import random
+import signal
+import subprocess
+import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import wait_for_pause
 
 from auditor.cli import main
 from auditor.findings import Finding, fingerprint
@@ -20,6 +25,7 @@ from auditor.runner import Selection, keep_changed
 from auditor.runstore import PREFIX, RunStore, StoredFindings
 from auditor.suppress import Suppression
 
+RUN = "import sys; from auditor.cli import main; sys.argv[0] = 'auditor'; main()"
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
 SUPPRESSED = ("# Clonazepam\n\nClonazepam can cause addiction.\n"
@@ -144,6 +150,25 @@ def test_check_removes_its_store_after_the_run_and_after_an_error(run_tmp, tmp_p
     assert result.exit_code == 3 and "disk trouble" in result.output
     assert list(run_tmp.iterdir()) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tmp"]  # neither report, nor a temporary file of one
+
+
+def test_a_killed_run_leaves_no_store(tmp_path):
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    for i in range(12):
+        (articles / f"a{i:02}.md").write_text(f"# Clonazepam {i}\n\nAdults take {i % 3 + 1} mg of clonazepam a day.\n",
+                                              encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-c", RUN, "check", str(articles), "--no-cache", "--jobs", "1"],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(folder), "AUDITOR_TEST_PAUSE_AFTER": "6",
+                                 "AUDITOR_TEST_RESUME": str(tmp_path / "never")})
+    wait_for_pause(proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL
+    assert [p.name for p in folder.iterdir() if p.name.startswith(PREFIX)] == []
 
 
 def test_a_store_is_removed_when_closed(run_tmp):
