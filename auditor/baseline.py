@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from .errors import AuditorError
 from .findings import Finding
@@ -38,7 +39,11 @@ def read_baseline(path: Path) -> set[str]:
     return prints
 
 
-def without_baseline(findings: list[Finding], known: set[str]) -> tuple[list[Finding], int]:
-    """Findings not in the baseline, and how many were left out."""
-    new = [f for f in findings if f.fingerprint not in known]
+def without_baseline(findings: Any, known: set[str]) -> tuple[Any, int]:
+    """Findings not in the baseline, and how many were left out: a list, or for the
+    ``StoredFindings`` of a run the findings it keeps (read from its store when iterated)."""
+    if hasattr(findings, "where"):
+        new = findings.where(lambda f: f.fingerprint not in known)
+    else:
+        new = [f for f in findings if f.fingerprint not in known]
     return new, len(findings) - len(new)

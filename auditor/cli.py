@@ -180,7 +180,7 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
     --engine dask they may also be globs, URLs that fsspec opens, and @FILE listing inputs.
     """
     from .findings import SEVERITY_RANK
-    from .reports import FORMATS, render, write_atomic
+    from .reports import FORMATS
     from .runner import Selection, changed_files, keep_changed
 
     targets = _parse_formats(formats, output, FORMATS)
@@ -211,28 +211,66 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
         files = auditor.files(selection, _warn)
         update, stop = _progress(len(files))
         try:
-            report = auditor.finish(auditor.results_of(files, _warn), progress=update)
+            report = auditor.finish(auditor.results_of(files, _warn), progress=update, stream=True,
+                                    keep_claims=any(fmt == "html" for fmt, _ in targets))
         finally:
             stop()
-    if changed is not None:
-        report.findings = keep_changed(report.findings, changed)
-    if known is not None:
-        from .baseline import without_baseline
+    try:
+        if changed is not None:
+            report.findings = keep_changed(report.findings, changed)
+        if known is not None:
+            from .baseline import without_baseline
 
-        report.findings, _ = without_baseline(report.findings, known)
-    color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
-    rendered = [(fmt, dest, render(fmt, report, color=color and dest is None and fmt == "text")) for fmt, dest in targets]
-    for _fmt, dest, content in rendered:
-        if dest is None:
-            click.echo(content, nl=not content.endswith("\n"))
-        else:
-            write_atomic(dest, content)
+            report.findings, _ = without_baseline(report.findings, known)
+        color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+        _write_reports(report, targets, color)
+        counts = report.by_severity()
+    finally:
+        report.close()
     _exit_if_internal_errors(auditor)
     level = fail_on or config.fail_on
     if level == "never":
         sys.exit(0)
     threshold = SEVERITY_RANK[level]
-    sys.exit(1 if any(SEVERITY_RANK[f.severity] >= threshold for f in report.findings) else 0)
+    sys.exit(1 if any(n and SEVERITY_RANK[severity] >= threshold for severity, n in counts.items()) else 0)
+
+
+def _write_reports(report, targets: list[tuple[str, str | None]], color: bool) -> None:
+    """Write each format, piece by piece, to its file or to stdout; none is written unless all are whole.
+
+    Files go through temporary files moved into place at the end (``AtomicFile``); the stdout
+    format goes to a temporary file first (in memory while small) and is copied out at the end.
+    """
+    import contextlib
+    import tempfile
+
+    from .reports import AtomicFile, render_chunks
+
+    files: list[AtomicFile] = []
+    with contextlib.ExitStack() as stack:
+        stack.callback(lambda: [target.discard() for target in files])
+        screen = None
+        for fmt, dest in targets:
+            if dest is None:
+                screen = stack.enter_context(tempfile.SpooledTemporaryFile(
+                    8 << 20, mode="w+", encoding="utf-8", errors="surrogatepass", newline=""))
+                sink = screen
+            else:
+                sink = AtomicFile(dest)
+                files.append(sink)
+            for piece in render_chunks(fmt, report, color=color and dest is None and fmt == "text"):
+                sink.write(piece)
+        while files:
+            files.pop(0).commit()
+        if screen is not None:
+            screen.seek(0)
+            last = ""
+            while block := screen.read(1 << 20):
+                block += screen.readline()  # an escape sequence never spans a line break
+                click.echo(block, nl=False)
+                last = block[-1]
+            if last != "\n":
+                click.echo("")
 
 
 def _exit_if_internal_errors(auditor) -> None:

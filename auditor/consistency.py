@@ -169,6 +169,7 @@ class ConsistencyChecker:
     def check_group(self, number: int, claims: list[Claim]) -> list[Finding]:
         """The findings of rule ``number`` over the claims of one of its groups, in run order."""
         rule = self.rules[number]
+        self._notes.clear()  # keyed by id(claim): the claims of another group may reuse the ids
         return self._against(rule, claims) if rule.against else self._groups(rule, claims)
 
     def _selects(self, rule: Rule, claim: Claim) -> bool:

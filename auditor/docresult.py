@@ -148,11 +148,11 @@ class DocumentStore(Mapping):
     def __init__(self, max_bytes: int, keep: int = 4) -> None:
         self.max_bytes = max_bytes
         self.keep = keep
-        self._handles: dict[str, _Handle] = {}
+        self._warnings: dict[str, list[str]] = {}  # path -> the reader's warnings (a handle is made when asked)
         self._loaded: OrderedDict[str, Document | None] = OrderedDict()
 
     def add(self, path: str, warnings: list[str]) -> None:
-        self._handles[path] = _Handle(self, path, warnings)
+        self._warnings[path] = warnings if warnings else _NONE
 
     def load(self, path: str) -> Document | None:
         if path in self._loaded:
@@ -171,17 +171,25 @@ class DocumentStore(Mapping):
         return document
 
     def __getitem__(self, path: str) -> _Handle:
-        return self._handles[path]
+        warnings = self._warnings[path]
+        if warnings is _NONE:  # a list of its own, as the document's would be
+            warnings = self._warnings[path] = []
+        return _Handle(self, path, warnings)
 
     def get(self, path: str, default: Any = None) -> Any:
         """The document at ``path`` with its text, or ``default`` when it is unknown or unreadable."""
-        handle = self._handles.get(path)
-        if handle is None or self.load(path) is None:
+        if path not in self._warnings or self.load(path) is None:
             return default
-        return handle
+        return self[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._warnings
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._handles)
+        return iter(self._warnings)
 
     def __len__(self) -> int:
-        return len(self._handles)
+        return len(self._warnings)
+
+
+_NONE: list[str] = []  # the warnings of the many documents without any (never changed: see __getitem__)

@@ -96,7 +96,7 @@ def fingerprint(rule: str, path: str, context: str, occurrence: int = 0) -> str:
 class Report:
     """All findings of a run, with the counts the summary needs."""
 
-    findings: list[Finding]
+    findings: list[Finding]  # or the StoredFindings of a streamed run (``Auditor.finish(stream=True)``)
     files: int
     claims: int
     version: str
@@ -104,8 +104,11 @@ class Report:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id -> metadata for SARIF
     documents: dict[str, Any] = field(default_factory=dict)  # path -> Document, for HTML/text
     claims_by_path: dict[str, list[Any]] = field(default_factory=dict)  # path -> [Claim]
+    store: Any = field(default=None, repr=False, compare=False)  # the RunStore ``findings`` are read from, if any
 
     def by_severity(self) -> dict[str, int]:
+        if hasattr(self.findings, "by_severity"):  # StoredFindings: counted once
+            return self.findings.by_severity()
         counts = {"error": 0, "warning": 0, "info": 0}
         for f in self.findings:
             counts[f.severity] += 1
@@ -123,3 +126,8 @@ class Report:
                 "suppressed": len(self.suppressed),
             },
         }
+
+    def close(self) -> None:
+        """Remove the run's temporary store (a streamed Report cannot be read afterwards)."""
+        if self.store is not None:
+            self.store.close()

@@ -16,7 +16,7 @@ runner both use it. A run has two steps:
 from __future__ import annotations
 
 import sys
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,11 +31,12 @@ from .document import Document
 from .engine import RuleSet, load_rules
 from .engine.checks import ClaimRules, check_document, check_patterns
 from .errors import AuditorError, InputWarning
-from .findings import Finding, Report, fingerprint
+from .findings import Finding, Report
 from .ingest import discover, load_document
 from .lexicon import Lexicon, cached_lexicon
 from .paths import bundled_rules_dir
-from .suppress import Suppression, apply_suppressions, find_suppressions
+from .runstore import RunStore, StoredFindings
+from .suppress import Suppression, find_suppressions
 from .testhooks import pause_point
 
 if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
@@ -50,6 +51,7 @@ if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
 
 Warn = Callable[[str], None]
 CHUNK_FILES = 64  # files read (and parsed) together
+SPILL_CLAIMS = 20_000  # claims a run holds before it moves them to its store (Auditor.finish)
 CHUNK_BYTES = 4 * 1024 * 1024
 CHUNK_FILES_PARALLEL = 16  # files sent to a worker process at once
 CHUNK_BYTES_PARALLEL = 512 * 1024
@@ -125,6 +127,7 @@ class Auditor:
         self._claim_rules: ClaimRules | None = None  # the per-document rules, indexed on first use
         self._doc_rules: list[Rule] = []
         self._scope_rules: ScopeRules | None = None
+        self._checker: ConsistencyChecker | None = None  # of the run in ``finish``
         self.jobs = 1  # processes that parse files
         self.keep_explain = True  # False: claims from ``results_of`` come without ``explain`` (less memory)
         self.internal_errors: list[str] = []  # one line per file a bug in auditor left unaudited
@@ -381,31 +384,45 @@ class Auditor:
         return self.finish(self.analyze(documents, warn), progress, documents={d.path: d for d in documents})
 
     def finish(self, results: Iterable[DocumentResult], progress: Callable[[int], None] | None = None,
-               documents: Mapping[str, Any] | None = None) -> Report:
+               documents: Mapping[str, Any] | None = None, *, stream: bool = False,
+               keep_claims: bool = True) -> Report:
         """The Report of a run from the result of each of its documents.
 
         ``documents`` (path -> Document) is what reports that show text read; without it they
-        read each file again when they need it (``DocumentStore``).
+        read each file again when they need it (``DocumentStore``). Each result is dropped once
+        checked: its findings, and its claims that a consistency rule groups, go to the run's
+        temporary store (``auditor.runstore``). ``stream``: the Report reads its findings from
+        that store (the caller closes it: ``Report.close``); otherwise they are read into a
+        list and the store is removed. ``keep_claims``: ``claims_by_path`` (for the html report).
         """
         store = DocumentStore(self.max_bytes)
-        findings: list[Finding] = []
-        all_claims: list[Claim] = []
-        claims_by_path: dict[str, list[Claim]] = {}
-        suppressions: list[Suppression] = []
-        digests: list[tuple[str, str | None]] = []  # the key of the consistency findings (consistency_findings)
-        files = 0
-        for files, result in enumerate(results, 1):
-            all_claims.extend(result.claims)
-            claims_by_path[result.path] = result.claims
-            suppressions.extend(result.suppressions)
-            store.add(result.path, result.warnings)
-            findings.extend(self.document_findings(result))
-            digests.append((result.path, digest_of(result)))
-            if progress:
-                progress(files)
-        findings.extend(self.consistency_findings(all_claims, digests))
-        return self.conclude(findings, suppressions, files=files, claims=len(all_claims),
-                             documents=store if documents is None else dict(documents), claims_by_path=claims_by_path)
+        run = RunStore()
+        self._checker = None  # the consistency checker of this run, made when a claim is spilled
+        try:
+            pending: list[Claim] = []  # claims not spilled yet (a run whose consistency findings are stored spills none)
+            claims_by_path: dict[str, list[Claim]] = {}
+            suppressions: list[Suppression] = []
+            digests: list[tuple[str, str | None]] = []  # the key of the consistency findings (consistency_findings)
+            files = claims = 0
+            for files, result in enumerate(results, 1):
+                claims += len(result.claims)
+                pending.extend(result.claims)
+                if len(pending) >= SPILL_CLAIMS:
+                    self._spill(run, pending)
+                if keep_claims:
+                    claims_by_path[result.path] = result.claims
+                suppressions.extend(result.suppressions)
+                store.add(result.path, result.warnings)
+                run.add_findings(self.document_findings(result))
+                digests.append((result.path, digest_of(result)))
+                if progress:
+                    progress(files)
+            self.consistency_findings(run, pending, digests)
+            return self._report(run, suppressions, stream, files=files, claims=claims,
+                                documents=store if documents is None else dict(documents), claims_by_path=claims_by_path)
+        except BaseException:
+            run.close()
+            raise
 
     def document_findings(self, result: DocumentResult) -> list[Finding]:
         """The findings of the per-document rules (limit, expect, cite, scope, require, forbid) on one result.
@@ -437,25 +454,42 @@ class Auditor:
             findings.extend(check_document(rule, result, self.lexicon))
         return findings
 
-    def consistency_findings(self, claims: list[Claim], digests: list[tuple[str, str | None]]) -> list[Finding]:
-        """The findings of the consistency rules over the claims of a run.
+    def _spill(self, run: RunStore, pending: list[Claim]) -> None:
+        """Move ``pending`` claims to the run's store, each with the consistency groups it is in."""
+        if self._checker is None:
+            self._checker = self.consistency()
+        for claim in pending:
+            run.add_claim(claim, self._checker.group_keys(claim))
+        pending.clear()
+
+    def consistency_findings(self, run: RunStore, pending: list[Claim], digests: list[tuple[str, str | None]]) -> None:
+        """Add the findings of the consistency rules over the claims of a run to ``run``: those
+        spilled there and ``pending``.
 
         ``digests``: each document's (path, digest of its bytes, see ``cache.digest_of``) in run
         order; when every document went through the claim cache, the findings are stored under
-        them, and a run over the same documents with the same rules reads them back.
+        them, and a run over the same documents with the same rules reads them back without
+        grouping a claim.
         """
         key = self.cache.run_key(digests) if self.cache is not None else None
         if key is not None:
             stored = self.cache.run_findings(key)
             if stored is not None:
                 self.cache.flush()
-                return stored
-        findings = self.consistency().check(claims)
+                run.add_findings(stored)
+                return
+        self._spill(run, pending)
+        assert self._checker is not None
+        kept: list[Finding] = []
+        for number, group in run.groups():
+            found = self._checker.check_group(number, group)
+            run.add_findings(found)
+            if key is not None:
+                kept.extend(found)
         if key is not None:
-            self.cache.store_run(key, findings)
+            self.cache.store_run(key, kept)
         elif self.cache is not None:
             self.cache.flush()
-        return findings
 
     def consistency(self) -> ConsistencyChecker:
         """The checker of the active consistency rules (cross-document and within one)."""
@@ -468,13 +502,28 @@ class Auditor:
                  documents: Mapping[str, Any], claims_by_path: dict[str, list[Claim]]) -> Report:
         """The Report from every finding of a run (per-document findings in document order, then
         consistency findings): suppressions applied, stable order, distinct fingerprints."""
-        kept, suppressed, problems = apply_suppressions(findings, suppressions)
-        kept.extend(problems)
-        kept.sort(key=Finding.sort_key)
-        _disambiguate(kept)
+        run = RunStore()
+        try:
+            run.add_findings(findings)
+            return self._report(run, suppressions, False, files=files, claims=claims, documents=documents,
+                                claims_by_path=claims_by_path)
+        except BaseException:
+            run.close()
+            raise
+
+    def _report(self, run: RunStore, suppressions: list[Suppression], stream: bool, *, files: int, claims: int,
+                documents: Mapping[str, Any], claims_by_path: dict[str, list[Claim]]) -> Report:
+        """The Report of the findings spilled to ``run`` (``RunStore.finish``: suppressions, order,
+        fingerprints); with ``stream`` it reads them from ``run``, otherwise from a list."""
+        kept, suppressed = run.finish(suppressions)
         metadata = {r.id: r.metadata() for r in self.ruleset.rules}
-        return Report(findings=kept, files=files, claims=claims, version=__version__,
-                      suppressed=suppressed, rules=metadata, documents=documents, claims_by_path=claims_by_path)
+        report = Report(findings=kept, files=files, claims=claims, version=__version__, suppressed=suppressed,
+                        rules=metadata, documents=documents, claims_by_path=claims_by_path, store=run)
+        if not stream:
+            report.findings = list(kept)
+            report.store = None
+            run.close()
+        return report
 
 
 class _Done:
@@ -542,16 +591,6 @@ def _work(items: list[tuple[str, bytes]]) -> list[DocumentResult | str]:
     return _WORKER._analyze_bytes(items)
 
 
-def _disambiguate(findings: list[Finding]) -> None:
-    """Identical fingerprints (the same text twice in a file) get an occurrence number."""
-    seen: Counter[str] = Counter()
-    for f in findings:
-        k = seen[f.fingerprint]
-        seen[f.fingerprint] += 1
-        if k:
-            f.fingerprint = fingerprint(f.rule, f.path, f.fingerprint, k)
-
-
 def changed_files(ref: str) -> set[str]:
     """Files changed since ``ref`` (committed, staged, unstaged and untracked), relative to the cwd."""
     import subprocess
@@ -571,8 +610,14 @@ def changed_files(ref: str) -> set[str]:
     return {str(Path(n)) for n in names if n}
 
 
-def keep_changed(findings: list[Finding], changed: set[str]) -> list[Finding]:
-    """Findings in a changed file, or in which a changed file takes part (a related place)."""
+def keep_changed(findings: Iterable[Finding], changed: set[str]) -> Any:
+    """Findings in a changed file, or in which a changed file takes part (a related place):
+    a list, or for ``StoredFindings`` the findings it keeps."""
     def norm(p: str) -> str:
         return str(Path(p))
-    return [f for f in findings if norm(f.path) in changed or any(norm(r.path) in changed for r in f.related)]
+
+    def keep(f: Finding) -> bool:
+        return norm(f.path) in changed or any(norm(r.path) in changed for r in f.related)
+    if isinstance(findings, StoredFindings):
+        return findings.where(keep)
+    return [f for f in findings if keep(f)]

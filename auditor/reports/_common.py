@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from auditor.findings import Finding, Report
@@ -10,8 +11,11 @@ from auditor.findings import Finding, Report
 SEVERITY_ORDER = ("error", "warning", "info")
 
 
-def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """Findings in the stable order of FINDINGS.md (path, line, column, rule, ...)."""
+def sorted_findings(findings: Iterable[Finding]) -> Iterable[Finding]:
+    """Findings in the stable order of FINDINGS.md (path, line, column, rule, ...): a sorted
+    list, or the findings of a run's store as they are (read in that order)."""
+    if getattr(findings, "ordered", False):
+        return findings
     return sorted(findings, key=lambda f: f.sort_key())
 
 
@@ -47,6 +51,12 @@ def group_by_path(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
     for f in sorted_findings(findings):
         groups.setdefault(f.path, []).append(f)
     return groups
+
+
+def iter_by_path(findings: Iterable[Finding]) -> Iterator[tuple[str, list[Finding]]]:
+    """``group_by_path`` one file at a time (only one file's findings held at once)."""
+    for path, group in itertools.groupby(sorted_findings(findings), key=lambda f: f.path):
+        yield path, list(group)
 
 
 def location(path: str, line: int, column: int) -> str:

@@ -5,33 +5,71 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 
 from ..errors import AuditorError
 
 
-def write_atomic(path: str, content: str) -> None:
-    """Write ``content`` (UTF-8) to ``path`` through a temporary file in the same directory.
+class AtomicFile:
+    """A report file written piece by piece into a temporary file beside ``path``.
 
-    The temporary file is flushed to disk and moved over ``path`` with ``os.replace``; on
-    any error it is removed and ``path`` is left as it was. A new file gets the usual
-    permissions (0666 less the umask); a replaced file keeps its own.
+    ``commit`` flushes it to disk and moves it over ``path`` with ``os.replace``; ``discard``
+    (or any error in ``commit``) removes it and leaves ``path`` as it was. A new file gets the
+    usual permissions (0666 less the umask); a replaced file keeps its own.
     """
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise AuditorError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _mode_for(path))
-        os.replace(tmp, path)
-    except BaseException:
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        directory = os.path.dirname(os.path.abspath(path))
+        try:
+            fd, self._tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+        except OSError as exc:
+            raise AuditorError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        try:
+            self._handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        except BaseException:
+            os.close(fd)
+            self.discard()
+            raise
+
+    def write(self, content: str) -> None:
+        try:
+            self._handle.write(content)
+        except BaseException:
+            self.discard()
+            raise
+
+    def commit(self) -> None:
+        try:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            os.chmod(self._tmp, _mode_for(self.path))
+            os.replace(self._tmp, self.path)
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            with contextlib.suppress(OSError, ValueError):
+                handle.close()
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            os.unlink(self._tmp)
+
+
+def write_atomic(path: str, content: str | Iterable[str]) -> None:
+    """Write ``content`` (UTF-8: a string, or its pieces) to ``path`` through a temporary file
+    in the same directory (``AtomicFile``); on any error ``path`` is left as it was."""
+    target = AtomicFile(path)
+    try:
+        for piece in [content] if isinstance(content, str) else content:
+            target.write(piece)
+    except BaseException:
+        target.discard()
         raise
+    target.commit()
 
 
 def _mode_for(path: str) -> int:

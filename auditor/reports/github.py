@@ -8,6 +8,8 @@ properties as well).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from auditor.findings import Finding, Report
 from auditor.reports._common import location, rule_source, sorted_findings, source_citation
 
@@ -27,12 +29,17 @@ def escape_property(text: str) -> str:
 def render(report: Report, *, color: bool = False) -> str:
     """Render ``report`` as workflow commands, one line per finding, then a summary notice
     (``color`` is ignored)."""
-    lines = [command(report, f) for f in sorted_findings(report.findings)]
+    return "".join(chunks(report))
+
+
+def chunks(report: Report, *, color: bool = False) -> Iterator[str]:
+    """The lines of ``render``, one at a time."""
+    for f in sorted_findings(report.findings):
+        yield command(report, f) + "\n"
     counts = report.by_severity()
     summary = (f"{len(report.findings)} findings ({counts['error']} errors, {counts['warning']} warnings, "
                f"{counts['info']} infos) in {report.files} files; {len(report.suppressed)} suppressed")
-    lines.append(f"::notice title=auditor::{escape_data(summary)}")
-    return "".join(line + "\n" for line in lines)
+    yield f"::notice title=auditor::{escape_data(summary)}\n"
 
 
 def command(report: Report, f: Finding) -> str:

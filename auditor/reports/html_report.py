@@ -75,7 +75,7 @@ p.none { color: #5f6368; }
 
 def render(report: Report, *, color: bool = False) -> str:
     """Render ``report`` as one HTML page (``color`` is ignored)."""
-    findings = sorted_findings(report.findings)
+    findings = list(sorted_findings(report.findings))
     anchors = {path: f"doc-{i}" for i, path in enumerate(checked_paths(report), start=1)}
     body = [
         _header(report),

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 
 from auditor.findings import Finding, Report
 from auditor.reports._common import (
-    checked_paths,
-    group_by_path,
+    iter_by_path,
     location,
     rule_source,
     source_citation,
@@ -26,13 +26,21 @@ FAILING = ("warning", "error")
 
 def render(report: Report, *, color: bool = False) -> str:
     """Render ``report`` as JUnit XML (``color`` is ignored)."""
-    groups = group_by_path(report.findings)
-    paths = checked_paths(report)
-    failed = sum(1 for p in paths if any(f.severity in FAILING for f in groups.get(p, [])))
+    return "".join(chunks(report))
+
+
+def chunks(report: Report, *, color: bool = False) -> Iterator[str]:
+    """The text of ``render``, one test case (file) at a time."""
+    seen, failing = set(report.documents), set()
+    for f in report.findings:
+        seen.add(f.path)
+        if f.severity in FAILING:
+            failing.add(f.path)
+    paths = sorted(seen)
     suite = ET.Element("testsuite", {
         "name": "auditor",
         "tests": str(len(paths)),
-        "failures": str(failed),
+        "failures": str(len(failing)),
         "errors": "0",
         "skipped": "0",
         "time": "0",
@@ -45,11 +53,25 @@ def render(report: Report, *, color: bool = False) -> str:
         ("suppressed", str(len(report.suppressed))),
     ):
         ET.SubElement(props, "property", {"name": name, "value": _clean(value)})
-    for path in paths:
-        suite.append(_testcase(report, path, groups.get(path, [])))
+    if paths:
+        ET.SubElement(suite, _CASES)  # where the test cases go, each indented as ET.indent would
     ET.indent(suite, space="  ")
-    body = ET.tostring(suite, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+    head, _, tail = ET.tostring(suite, encoding="unicode").partition(f"<{_CASES} />")
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n' + head
+    groups = iter_by_path(report.findings)
+    group = next(groups, None)
+    for i, path in enumerate(paths):
+        mine: list[Finding] = []
+        if group is not None and group[0] == path:
+            mine = group[1]
+            group = next(groups, None)
+        case = _testcase(report, path, mine)
+        ET.indent(case, space="  ", level=1)
+        yield ("\n  " if i else "") + ET.tostring(case, encoding="unicode")
+    yield tail + "\n"
+
+
+_CASES = "auditor-test-cases"
 
 
 def _testcase(report: Report, path: str, findings: list[Finding]) -> ET.Element:

@@ -12,10 +12,11 @@ import re
 from auditor.findings import Finding, Report
 from auditor.reports._common import (
     counts_phrase,
-    group_by_path,
+    iter_by_path,
     plural,
     rule_source,
     safe_url,
+    sorted_findings,
     source_citation,
 )
 
@@ -40,10 +41,9 @@ def render(report: Report, *, color: bool = False) -> str:
         f"{len(report.suppressed)} suppressed · auditor {escape_cell(report.version)}"
     )
     out += [details, ""]
-    groups = group_by_path(report.findings)
     budget = MAX_ROWS
     if len(report.findings) > COLLAPSE_OVER:
-        for path, findings in groups.items():
+        for path, findings in iter_by_path(report.findings):  # one file at a time, up to MAX_ROWS rows
             shown = findings[:max(budget, 0)]
             budget -= len(shown)
             if not shown:
@@ -51,7 +51,7 @@ def render(report: Report, *, color: bool = False) -> str:
             summary = f"<code>{escape_cell(path)}</code>: {_counts(findings)}"
             out += ["<details>", f"<summary>{summary}</summary>", "", *_table(report, shown), "", "</details>", ""]
     elif report.findings:
-        out += [*_table(report, [f for fs in groups.values() for f in fs]), ""]
+        out += [*_table(report, list(sorted_findings(report.findings))), ""]
     if len(report.findings) > MAX_ROWS:
         out += [f"_{len(report.findings) - MAX_ROWS} more findings not shown; see the full report._", ""]
     return "\n".join(out).rstrip("\n") + "\n"

@@ -11,14 +11,16 @@ dismissed.
 from __future__ import annotations
 
 import importlib.metadata
-import json
+import itertools
 import posixpath
 import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 from auditor.findings import Finding, Related, Report
 from auditor.reports._common import rule_source, safe_url, sorted_findings, source_citation
+from auditor.reports._stream import LIST_HERE, json_chunks
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -28,29 +30,46 @@ FINGERPRINT_KEY = "auditor/v1"
 
 def render(report: Report, *, color: bool = False) -> str:
     """Render ``report`` as a SARIF 2.1.0 log (``color`` is ignored)."""
-    return json.dumps(to_sarif(report), indent=2, ensure_ascii=False) + "\n"
+    return "".join(chunks(report))
+
+
+def chunks(report: Report, *, color: bool = False) -> Iterator[str]:
+    """The text of ``render``, one result at a time."""
+    log, results = _log(report)
+    yield from json_chunks(log, results)
+    yield "\n"
 
 
 def to_sarif(report: Report) -> dict[str, Any]:
     """The SARIF log as a dict."""
+    log, results = _log(report)
+    log["runs"][0]["results"] = list(results)
+    return log
+
+
+def _log(report: Report) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+    """The log with ``LIST_HERE`` for its results, and the results (read when iterated)."""
     findings = sorted_findings(report.findings)
     suppressed = sorted_findings(report.suppressed)
-    rule_ids = sorted({*report.rules, *(f.rule for f in findings), *(f.rule for f in suppressed)})
+    examples: dict[str, Finding] = {}  # the first finding of each rule, for rules without metadata
+    for f in itertools.chain(findings, suppressed):
+        examples.setdefault(f.rule, f)
+    rule_ids = sorted({*report.rules, *examples})
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     driver: dict[str, Any] = {"name": "auditor", "version": report.version}
     info_uri = information_uri()
     if info_uri:
         driver["informationUri"] = info_uri
-    driver["rules"] = [_rule(report, rule_id, [*findings, *suppressed]) for rule_id in rule_ids]
-    results = [_result(report, f, index) for f in findings]
-    results += [_result(report, f, index, suppressed=True) for f in suppressed]
+    driver["rules"] = [_rule(report, rule_id, examples.get(rule_id)) for rule_id in rule_ids]
+    results = itertools.chain((_result(report, f, index) for f in findings),
+                              (_result(report, f, index, suppressed=True) for f in suppressed))
     run: dict[str, Any] = {
         "tool": {"driver": driver},
         "invocations": [_invocation(report)],
         "columnKind": "unicodeCodePoints",
-        "results": results,
+        "results": LIST_HERE,
     }
-    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}, results
 
 
 def information_uri() -> str | None:
@@ -89,9 +108,9 @@ def _physical(path: str, line: int, column: int, end_line: int, end_column: int)
     }
 
 
-def _rule(report: Report, rule_id: str, findings: list[Finding]) -> dict[str, Any]:
+def _rule(report: Report, rule_id: str, example: Finding | None) -> dict[str, Any]:
+    """A rule of the driver; ``example``: the first finding of the rule, if any."""
     meta = report.rules.get(rule_id) or {}
-    example = next((f for f in findings if f.rule == rule_id), None)
     description = " ".join(str(meta.get("description") or (example.help if example and example.help else rule_id)).split())
     source = meta.get("source") if isinstance(meta.get("source"), dict) else None
     if source is None and example is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterator
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -10,7 +11,7 @@ from rich.text import Text
 
 from auditor.findings import Finding, Related, Report
 from auditor.reports._common import (
-    group_by_path,
+    iter_by_path,
     location,
     rule_source,
     source_citation,
@@ -25,15 +26,25 @@ CONTEXT = 40  # characters kept before the value when a line is cut
 
 def render(report: Report, *, color: bool = False) -> str:
     """Render ``report`` as text; ``color`` adds ANSI colors (for a terminal)."""
-    lines: list[Text] = []
-    for path, findings in group_by_path(report.findings).items():
-        lines.append(Text(path, style="bold underline"))
+    return "".join(chunks(report, color=color))
+
+
+def chunks(report: Report, *, color: bool = False) -> Iterator[str]:
+    """The text of ``render``, one file's findings at a time."""
+    draw = _draw(color)
+    for path, findings in iter_by_path(report.findings):
+        lines = [Text(path, style="bold underline")]
         for finding in findings:
             lines.extend(_finding_lines(report, finding))
         lines.append(Text(""))
-    lines.append(Text(summary_line(report), style="bold"))
+        yield draw(lines)
+    yield draw([Text(summary_line(report), style="bold")])
+
+
+def _draw(color: bool) -> Callable[[list[Text]], str]:
+    """Lines to text: plain, or with ANSI colors through one rich Console."""
     if not color:
-        return "".join(line.plain + "\n" for line in lines)
+        return lambda lines: "".join(line.plain + "\n" for line in lines)
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -45,9 +56,14 @@ def render(report: Report, *, color: bool = False) -> str:
         emoji=False,
         soft_wrap=True,
     )
-    for line in lines:
-        console.print(line)
-    return buffer.getvalue()
+
+    def draw(lines: list[Text]) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        for line in lines:
+            console.print(line)
+        return buffer.getvalue()
+    return draw
 
 
 def _finding_lines(report: Report, finding: Finding) -> list[Text]:
