@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import wait_for_pause
 
+from auditor import runner
 from auditor.cli import main
 from auditor.findings import Finding, fingerprint
 from auditor.reports import FORMATS, render, render_chunks
@@ -84,6 +85,16 @@ def test_consistency_over_stored_groups_equals_the_checker_over_every_claim(audi
             store.add_claim(claim, checker.group_keys(claim))
         grouped = [f.to_record() for number, group in store.groups() for f in checker.check_group(number, group)]
     assert grouped == direct and len(direct) > 5
+
+
+def test_a_run_that_spills_its_claims_reports_what_a_run_holding_them_does(auditor, tmp_path, shared_articles,
+                                                                           run_tmp, monkeypatch):
+    results = _results(auditor, tmp_path, shared_articles)
+    held = render("json", auditor.finish(results))
+    monkeypatch.setattr(runner, "SPILL_CLAIMS", 7)  # moved to the store a few claims at a time
+    spilled = auditor.finish(results)
+    assert render("json", spilled) == held
+    assert any(f.rule.startswith("consistency.") for f in spilled.findings)
 
 
 def _finding(path: str, line: int, rule: str = "r.x", quote: str = "q", message: str = "m") -> Finding:
