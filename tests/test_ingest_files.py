@@ -79,6 +79,18 @@ def test_missing_path_and_empty_directory_warn(tmp_path: Path) -> None:
     assert isinstance(warnings[0], InputWarning) and warnings[0].path == str(tmp_path / "x.md")
 
 
+def test_a_file_name_that_is_not_utf8_is_skipped_with_one_line(tmp_path: Path) -> None:
+    if os.name != "posix":
+        pytest.skip("file names of arbitrary bytes are a POSIX thing")
+    good = _write(tmp_path / "good.md")
+    with open(os.path.join(os.fsencode(tmp_path), b"caf\xe9.md"), "wb") as handle:  # Latin-1 "café"
+        handle.write(b"Take 0.5 mg twice daily.\n")
+    files, warnings = discover([str(tmp_path)])
+    assert files == [str(good)]
+    assert _messages(warnings) == [f"{tmp_path}/caf\\xe9.md: file name is not valid UTF-8 "
+                                   "(reports name files in UTF-8); skipped"]
+
+
 def test_suffixes_are_matched_in_any_case(tmp_path: Path) -> None:
     _write(tmp_path / "UPPER.MD")
     files, _ = discover([str(tmp_path)])

@@ -66,9 +66,15 @@ def discover(
 
     def keep(path: str) -> None:
         key = os.path.normpath(path)
-        if key not in seen:
-            seen.add(key)
-            files.append(path)
+        if key in seen:
+            return
+        seen.add(key)
+        try:
+            path.encode("utf-8")
+        except UnicodeEncodeError:  # a name of bytes that are not UTF-8 (os gives them as surrogates)
+            warnings.append(InputWarning(messages.shown_path(path), messages.NAME_NOT_UTF8))
+            return
+        files.append(path)
 
     for path in paths:
         if not path or not os.path.exists(path):

@@ -17,6 +17,12 @@ UNSUPPORTED = f"unsupported file type (expected {SUFFIX_LIST}); skipped"
 NOTHING_TO_AUDIT = f"no {SUFFIX_LIST} files to audit"
 EMPTY = "empty file; nothing to audit"
 BINARY = "binary file (contains NUL bytes); skipped"
+NAME_NOT_UTF8 = "file name is not valid UTF-8 (reports name files in UTF-8); skipped"
+
+
+def shown_path(path: str) -> str:
+    """``path`` as it can be printed: bytes of a name that are not UTF-8 (surrogate escapes) as ``\\xe9``."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def too_large(size: int, limit: int) -> str:
