@@ -576,6 +576,7 @@ def _init_worker(settings: tuple | None) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _end_with_parent(signal.SIGKILL)
     if settings is None:
         _WORKER = _PARENT
     else:
@@ -583,6 +584,19 @@ def _init_worker(settings: tuple | None) -> None:
         _WORKER = Auditor(config, extra_rules, default_rules=default_rules)
     _WORKER.cache = None
     _WORKER.jobs = 1
+
+
+def _end_with_parent(sig: int) -> None:
+    """On Linux, have the kernel send this worker ``sig`` when the process that started it dies, so
+    that a run killed with SIGKILL leaves no worker parsing on (``prctl(PR_SET_PDEATHSIG)``)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, sig, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
 
 
 def _work(items: list[tuple[str, bytes]]) -> list[DocumentResult | str]:

@@ -72,3 +72,32 @@ def test_a_killed_run_leaves_the_report_baseline_and_cache_usable(tmp_path, monk
     again = run(["check", "articles", *outputs], tmp_path)
     assert again.returncode == 1 and "warning" not in again.stderr, again.stderr
     assert json.loads((tmp_path / "report.json").read_text())["summary"]["files"] == FILES
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` is a process that still runs (a zombie waiting to be reaped does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers end with their parent on Linux (prctl)")
+def test_the_workers_of_a_killed_run_end_with_it(tmp_path):
+    import time
+
+    articles = corpus(tmp_path / "articles", dose=6)
+    proc = subprocess.Popen([sys.executable, "-c", RUN, "check", "articles", "--no-cache", "--jobs", "2"],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "AUDITOR_TEST_PAUSE_AFTER": str(FILES - 5),
+                                 "AUDITOR_TEST_RESUME": str(tmp_path / "never")})
+    wait_for_pause(proc)
+    workers = [int(p) for p in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()]
+    assert len(workers) == 2 and all(_alive(pid) for pid in workers), articles
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 60
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)]
