@@ -197,7 +197,8 @@ class Views:
         piece = Document(path=document.path, format=document.format, source=document.source, text=text,
                          starts=starts, ends=ends, title=document.title, metadata=document.metadata,
                          blocks=blocks, links=links, excluded=document.excluded,
-                         sources_start=None if sources is None else min(max(sources - segments[0][0], 0), len(text)))
+                         sources_start=None if sources is None else min(max(sources - segments[0][0], 0), len(text)),
+                         root_title=document.root_title, line_base=document.line_base, col_base=document.col_base)
         piece._line_starts = document._line_starts
         return piece, offsets
 
@@ -318,6 +319,13 @@ def _context_end(text: str, cut: int, ceiling: int) -> int:
             gap = _SPACE.search(text, best.start(), best.end())
             return gap.start() if gap else best.start()
     return cut
+
+
+def own_drug_counts(nlp: Language, document: Document, make_doc: Callable[[Language, Document], Doc],
+                    own: tuple[int, int], limit: int = PIECE_CHARS) -> Counter[str]:
+    """The weighted drug mentions in the text range ``own`` of ``document`` (a section of a long file)."""
+    document.line_col(0)
+    return drug_counts(nlp, Views(document), plan(document, limit, own), make_doc)
 
 
 def drug_counts(nlp: Language, views: Views, plans, make_doc) -> Counter[str]:
