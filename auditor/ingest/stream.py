@@ -27,6 +27,7 @@ suppressions, warnings) outlives a section.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from array import array
@@ -464,6 +465,7 @@ class StreamedDocument:
         self.suppressions: list = []
         self._references: dict = {}
         self._scanned = False
+        self._lines: list[tuple[int, int]] | None = None  # (line number, byte offset) of each chunk
         empty = True
         for chunk in decoded_chunks(path, data, self.warnings, max_bytes):  # binary, encoding, size
             if chunk:
@@ -535,26 +537,54 @@ class StreamedDocument:
                                  if low <= (s.line, s.column) and (high is None or (s.line, s.column) < high))
 
     def line(self, number: int) -> str | None:
-        """Line ``number`` (1-based) of the file, without its line break, read from the file."""
-        seen = 1
+        """Line ``number`` (1-based) of the file, without its line break, read back from the file
+        (a first call notes where each chunk starts; later ones decode from the nearest)."""
+        if number < 1:
+            return None
+        if self._lines is None:
+            self._lines = []
+            seen = 1
+            for offset, text in _text_chunks(self.path, self._data):
+                self._lines.append((seen, offset))
+                seen += text.count("\n")
+        k = bisect.bisect_left(self._lines, (number, -1)) - 1  # the last chunk that starts before the line
+        seen, offset = self._lines[max(k, 0)]
         tail = ""
-        for chunk in decoded_chunks(self.path, self._data, None, self._max_bytes):
-            text = tail + chunk
-            start = 0
-            while seen < number:
-                nl = text.find("\n", start)
-                if nl < 0:
-                    break
-                seen += 1
-                start = nl + 1
-            if seen == number:
-                nl = text.find("\n", start)
-                if nl >= 0:
-                    return text[start:nl].rstrip("\r")
-                tail = text[start:]
-            else:
-                tail = ""
+        for _, text in _text_chunks(self.path, self._data, offset):
+            text, start = tail + text, 0
+            while seen < number and (nl := text.find("\n", start)) >= 0:
+                seen, start = seen + 1, nl + 1
+            if seen == number and (nl := text.find("\n", start)) >= 0:
+                return text[start:nl].rstrip("\r")
+            tail = text[start:] if seen == number else ""
         return tail.rstrip("\r") if seen == number and tail else None
+
+
+def _text_chunks(path: str, data: bytes | None, start: int | None = None) -> Iterator[tuple[int, str]]:
+    """(byte offset, text) of each decoded chunk, from the byte offset ``start`` (a chunk start)."""
+    head = data[:4] if data is not None else open(path, "rb").read(4)  # noqa: SIM115
+    codec, _name, skip = detect(head)
+    offset = skip if start is None else start
+    rest = b""
+    if data is not None:
+        chunks: Iterator[bytes] = (bytes(memoryview(data)[k:k + READ_BYTES]) for k in range(offset, len(data), READ_BYTES))
+    else:
+        chunks = _file_chunks(path, offset)
+    for chunk in chunks:
+        buf = rest + chunk
+        cut = _boundary(buf, codec)
+        yield offset, str(buf[:cut], codec, "replace")
+        offset += cut
+        rest = buf[cut:]
+    if rest:
+        yield offset, str(rest, codec, "replace")
+
+
+def _file_chunks(path: str, offset: int) -> Iterator[bytes]:
+    with open(path, "rb") as f:
+        f.seek(offset)
+        while chunk := f.read(READ_BYTES):
+            yield chunk
 
 
 def should_stream(size: int) -> bool:
