@@ -337,6 +337,8 @@ def raw_sections(chunks: Iterator[str], fmt: str, size: int = SECTION_CHARS,
         if before:
             far = [c for c in before[:len(before) - OVERLAP_CUTS + 1] if c <= own_start - overlap]
             ctx_start = far[-1] if far else before[0]
+        elif own_start - overlap > base:  # inside one long block: context from a cut of the same kind
+            ctx_start = _fallback_cut(buf, base, max(base, own_start - 2 * overlap), own_start - overlap)
         after = [c for c in cuts if c > own_end]
         if own_end >= end:
             ctx_end = end
@@ -351,8 +353,7 @@ def raw_sections(chunks: Iterator[str], fmt: str, size: int = SECTION_CHARS,
         if own_end >= end:
             return
         own_start = own_end
-        keep = max(base, min(own_start - 2 * overlap, ctx_start if ctx_start >= own_start - 3 * overlap else own_start))
-        # drop what no later section reads
+        keep = max(base, own_start - 2 * overlap)  # drop what no later section reads
         k = keep - base
         lines_before += buf.count("\n", 0, k)
         nl = buf.rfind("\n", 0, k)
