@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from auditor.document import Document
+from auditor.document import Document, Link
 from auditor.errors import InputWarning
 from auditor.ingest import messages
 from auditor.ingest.builder import SEPARATOR, RawBlock
@@ -427,7 +427,7 @@ def _with_prefix(document: Document, heads: list[tuple[str, int, str]], sources_
     code = document.starts.typecode
     pad = array(code, [-1]) * shift
     blocks, sources_start = finish_blocks(text, raw, document.root_title, sources_to_end)
-    links = [type(lk)(lk.start + shift, lk.end + shift, lk.href) for lk in document.links]
+    links = [Link(lk.start + shift, lk.end + shift, lk.href) for lk in document.links]
     return Document(path=document.path, format=document.format, source=document.source, text=text,
                     starts=pad + document.starts, ends=pad + document.ends, title=document.title,
                     metadata=document.metadata, blocks=blocks, links=links, excluded=document.excluded,
