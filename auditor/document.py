@@ -58,6 +58,12 @@ class Document:
     # Plain-text offset where a Sources / References / Bibliography section starts, if any.
     sources_start: int | None = None
     warnings: list[str] = field(default_factory=list)
+    # A title that is not a block of the text (front matter, ``<title>``): stands above every block.
+    root_title: str | None = None
+    # Where ``source`` starts in its file, for a part of a long file (``auditor.ingest.stream``):
+    # lines before it, and the column its first line starts at (0 at a line start).
+    line_base: int = 0
+    col_base: int = 0
     _line_starts: list[int] | None = field(default=None, repr=False)
     _block_starts: list[int] | None = field(default=None, repr=False)
 
@@ -83,7 +89,8 @@ class Document:
                 pos = find("\n", pos + 1)
             self._line_starts = starts
         line = bisect.bisect_right(self._line_starts, source_offset) - 1
-        return line + 1, source_offset - self._line_starts[line] + 1
+        column = source_offset - self._line_starts[line] + 1
+        return line + 1 + self.line_base, column + (self.col_base if line == 0 else 0)
 
     def location(self, start: int, end: int) -> dict[str, Any]:
         """The CLAIMS.md location keys and quote of the plain-text span ``[start, end)``."""

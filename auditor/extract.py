@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from . import pieces as pieces_module
 from .claims import Claim
 from .document import Document
+from .ingest.stream import StreamedDocument
 from .pieces import Piece, pieces
 from .pipeline.layout import BlockInfo
 
@@ -84,6 +86,9 @@ def extract_pieces(nlp: Language, documents: Iterable[Document],
     """What ``extract`` yields, with each piece's offset in its document's text (``Piece``)."""
     for document in documents:
         try:
+            if isinstance(document, StreamedDocument):
+                yield from _streamed_pieces(nlp, document)
+                continue
             for piece in pieces(nlp, document, make_doc):
                 claims = claims_of(piece.document, piece.doc)
                 for claim in claims:
@@ -93,3 +98,27 @@ def extract_pieces(nlp: Language, documents: Iterable[Document],
             if on_error is None:
                 raise
             on_error(document, exc)
+
+
+def _streamed_pieces(nlp: Language, document: StreamedDocument) -> Iterator[tuple[Piece, list[Claim]]]:
+    """The pieces of a long file read a section at a time (``auditor.ingest.stream``).
+
+    A first pass counts the drug mentions of the whole file (and gathers its title, Sources
+    section and suppressions); the second parses each section's pieces. Claim offsets are
+    offsets of the text the whole file would have (sections joined by a block separator).
+    """
+    from collections import Counter
+
+    limit = pieces_module.PIECE_CHARS
+    counts: Counter[str] = Counter()
+    for section in document.sections():
+        counts.update(pieces_module.own_drug_counts(nlp, section.document, make_doc, section.own, limit))
+    base = 0
+    for section in document.sections():
+        for piece in pieces(nlp, section.document, make_doc, limit, own=section.own, counts=counts):
+            claims = claims_of(piece.document, piece.doc)
+            offset = base + piece.offset - section.own[0]
+            for claim in claims:
+                claim.start, claim.end = claim.start + offset, claim.end + offset
+            yield Piece(piece.document, piece.doc, offset, piece.own), claims
+        base += section.own[1] - section.own[0]

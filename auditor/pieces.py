@@ -61,19 +61,26 @@ class Piece:
     document: Document
     doc: Doc
     offset: int
+    own: int = -1  # length of the piece's own text; what ``doc`` holds past it belongs to the next piece
 
 
-def units_of(document: Document, limit: int) -> list[Unit]:
-    """The document's blocks as units, blocks longer than ``limit`` cut into parts of at most ``limit``."""
+def units_of(document: Document, limit: int, own: tuple[int, int] | None = None) -> list[Unit]:
+    """The document's blocks as units, blocks longer than ``limit`` cut into parts of at most ``limit``.
+
+    A block that straddles an edge of ``own`` (a text range) is also parted there.
+    """
+    edges = () if own is None else own
     out: list[Unit] = []
     for i, block in enumerate(document.blocks):
         start = block.start
-        while block.end - start > limit:
-            cut = _cut_in_block(document.text, start, start + limit)
-            out.append(Unit(start, cut[0], i))
-            start = cut[1]
-        if block.end > start:
-            out.append(Unit(start, block.end, i))
+        for stop in [*(e for e in edges if block.start < e < block.end), block.end]:
+            while stop - start > limit:
+                cut = _cut_in_block(document.text, start, start + limit)
+                out.append(Unit(start, cut[0], i))
+                start = cut[1]
+            if stop > start:
+                out.append(Unit(start, stop, i))
+            start = stop
     return out
 
 
@@ -190,7 +197,8 @@ class Views:
         piece = Document(path=document.path, format=document.format, source=document.source, text=text,
                          starts=starts, ends=ends, title=document.title, metadata=document.metadata,
                          blocks=blocks, links=links, excluded=document.excluded,
-                         sources_start=None if sources is None else min(max(sources - segments[0][0], 0), len(text)))
+                         sources_start=None if sources is None else min(max(sources - segments[0][0], 0), len(text)),
+                         root_title=document.root_title, line_base=document.line_base, col_base=document.col_base)
         piece._line_starts = document._line_starts
         return piece, offsets
 
@@ -210,15 +218,22 @@ def _crop(doc: Doc, start_char: int, end_char: int) -> Doc:
 
 
 def pieces(nlp: Language, document: Document, make_doc: Callable[[Language, Document], Doc],
-           limit: int = PIECE_CHARS) -> Iterator[Piece]:
-    """Parse ``document`` piece by piece (see the module docstring); ``make_doc`` tokenizes a Document."""
-    if len(document.text) <= limit:
-        yield Piece(document, _run(nlp, make_doc(nlp, document)), 0)
+           limit: int = PIECE_CHARS, *, own: tuple[int, int] | None = None,
+           counts: Counter[str] | None = None) -> Iterator[Piece]:
+    """Parse ``document`` piece by piece (see the module docstring); ``make_doc`` tokenizes a Document.
+
+    ``own`` (a text range) limits the pieces to that part of the document, the rest being
+    context only (a part of a long file: ``auditor.ingest.stream``); ``counts`` are the drug
+    counts of the whole file then (``drug_counts``).
+    """
+    if own is None and len(document.text) <= limit:
+        yield Piece(document, _run(nlp, make_doc(nlp, document)), 0, len(document.text))
         return
     document.line_col(0)  # the line table, built once and shared by the pieces
     views = Views(document)
-    plans = plan(document, limit)
-    counts = drug_counts(nlp, views, plans, make_doc)
+    plans = plan(document, limit, own)
+    if counts is None:
+        counts = drug_counts(nlp, views, plans, make_doc)
     for segments, own_start, own_end in plans:
         piece, offsets = views.view(segments)
         doc = make_doc(nlp, piece)
@@ -227,19 +242,29 @@ def pieces(nlp: Language, document: Document, make_doc: Callable[[Language, Docu
         a = own_start + offsets[-1] - segments[-1][0]
         b = a + own_end - own_start
         claims = [c for c in doc._.claims or [] if a <= c.start < b]
+        # a claim that runs past the end of the piece (a cut inside a block) is kept whole
+        stop = max([b, *(min(c.end, len(doc.text)) for c in claims)])
         for c in claims:
             c.start, c.end = c.start - a, c.end - a
-        doc = _crop(doc, a, b)
+        doc = _crop(doc, a, stop)
         doc._.claims = claims
-        yield Piece(views.view([(own_start, own_end)])[0], doc, own_start)
+        yield Piece(views.view([(own_start, own_end + stop - b)])[0], doc, own_start, own_end - own_start)
 
 
-def plan(document: Document, limit: int) -> list[tuple[list[tuple[int, int]], int, int]]:
+def plan(document: Document, limit: int, own: tuple[int, int] | None = None,
+         ) -> list[tuple[list[tuple[int, int]], int, int]]:
     """For each piece: the text ranges it is parsed from (headings, then the piece with its
-    context) and the range of its own text."""
-    units = units_of(document, limit)
-    firsts = cut_points(document, units, limit)
-    bounds = [*firsts, len(units)]
+    context) and the range of its own text (within ``own`` when given)."""
+    units = units_of(document, limit, own)
+    if own is None:
+        first_own, end_own = 0, len(units)
+    else:
+        first_own = next((k for k, u in enumerate(units) if u.start >= own[0]), len(units))
+        end_own = next((k for k, u in enumerate(units) if u.start >= own[1]), len(units))
+        if first_own >= end_own:
+            return []
+    firsts = [first_own + k for k in cut_points(document, units[first_own:end_own], limit)]
+    bounds = [*firsts, end_own]
     stacks = heading_stacks(document, [units[i].block for i in firsts])
     title = next((k for k, b in enumerate(document.blocks) if b.kind in ("title", "heading")), None)
     out = []
@@ -251,13 +276,56 @@ def plan(document: Document, limit: int) -> list[tuple[list[tuple[int, int]], in
         hi = last
         while hi < len(units) and hi - last < CONTEXT_BLOCKS and units[hi].end - units[last - 1].end <= CONTEXT_CHARS:
             hi += 1
-        around = (units[lo].start, units[hi - 1].end)
+        around = [units[lo].start, units[hi - 1].end]
+        # A cut inside a block: the text around it is context all the same, from a sentence start
+        # before it to a sentence end after it (``CONTEXT_CHARS`` at most), so that what is read
+        # across the cut is what one pass reads.
+        if lo == first and first > 0 and units[first - 1].block == units[first].block:
+            around[0] = _context_start(document.text, units[first - 1].start, units[first].start)
+        if hi == last and hi < len(units) and units[hi].block == units[last - 1].block:
+            around[1] = _context_end(document.text, units[last - 1].end, units[hi].end)
         heads = [*([title] if title is not None else []), *stacks[units[first].block]]
         prefix = sorted({k for k in heads if document.blocks[k].end <= around[0]
                          and document.blocks[k].end - document.blocks[k].start <= PREFIX_BLOCK_CHARS})
-        segments = [(document.blocks[k].start, document.blocks[k].end) for k in prefix] + [around]
+        segments = [(document.blocks[k].start, document.blocks[k].end) for k in prefix] + [(around[0], around[1])]
         out.append((segments, units[first].start, units[last - 1].end))
     return out
+
+
+def _context_start(text: str, floor: int, cut: int) -> int:
+    """Where context before an in-block cut at ``cut`` starts: the first sentence start at most
+    ``CONTEXT_CHARS`` before it (not before ``floor``); else a word start; else ``cut``."""
+    low = max(floor, cut - CONTEXT_CHARS)
+    if low == floor:
+        return floor
+    for regex in (_SENTENCE_END, _SPACE):
+        m = regex.search(text, low, cut)
+        if m is not None:
+            return m.end()
+    return cut
+
+
+def _context_end(text: str, cut: int, ceiling: int) -> int:
+    """Where context after an in-block cut at ``cut`` ends: the last sentence end at most
+    ``CONTEXT_CHARS`` after it (not after ``ceiling``); else a word end; else ``cut``."""
+    high = min(ceiling, cut + CONTEXT_CHARS)
+    if high == ceiling:
+        return ceiling
+    for regex in (_SENTENCE_END, _SPACE):
+        best = None
+        for m in regex.finditer(text, cut, high):
+            best = m
+        if best is not None:
+            gap = _SPACE.search(text, best.start(), best.end())
+            return gap.start() if gap else best.start()
+    return cut
+
+
+def own_drug_counts(nlp: Language, document: Document, make_doc: Callable[[Language, Document], Doc],
+                    own: tuple[int, int], limit: int = PIECE_CHARS) -> Counter[str]:
+    """The weighted drug mentions in the text range ``own`` of ``document`` (a section of a long file)."""
+    document.line_col(0)
+    return drug_counts(nlp, Views(document), plan(document, limit, own), make_doc)
 
 
 def drug_counts(nlp: Language, views: Views, plans, make_doc) -> Counter[str]:

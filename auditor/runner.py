@@ -33,6 +33,7 @@ from .engine.checks import ClaimRules, check_document, check_patterns
 from .errors import AuditorError, InputWarning
 from .findings import Finding, Report
 from .ingest import discover, load_document
+from .ingest.stream import StreamedDocument
 from .lexicon import Lexicon, cached_lexicon
 from .paths import bundled_rules_dir
 from .runstore import RunStore, StoredFindings
@@ -220,11 +221,14 @@ class Auditor:
             parts = []
             for piece, claims in extract_pieces(self.nlp, [document], self._on_error(warn)):
                 part = document_result(piece.document, piece.doc, claims, self.phrases.matches(piece.doc))
+                # what the piece's Doc holds past its own text (a claim running on) is the next piece's
+                part.matches = [m for m in part.matches if piece.own < 0 or m.start < piece.own]
                 for match in part.matches:
                     match.start, match.end = match.start + piece.offset, match.end + piece.offset
                 parts.append(part)
             if len(self.internal_errors) == failures:
-                yield parts[0] if len(parts) == 1 else merge_results(document, parts)
+                whole = len(parts) == 1 and not isinstance(document, StreamedDocument)
+                yield parts[0] if whole else merge_results(document, parts)
 
     def results(self, selection: Selection, warn: Warn) -> Iterator[DocumentResult]:
         """The result of every usable file of ``selection``, in order, reading one file at a time."""
@@ -549,8 +553,9 @@ def internal_error(path: str, exc: Exception) -> InternalError:
     return InternalError(f"{path}: internal error: {type(exc).__name__}: {exc}; the file is not audited (please report it)")
 
 
-def merge_results(document: Document, parts: list[DocumentResult]) -> DocumentResult:
-    """One result from the results of a long document's pieces (``auditor.pieces``).
+def merge_results(document: Document | StreamedDocument, parts: list[DocumentResult]) -> DocumentResult:
+    """One result from the results of a long document's pieces (``auditor.pieces``), or of the
+    sections of a file read a section at a time (``auditor.ingest.stream``).
 
     Claims and phrase matches are the pieces' in order (so each rule's matches stay in document
     order), a drug's first mention is its first in any piece; suppressions, warnings and the
@@ -565,8 +570,8 @@ def merge_results(document: Document, parts: list[DocumentResult]) -> DocumentRe
     return DocumentResult(
         path=document.path, claims=[c for part in parts for c in part.claims],
         matches=[m for part in parts for m in part.matches], mentions=mentions,
-        suppressions=find_suppressions(document), warnings=list(document.warnings),
-        has_sources=document.sources_start is not None,
+        suppressions=list(document.suppressions) if isinstance(document, StreamedDocument) else find_suppressions(document),
+        warnings=list(document.warnings), has_sources=document.sources_start is not None,
     )
 
 

@@ -106,3 +106,57 @@ def test_an_article_over_a_million_characters_is_audited(auditor, tmp_path, copi
     document = load_document(str(path))
     report = auditor.check([document])
     assert report.claims == single.claims * repeats
+
+
+def _cut_in_a_paragraph(before: str, after: str, limit: int) -> str:
+    """One paragraph in which the in-block cut of a ``limit`` piece falls between ``before`` and ``after``:
+    filler sentences about another drug, then ``before`` ending just short of ``limit``, then ``after``."""
+    filler = "Lorazepam is another medicine that readers of this page ask about. "
+    lead = filler * ((limit - len(before) - 12) // len(filler))
+    lead += "x" * (limit - len(before) - 12 - len(lead)) + ". "
+    return lead + before + after + " The rest of this paragraph is about sleep."
+
+
+def _claims_both_ways(nlp, monkeypatch, md: str, limit: int):
+    """Claims of ``md`` in one pass and in pieces of ``limit`` (context at most a fifth of it, as by default)."""
+    from auditor.ingest.markdown import read_markdown
+
+    monkeypatch.setattr(pieces_module, "CONTEXT_CHARS", limit * pieces_module.CONTEXT_CHARS // pieces_module.PIECE_CHARS)
+    document = read_markdown("long.md", md, [])
+    expected = [c.to_record(explain=True) for c in one_pass(nlp, document)]
+    got, count = in_pieces(nlp, document, monkeypatch, limit)
+    return expected, [c.to_record(explain=True) for c in got], count
+
+
+@pytest.mark.parametrize("limit", [1000, 3000])
+def test_a_claim_right_after_a_sentence_cut_keeps_the_context_before_it(nlp, monkeypatch, limit):
+    before = "Clonazepam is prescribed for panic disorder in adults. "
+    after = "Most people start on 0.25 mg twice daily for the first three days."
+    md = _cut_in_a_paragraph(before, after, limit)
+    cut = pieces_module.units_of(__import__("helpers").text_document(md), limit)[0].end
+    assert md[cut - len(before.rstrip()):cut] == before.rstrip()  # the cut is right before the claim
+    expected, got, count = _claims_both_ways(nlp, monkeypatch, md, limit)
+    assert count > 1
+    dose = [r for r in expected if r["quote"] == "0.25 mg"]
+    assert dose and dose[0]["drug"] == "clonazepam"  # named only in the sentence before the cut
+    assert got == expected
+
+
+def test_a_claim_split_by_a_cut_at_a_space_is_found_whole(nlp, monkeypatch):
+    limit = 1200
+    words = "clonazepam taken for panic disorder in adults, " * 40
+    # no sentence end anywhere: the cut falls at the last space before the limit, inside "0.5 mg"
+    lead = (words * 3)[:limit - len("take 0.5")].rsplit(" ", 1)[0]
+    lead += "," * (limit - len("take 0.5") - len(lead) - 1)
+    md = lead + " take 0.5 mg twice daily, " + words
+    from helpers import text_document
+
+    units = pieces_module.units_of(text_document(md), limit)
+    assert md[units[0].end - 3:units[0].end] == "0.5" and md[units[1].start:].startswith("mg")
+    expected, got, count = _claims_both_ways(nlp, monkeypatch, md, limit)
+    assert count > 1
+    assert any(r["quote"] == "0.5 mg" for r in expected)
+    # Text without a sentence end is read in clauses counted from where the context starts, so
+    # only the clause quoted as the claim's sentence may differ.
+    assert [{**r, "sentence": None} for r in got] == [{**r, "sentence": None} for r in expected]
+    assert all(r["quote"] in r["sentence"] or r["quote"] in r["sentence"].replace(" ", "") for r in got)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from auditor.document import Document
 from auditor.errors import InputWarning
-from auditor.ingest import messages
+from auditor.ingest import messages, stream
 from auditor.ingest.decode import decode, is_binary
 from auditor.ingest.files import discover, format_for, read_bytes
 from auditor.ingest.messages import SUFFIXES
@@ -38,17 +38,30 @@ def reader(fmt: str) -> Callable[[str, str, list[str]], Document]:
 
 
 def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | None = None,
-                  fmt: str | None = None) -> Document:
+                  fmt: str | None = None) -> Document | stream.StreamedDocument:
     """Read, decode and parse ``path`` (or ``data``, its bytes when already read with ``read_bytes``
     or from another store); ``fmt`` (``"markdown"``, ``"html"``, ``"text"``) overrides the suffix.
 
     Raises ``InputWarning`` for a file that cannot be audited: unsupported suffix, missing,
     unreadable, binary (NUL bytes without a UTF-16/32 byte-order mark), larger than
-    ``max_bytes``, or empty.
+    ``max_bytes``, or empty. A file over ``stream.STREAM_BYTES`` gives a ``StreamedDocument``
+    (read a section at a time by ``auditor.extract``).
     """
     fmt = fmt or format_for(path)
     if fmt is None:
         raise InputWarning(path, messages.UNSUPPORTED)
+    size = len(data) if data is not None else stream.file_size(path)
+    if stream.should_stream(size):  # a long file: read a section at a time, never whole
+        if size > max_bytes:
+            raise InputWarning(path, messages.too_large(size, max_bytes))
+        try:
+            return stream.StreamedDocument(path, fmt, data, max_bytes)
+        except FileNotFoundError:
+            raise InputWarning(path, messages.NO_SUCH_FILE) from None
+        except PermissionError:
+            raise InputWarning(path, messages.PERMISSION_DENIED) from None
+        except OSError as err:
+            raise InputWarning(path, (err.strerror or str(err)).lower()) from None
     if data is None:
         data = read_bytes(path, max_bytes)
     if is_binary(data):

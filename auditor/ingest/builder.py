@@ -22,6 +22,11 @@ SPACE_RUN = re.compile(r"[ \t]{2,}|\t")
 BARE_URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'()\[\]{}]*[^\s<>\"'()\[\]{}.,;:!?]")
 
 
+def position_typecode(source_length: int) -> str:
+    """The array typecode for source offsets: 32-bit ints while they suffice (half the memory)."""
+    return "i" if source_length < 2**31 - 1 else "q"
+
+
 @dataclass
 class RawBlock:
     """A finished block before headings and the sources section are resolved."""
@@ -39,10 +44,11 @@ class TextBuilder:
     def __init__(self, source_length: int) -> None:
         # _offsets[k] == k: runs of consecutive offsets are copied out of it by slicing,
         # which is much faster than extending the arrays from ranges.
-        self._offsets = array("q", range(source_length + 1))
+        code = position_typecode(source_length)
+        self._offsets = array(code, range(source_length + 1))
         self._parts: list[str] = []
-        self.starts = array("q")
-        self.ends = array("q")
+        self.starts = array(code)
+        self.ends = array(code)
         self.length = 0
         self.blocks: list[RawBlock] = []
         self.excluded: list[tuple[int, int]] = []
@@ -211,6 +217,7 @@ class TextBuilder:
             excluded=merge_ranges(self.excluded + self._bare_urls(text)),
             sources_start=sources_start,
             warnings=list(warnings or []),
+            root_title=root_title,
         )
 
     def _bare_urls(self, text: str) -> list[tuple[int, int]]:

@@ -473,8 +473,11 @@ class _Reader:
             self._end_drop(len(self.src))
 
 
-def read_html(path: str, source: str, warnings: list[str]) -> Document:
-    """Build the ``Document`` of an HTML file (see the module docstring for the layout)."""
+def read_html(path: str, source: str, warnings: list[str], *, continued: bool = False) -> Document:
+    """Build the ``Document`` of an HTML file (see the module docstring for the layout).
+
+    ``continued``: a later section of a long file (``auditor.ingest.stream``); read the same way.
+    """
     reader = _Reader(source)
     events, stopped = events_of(source)
     reader.read(events)

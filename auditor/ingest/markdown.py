@@ -40,6 +40,7 @@ from auditor.ingest.builder import TextBuilder
 _PARSER = (
     MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin)
 )
+_CONTINUED = MarkdownIt("commonmark").enable(["table", "strikethrough"])  # a later section: no front matter
 _LINE_END = re.compile(r"\r\n?|\n")
 # What may stand between two aligned pieces of one inline run: markup, never text.
 _MARKUP_GAP = re.compile(r"[\s*_~>#|\[!]*")
@@ -347,9 +348,16 @@ def _title_from(metadata: dict[str, Any]) -> str | None:
     return None
 
 
-def read_markdown(path: str, source: str, warnings: list[str]) -> Document:
-    """Build the ``Document`` of a Markdown file (see the module docstring for the layout)."""
-    tokens = _PARSER.parse(source)
+def read_markdown(path: str, source: str, warnings: list[str], *, continued: bool = False,
+                  references: dict | None = None) -> Document:
+    """Build the ``Document`` of a Markdown file (see the module docstring for the layout).
+
+    For a section of a long file (``auditor.ingest.stream``): ``continued`` when it is not the
+    file's start (no front matter), ``references`` the link reference definitions of the file
+    (gathered into it as they are read).
+    """
+    env: dict = {} if references is None else {"references": references}
+    tokens = (_CONTINUED if continued else _PARSER).parse(source, env)
     lines = line_starts(source)
     nlines = len(lines)
 

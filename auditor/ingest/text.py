@@ -130,13 +130,17 @@ def _table_rows(source: str, lines: list[tuple[int, int]]) -> dict[int, tuple[in
     return rows
 
 
-def read_text(path: str, source: str, warnings: list[str]) -> Document:
-    """Build the ``Document`` of a plain-text file (see the module docstring for the layout)."""
+def read_text(path: str, source: str, warnings: list[str], *, continued: bool = False,
+              in_sources: bool = False) -> Document:
+    """Build the ``Document`` of a plain-text file (see the module docstring for the layout).
+
+    For a section of a long file (``auditor.ingest.stream``): ``continued`` when it is not the
+    file's start (its first line is no title), ``in_sources`` when a Sources heading came before.
+    """
     b = TextBuilder(len(source))
     lines = _lines(source)
     table_rows = _table_rows(source, lines)
     title = None
-    in_sources = False
     in_list = False  # after a "...:" line, inside the short lines that follow it
     for i, (start, end) in enumerate(lines):
         line = source[start:end]
@@ -156,7 +160,7 @@ def read_text(path: str, source: str, warnings: list[str]) -> Document:
         item = in_list and _item_like(line) and not _title_case(line) and not is_sources_heading(line)
         if item:
             b.open_block("list_item")
-        elif i == 0 and has_next and _heading_like(line, as_title=True):
+        elif i == 0 and not continued and has_next and _heading_like(line, as_title=True):
             b.open_block("title", 1)
             title = line
         elif not in_sources and has_next and _heading_like(line, as_title=False):

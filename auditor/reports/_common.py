@@ -88,7 +88,10 @@ def source_line(report: Report, path: str, line: int) -> str | None:
     """Line ``line`` (1-based) of the original file, without its line break; None if unknown."""
     doc = report.documents.get(path)
     source = getattr(doc, "source", None)
-    if not isinstance(source, str) or line < 1:
+    if not isinstance(source, str):  # a file read a section at a time: the line is read back from it
+        read = getattr(doc, "line", None)
+        return read(line) if callable(read) else None
+    if line < 1:
         return None
     lines = source.split("\n")
     if line > len(lines):

@@ -161,7 +161,7 @@ def _articles(report: Report, findings: list[Finding], anchors: dict[str, str]) 
     for path, anchor in anchors.items():
         doc: Any = report.documents.get(path)
         out.append(f'<article class="doc" id="{anchor}"><h3>{escape(path)}</h3>')
-        if doc is None:
+        if doc is None or getattr(doc, "text", None) is None:  # unreadable, or too long to show whole
             out.append('<p class="none">Text not available.</p></article>')
             continue
         title = getattr(doc, "title", None)
