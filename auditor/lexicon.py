@@ -111,36 +111,20 @@ class Lexicon:
                 self.class_parent[name] = str(entry["parent"]).lower()
             else:
                 self.class_parent.setdefault(name, None)  # type: ignore[arg-type]
-        for i, entry in enumerate(_entries(doc, "indications")):
-            name = _name(doc, ("indications", i), entry, "name")
-            terms = _terms(doc, ("indications", i), entry, "terms")
-            self.acronyms |= _acronyms(terms)
-            for term in [name, *terms]:
-                self.indication_terms[term.lower()] = name
-            if entry.get("parent"):
-                self.indication_parent[name] = str(entry["parent"]).lower()
-        for i, entry in enumerate(_entries(doc, "populations")):
-            name = _name(doc, ("populations", i), entry, "name")
-            terms = _terms(doc, ("populations", i), entry, "terms")
-            self.acronyms |= _acronyms(terms)
-            for term in terms:
-                self.population_terms[term.lower()] = name
-            if entry.get("parent"):
-                self.population_parent[name] = str(entry["parent"]).lower()
-        for i, entry in enumerate(_entries(doc, "conditions")):
-            name = _name(doc, ("conditions", i), entry, "name")
-            terms = _terms(doc, ("conditions", i), entry, "terms")
-            self.acronyms |= _acronyms(terms)
-            for term in [name, *terms]:
-                self.condition_terms[term.lower()] = name
-            if entry.get("parent"):
-                self.condition_parent[name] = str(entry["parent"]).lower()
-        for i, entry in enumerate(_entries(doc, "formulations")):
-            name = _name(doc, ("formulations", i), entry, "name")
-            terms = _terms(doc, ("formulations", i), entry, "terms")
-            self.acronyms |= _acronyms(terms)
-            for term in [name, *terms]:
-                self.formulation_terms[term.lower()] = name
+        # sections of named terms: (section, term -> name, name -> parent or None, whether the name is a term)
+        named = (("indications", self.indication_terms, self.indication_parent, True),
+                 ("populations", self.population_terms, self.population_parent, False),
+                 ("conditions", self.condition_terms, self.condition_parent, True),
+                 ("formulations", self.formulation_terms, None, True))
+        for section, term_names, parents, name_is_term in named:
+            for i, entry in enumerate(_entries(doc, section)):
+                name = _name(doc, (section, i), entry, "name")
+                terms = _terms(doc, (section, i), entry, "terms")
+                self.acronyms |= _acronyms(terms)
+                for term in [name, *terms] if name_is_term else terms:
+                    term_names[term.lower()] = name
+                if parents is not None and entry.get("parent"):
+                    parents[name] = str(entry["parent"]).lower()
         spellings = data.get("spellings") or {}
         if not isinstance(spellings, dict):
             raise doc.error(("spellings",), "'spellings' must map a word to a list of its misspellings")
