@@ -15,14 +15,14 @@ below a typical dose (``against``) stated elsewhere.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .claims import Claim, Range
 from .engine.checks import agrees, comparable, render_message
 from .engine.model import Rule
-from .engine.select import claim_matches
+from .engine.select import claim_matches, may_select
 from .findings import Finding, Related, fingerprint
 from .lexicon import Lexicon
 from .units import BASE_UNIT, dimension, fmt_quantity, fmt_range, to_base
@@ -145,6 +145,13 @@ class ConsistencyChecker:
         self.reference_rules = [r for r in reference_rules if r.type in ("expect", "limit") and r.reference]
         self.lexicon = lexicon
         self._notes: dict[int, str] = {}
+        # each rule's selectors, made once (``select.may_select`` remembers its answers per selector)
+        self._selectors = {id(r): (_every_formulation(r.select), _every_formulation(r.against) if r.against else None)
+                           for r in self.rules}
+        self._expects = [r for r in self.reference_rules if r.type == "expect"]
+        # (drug, attribute) -> the rules whose selectors may take such a claim (``_candidates``)
+        self._by_drug: dict[tuple[str, str], list[tuple[int, Rule]]] = {}
+        self._expects_by_drug: dict[tuple[str, str], list[Rule]] = {}
 
     def check(self, claims: list[Claim]) -> list[Finding]:
         findings: list[Finding] = []
@@ -162,9 +169,33 @@ class ConsistencyChecker:
         The findings of ``check`` are those of ``check_group`` over each group (claims in run
         order), taken in rule order and, inside a rule, in the order of each group's first claim.
         """
-        for number, rule in enumerate(self.rules):
+        if not claim.drug:
+            return
+        for number, rule in self._candidates(claim.drug, claim.attribute):
             if self._selects(rule, claim):
                 yield number, _key(rule, claim, self.lexicon)
+
+    def _candidates(self, drug: str, attribute: str) -> list[tuple[int, Rule]]:
+        """The rules (with their numbers, in order) that may select a claim about ``drug`` and
+        ``attribute`` with their ``select`` or ``against`` (``select.may_select``)."""
+        key = (drug, attribute)
+        found = self._by_drug.get(key)
+        if found is None:
+            found = self._by_drug[key] = [
+                (number, rule) for number, rule in enumerate(self.rules)
+                if any(s is not None and may_select(s, drug, attribute, self.lexicon) for s in self._selectors[id(rule)])]
+        return found
+
+    def groups(self, claims: Iterable[Claim]) -> list[tuple[int, list[Claim]]]:
+        """``(rule number, claims)`` of every group of these claims, in memory, in the order
+        ``RunStore.groups`` gives those it holds: rules in order, inside a rule the groups in the
+        order of their first claim, the claims of a group in order. Keys are told apart as the
+        store tells them (by ``repr``)."""
+        by_rule: list[dict[str, list[Claim]]] = [{} for _ in self.rules]
+        for claim in claims:
+            for number, key in self.group_keys(claim):
+                by_rule[number].setdefault(repr(key), []).append(claim)
+        return [(number, group) for number, groups in enumerate(by_rule) for group in groups.values()]
 
     def check_group(self, number: int, claims: list[Claim]) -> list[Finding]:
         """The findings of rule ``number`` over the claims of one of its groups, in run order."""
@@ -175,10 +206,10 @@ class ConsistencyChecker:
     def _selects(self, rule: Rule, claim: Claim) -> bool:
         if not claim.drug:
             return False
-        if rule.against:
-            return (claim_matches(_every_formulation(rule.select), claim, self.lexicon)
-                    or claim_matches(_every_formulation(rule.against), claim, self.lexicon))
-        return claim_matches(_every_formulation(rule.select), claim, self.lexicon) and _takes_part(rule, claim)
+        select, against = self._selectors[id(rule)]
+        if against is not None:
+            return claim_matches(select, claim, self.lexicon) or claim_matches(against, claim, self.lexicon)
+        return claim_matches(select, claim, self.lexicon) and _takes_part(rule, claim)
 
     # -- same attribute, different values ---------------------------------------------
     def _groups(self, rule: Rule, claims: list[Claim]) -> list[Finding]:
@@ -232,8 +263,13 @@ class ConsistencyChecker:
         return self._notes[key]
 
     def _compute_label_note(self, claim: Claim) -> str:
-        for rule in self.reference_rules:
-            if rule.type == "expect" and claim_matches(rule.select, claim, self.lexicon):
+        key = (claim.drug, claim.attribute)
+        expects = self._expects_by_drug.get(key)
+        if expects is None:  # the expect rules that may select such a claim, in order
+            expects = self._expects_by_drug[key] = [
+                r for r in self._expects if may_select(r.select, claim.drug, claim.attribute, self.lexicon)]
+        for rule in expects:
+            if claim_matches(rule.select, claim, self.lexicon, prefiltered=True):
                 value = comparable(claim, rule)
                 if value is None or rule.reference is None:
                     continue
@@ -281,9 +317,10 @@ class ConsistencyChecker:
             if not claim.drug:
                 continue
             key = _key(rule, claim, self.lexicon)
-            if claim_matches(_every_formulation(rule.select), claim, self.lexicon):
+            select, against = self._selectors[id(rule)]
+            if claim_matches(select, claim, self.lexicon):
                 sides[key][0].append(_point(claim))
-            elif claim_matches(_every_formulation(rule.against), claim, self.lexicon):
+            elif claim_matches(against, claim, self.lexicon):
                 sides[key][1].append(_point(claim))
         out = []
         for limits, others in sides.values():

@@ -395,7 +395,8 @@ class Auditor:
         ``documents`` (path -> Document) is what reports that show text read; without it they
         read each file again when they need it (``DocumentStore``). Each result is dropped once
         checked: its findings, and its claims that a consistency rule groups, go to the run's
-        temporary store (``auditor.runstore``). ``stream``: the Report reads its findings from
+        temporary store (``auditor.runstore``; claims once ``SPILL_CLAIMS`` are held, a run that
+        holds fewer groups them in memory). ``stream``: the Report reads its findings from
         that store (the caller closes it: ``Report.close``); otherwise they are read into a
         list and the store is removed. ``keep_claims``: ``claims_by_path`` (for the html report).
         """
@@ -482,10 +483,15 @@ class Auditor:
                 self.cache.flush()
                 run.add_findings(stored)
                 return
-        self._spill(run, pending)
-        assert self._checker is not None
+        if self._checker is None:  # nothing spilled: the claims are grouped here, as the store would
+            self._checker = self.consistency()
+            groups: Iterable[tuple[int, list[Claim]]] = self._checker.groups(pending)
+            pending.clear()
+        else:
+            self._spill(run, pending)
+            groups = run.groups()
         kept: list[Finding] = []
-        for number, group in run.groups():
+        for number, group in groups:
             found = self._checker.check_group(number, group)
             run.add_findings(found)
             if key is not None:

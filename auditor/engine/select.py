@@ -106,77 +106,140 @@ def claim_matches(selector: dict[str, Any], claim: Claim, lexicon: Lexicon, ceil
 def scope_relation(selector: dict[str, Any], claim: Claim, lexicon: Lexicon, ceiling: bool = False,
                    prefiltered: bool = False) -> str:
     """MATCH, NARROWER or NONE (see the module docstring); ``prefiltered`` as in ``claim_matches``."""
-    if not prefiltered:
-        drugs, classes = _wanted(selector.get("drug")), _wanted(selector.get("class"))
-        if (drugs or classes) and not drug_matches(lexicon, claim.drug, drugs, classes):
+    return compiled(selector).relation(claim, lexicon, ceiling, prefiltered)
+
+
+def compiled(selector: dict[str, Any]) -> Selector:
+    """The ``Selector`` of a selector mapping, made on first use and remembered; the entry keeps
+    the mapping alive, so that its id is not reused (as ``may_select`` does)."""
+    found = _COMPILED.get(id(selector))
+    if found is None or found[0] is not selector:
+        if len(_COMPILED) > 65536:
+            _COMPILED.clear()
+        found = _COMPILED[id(selector)] = (selector, Selector(selector))
+    return found[1]
+
+
+class Selector:
+    """A selector mapping with its wanted values worked out once, judging claims (``relation``).
+
+    What the lexicon says of a claim's indications and population is remembered per selector
+    (for the lexicon it was last used with): claims state few distinct ones.
+    """
+
+    __slots__ = ("_indication", "_lexicon", "_population", "age", "attributes", "cited", "classes", "conditions", "drugs",
+                 "flags", "formulation", "indications", "per", "populations", "renal_function", "units", "weight")
+
+    def __init__(self, selector: dict[str, Any]) -> None:
+        self.drugs, self.classes = _wanted(selector.get("drug")), _wanted(selector.get("class"))
+        self.attributes = _wanted(selector.get("attribute"))
+        self.per: tuple[Any, ...] = (selector["per"],) if "per" in selector else ()  # empty: any
+        self.units = _wanted(selector.get("unit"))
+        self.formulation = selector.get("formulation")
+        # (flag, whether a claim must have it) for negated / hypothetical, unless the selector takes ``any``
+        self.flags = tuple((flag, bool(selector.get(flag, False))) for flag in ("negated", "hypothetical")
+                           if selector.get(flag, False) != "any")
+        self.cited: tuple[bool, ...] = (bool(selector["cited"]),) if "cited" in selector else ()  # empty: any
+        self.indications = _wanted(selector.get("indication"))
+        self.populations = _wanted(selector.get("population"))
+        self.conditions = _wanted(selector.get("condition"))
+        self.age, self.weight = selector.get("age"), selector.get("weight")
+        self.renal_function = selector.get("renal_function")
+        self._lexicon: Lexicon | None = None
+        self._indication: dict[tuple, str] = {}
+        self._population: dict[str, str] = {}
+
+    def relation(self, claim: Claim, lexicon: Lexicon, ceiling: bool = False, prefiltered: bool = False) -> str:
+        """MATCH, NARROWER or NONE for ``claim`` (``scope_relation``)."""
+        if not prefiltered:
+            if (self.drugs or self.classes) and not drug_matches(lexicon, claim.drug, self.drugs, self.classes):
+                return NONE
+            if self.attributes and not any(fnmatch.fnmatchcase(claim.attribute, a) for a in self.attributes):
+                return NONE
+        if self.per and self.per[0] != claim.per:
             return NONE
-        attributes = _wanted(selector.get("attribute"))
-        if attributes and not any(fnmatch.fnmatchcase(claim.attribute, a) for a in attributes):
+        if self.units and claim.unit not in self.units:
             return NONE
-    if "per" in selector and selector["per"] != claim.per:
-        return NONE
-    units = _wanted(selector.get("unit"))
-    if units and claim.unit not in units:
-        return NONE
-    if selector.get("formulation") != claim.formulation and selector.get("formulation") != "any":
-        return NONE
-    for flag in ("negated", "hypothetical"):
-        wanted = selector.get(flag, False)
-        if wanted != "any" and bool(getattr(claim, flag)) != bool(wanted):
+        if self.formulation != claim.formulation and self.formulation != "any":
             return NONE
-    if "cited" in selector and bool(selector["cited"]) != claim.cited:
+        for flag, wanted in self.flags:
+            if bool(getattr(claim, flag)) != wanted:
+                return NONE
+        if self.cited and self.cited[0] != claim.cited:
+            return NONE
+        if lexicon is not self._lexicon or len(self._indication) > 4096:
+            self._lexicon = lexicon
+            self._indication.clear()
+            self._population.clear()
+        # the scoped fields in turn: indication, population, condition, bands
+        narrower = False
+        if self.indications:
+            key = (tuple(claim.indications), claim.indication)
+            relation = self._indication.get(key)
+            if relation is None:
+                relation = self._indication[key] = self._indication_relation(claim, lexicon)
+            if relation == NONE:
+                return NONE
+            narrower = relation == NARROWER
+        if self.populations:
+            stated = claim.population_detail or claim.population or "adult"
+            relation = self._population.get(stated)
+            if relation is None:
+                relation = self._population[stated] = self._population_relation(stated, lexicon)
+            if relation == NONE:
+                return NONE
+            narrower = narrower or relation == NARROWER
+        if self.conditions or (self.renal_function is None and claim.condition is not None):
+            relation = self._condition_relation(claim, lexicon, ceiling)
+            if relation == NONE:
+                return NONE
+            narrower = narrower or relation == NARROWER
+        for wanted, stated in ((self.age, claim.age), (self.weight, claim.weight)):
+            if wanted is not None:
+                relation = _band(wanted, stated)
+                if relation == NONE:
+                    return NONE
+                narrower = narrower or relation == NARROWER
+        if self.renal_function is not None:
+            unstated = NARROWER if claim.condition and lexicon.condition_is_a(claim.condition, "renal impairment") else NONE
+            relation = _band(self.renal_function, claim.renal_function, unstated=unstated)
+            if relation == NONE:
+                return NONE
+            narrower = narrower or relation == NARROWER
+        return NARROWER if narrower else MATCH
+
+    def _indication_relation(self, claim: Claim, lexicon: Lexicon) -> str:
+        stated = [s for s in (claim.indications or [claim.indication]) if s]
+        if any(lexicon.indication_is_a(s, i) for s in stated for i in self.indications):
+            return MATCH
+        # no indication stated, or a broader one ("anxiety" for a panic-disorder rule)
+        if not stated or any(lexicon.indication_is_a(i, s) for s in stated for i in self.indications):
+            return NARROWER
         return NONE
-    relations = [
-        _indication(selector, claim, lexicon), _population(selector, claim, lexicon),
-        _condition(selector, claim, lexicon, ceiling),
-        _band(selector.get("age"), claim.age), _band(selector.get("weight"), claim.weight),
-        _band(selector.get("renal_function"), claim.renal_function,
-              unstated=NARROWER if claim.condition and lexicon.condition_is_a(claim.condition, "renal impairment") else NONE),
-    ]
-    if NONE in relations:
+
+    def _population_relation(self, stated: str, lexicon: Lexicon) -> str:
+        if any(lexicon.population_is_a(stated, p) for p in self.populations):
+            return MATCH
+        # the rule is for a subgroup (women) of the claim's population (adults)
+        if any(lexicon.population_is_a(p, stated) for p in self.populations):
+            return NARROWER
         return NONE
-    return NARROWER if NARROWER in relations else MATCH
 
-
-def _indication(selector: dict[str, Any], claim: Claim, lexicon: Lexicon) -> str:
-    indications = _wanted(selector.get("indication"))
-    if not indications:
-        return MATCH
-    stated = [s for s in (claim.indications or [claim.indication]) if s]
-    if any(lexicon.indication_is_a(s, i) for s in stated for i in indications):
-        return MATCH
-    # no indication stated, or a broader one ("anxiety" for a panic-disorder rule)
-    if not stated or any(lexicon.indication_is_a(i, s) for s in stated for i in indications):
-        return NARROWER
-    return NONE
-
-
-def _population(selector: dict[str, Any], claim: Claim, lexicon: Lexicon) -> str:
-    populations = _wanted(selector.get("population"))
-    if not populations:
-        return MATCH
-    stated = claim.population_detail or claim.population or "adult"
-    if any(lexicon.population_is_a(stated, p) for p in populations):
-        return MATCH
-    # the rule is for a subgroup (women) of the claim's population (adults)
-    if any(lexicon.population_is_a(p, stated) for p in populations):
-        return NARROWER
-    return NONE
-
-
-def _condition(selector: dict[str, Any], claim: Claim, lexicon: Lexicon, ceiling: bool) -> str:
-    conditions = _wanted(selector.get("condition"))
-    if not conditions:
-        if selector.get("renal_function") is not None:
-            return MATCH  # the band speaks for itself
-        return MATCH if claim.condition is None or ceiling else NONE
-    if claim.condition is None:
+    def _condition_relation(self, claim: Claim, lexicon: Lexicon, ceiling: bool) -> str:
+        if not self.conditions:
+            if self.renal_function is not None:
+                return MATCH  # the band speaks for itself
+            return MATCH if claim.condition is None or ceiling else NONE
+        if claim.condition is None:
+            return NONE
+        if any(lexicon.condition_is_a(claim.condition, c) for c in self.conditions):
+            return MATCH
+        if any(lexicon.condition_is_a(c, claim.condition) for c in self.conditions):
+            return NARROWER  # "kidney disease" for a rule after hemodialysis
         return NONE
-    if any(lexicon.condition_is_a(claim.condition, c) for c in conditions):
-        return MATCH
-    if any(lexicon.condition_is_a(c, claim.condition) for c in conditions):
-        return NARROWER  # "kidney disease" for a rule after hemodialysis
-    return NONE
+
+
+_COMPILED: dict[int, tuple[dict[str, Any], Selector]] = {}
 
 
 def _band(wanted: Any, stated: Range | None, unstated: str = NARROWER) -> str:
