@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import textwrap
+from dataclasses import replace
 
 import pytest
 from helpers import one_claim, run_cli
 
 from auditor.claims import Range
 from auditor.engine.select import MATCH, NARROWER, NONE, scope_relation
+from auditor.lexicon import Lexicon
 
 
 def _check(tmp_path, text: str, *args: str) -> list[dict]:
@@ -188,6 +190,28 @@ def test_scope_relation(nlp, auditor):
     assert scope_relation({"drug": "clonazepam", "age": [12, None]}, claim, lexicon) == NARROWER
     assert scope_relation({"drug": "clonazepam", "condition": "hepatic impairment"}, claim, lexicon) == NONE
     assert scope_relation({"drug": "clonazepam", "renal_function": [30, 59]}, claim, lexicon) == NONE
+
+
+
+def test_one_selector_judges_each_claim_by_its_own_fields(nlp, auditor):
+    """A selector is worked out once and remembers what the lexicon said of the indications and
+    populations it met: each claim still gets the answer for its own, and another lexicon its own."""
+    lexicon = auditor.lexicon
+    anxiety = one_claim(nlp, "Adults can take up to 8 mg of clonazepam a day for anxiety.")
+    panic = replace(anxiety, indication="panic disorder", indications=["panic disorder"], population_detail="women")
+    seizures = replace(anxiety, indication="seizure disorder", indications=["seizure disorder"])
+    liver = replace(panic, condition="hepatic impairment")
+    selector = {"drug": "clonazepam", "indication": "panic disorder", "population": "women"}
+    for _ in range(2):
+        assert scope_relation(selector, anxiety, lexicon) == NARROWER
+        assert scope_relation(selector, panic, lexicon) == MATCH
+        assert scope_relation(selector, seizures, lexicon) == NONE
+        assert scope_relation(selector, liver, lexicon) == NONE
+        assert scope_relation(selector, liver, lexicon, ceiling=True) == MATCH
+    flat = Lexicon()  # no hierarchy: anxiety is not broader than panic disorder, nor adults than women
+    assert scope_relation(selector, anxiety, flat) == NONE
+    assert scope_relation(selector, panic, flat) == MATCH
+    assert scope_relation(selector, anxiety, lexicon) == NARROWER
 
 
 def test_a_scope_rule_needs_to_say_what_it_judges(tmp_path):

@@ -87,13 +87,34 @@ def test_consistency_over_stored_groups_equals_the_checker_over_every_claim(audi
     assert grouped == direct and len(direct) > 5
 
 
+def test_claims_grouped_in_memory_are_the_groups_the_store_gives(auditor, tmp_path, shared_articles, run_tmp):
+    claims = [c for r in _results(auditor, tmp_path, shared_articles) for c in r.claims]
+    checker = auditor.consistency()
+    with RunStore() as store:
+        for claim in claims:
+            store.add_claim(claim, checker.group_keys(claim))
+        stored = [(number, [c.to_dict() for c in group]) for number, group in store.groups()]
+    held = [(number, [c.to_dict() for c in group]) for number, group in checker.groups(claims)]
+    assert held == stored
+    assert len({number for number, _ in held}) > 3 and any(len(group) > 1 for _, group in held)
+
+
 def test_a_run_that_spills_its_claims_reports_what_a_run_holding_them_does(auditor, tmp_path, shared_articles,
                                                                            run_tmp, monkeypatch):
     results = _results(auditor, tmp_path, shared_articles)
+    stored: list[object] = []
+    add_claim = RunStore.add_claim
+
+    def spill(store, claim, groups):
+        stored.append(claim)
+        add_claim(store, claim, groups)
+    monkeypatch.setattr(RunStore, "add_claim", spill)
     held = render("json", auditor.finish(results))
+    assert stored == []  # fewer claims than SPILL_CLAIMS: grouped in memory
     monkeypatch.setattr(runner, "SPILL_CLAIMS", 7)  # moved to the store a few claims at a time
     spilled = auditor.finish(results)
     assert render("json", spilled) == held
+    assert len(stored) == sum(len(r.claims) for r in results)
     assert any(f.rule.startswith("consistency.") for f in spilled.findings)
 
 
