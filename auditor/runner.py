@@ -29,7 +29,7 @@ from .config import Config
 from .docresult import DocumentResult, DocumentStore, document_result
 from .document import Document
 from .engine import RuleSet, load_rules
-from .engine.checks import ClaimRules, check_document, check_patterns
+from .engine.checks import ClaimRules, DocumentRules, check_patterns
 from .errors import AuditorError, InputWarning
 from .findings import Finding, Report
 from .ingest import discover, load_document
@@ -47,7 +47,6 @@ if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
     from .cache import ClaimCache
     from .consistency import ConsistencyChecker
     from .engine.checks import PhraseIndex
-    from .engine.model import Rule
     from .engine.scope import ScopeRules
 
 Warn = Callable[[str], None]
@@ -126,7 +125,7 @@ class Auditor:
         self._nlp: Language | None = None
         self._phrases: PhraseIndex | None = None
         self._claim_rules: ClaimRules | None = None  # the per-document rules, indexed on first use
-        self._doc_rules: list[Rule] = []
+        self._doc_rules: DocumentRules | None = None
         self._scope_rules: ScopeRules | None = None
         self._checker: ConsistencyChecker | None = None  # of the run in ``finish``
         self.jobs = 1  # processes that parse files
@@ -451,12 +450,11 @@ class Auditor:
 
             rules = self.ruleset.active()
             self._claim_rules = ClaimRules(rules, self.lexicon)
-            self._doc_rules = [r for r in rules if r.type in ("require", "forbid")]
+            self._doc_rules = DocumentRules(rules, self.lexicon)
             self._scope_rules = ScopeRules(rules, [r for r in rules if r.type in ("limit", "expect")], self.lexicon)
         findings = self._claim_rules.check(result.claims, result.has_sources)
         findings.extend(self._scope_rules.check(result.claims))
-        for rule in self._doc_rules:
-            findings.extend(check_document(rule, result, self.lexicon))
+        findings.extend(self._doc_rules.check(result))
         return findings
 
     def _spill(self, run: RunStore, pending: list[Claim]) -> None:

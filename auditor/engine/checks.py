@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
     from spacy.matcher import PhraseMatcher
     from spacy.tokens import Doc
 
-    from ..docresult import DocumentResult
+    from ..docresult import DocumentResult, PhraseMatch
     from ..pipeline.cues import WindowedMatcher
 
 
@@ -305,31 +305,66 @@ def _check_pattern(rule: Rule, pattern: list[dict]) -> None:
 
 def check_document(rule: Rule, result: DocumentResult, lexicon: Lexicon) -> list[Finding]:
     """require / forbid rules on one document, from its result (phrase matches and drug mentions)."""
-    spans = result.matches_of(rule.id)
-    if rule.type == "forbid":
-        out = []
-        for k, match in enumerate(spans):
-            loc = match.location
-            if loc is None:
-                continue
-            message = render_message(rule.message, {"quote": loc["quote"], "suggest": rule.suggest or ""})
-            if rule.suggest and "{suggest}" not in rule.message:
-                message += f" Suggested: {rule.suggest}"
-            out.append(Finding(rule=rule.id, severity=rule.severity, message=message, **loc,
-                               fingerprint=fingerprint(rule.id, result.path, match.sentence, k),
-                               source=_source_record(rule), help=rule.description))
+    return DocumentRules([rule], lexicon).check(result)
+
+
+class DocumentRules:
+    """The require and forbid rules, built once: the drugs and classes that make each require rule
+    apply are worked out once, and whether a drug a document names is one of them is remembered.
+    ``check`` gives their findings on one document, in rule order, as ``check_document`` for each would."""
+
+    def __init__(self, rules: list[Rule], lexicon: Lexicon) -> None:
+        self.rules = [r for r in rules if r.type in ("require", "forbid")]
+        self.lexicon = lexicon
+        self._when = [([str(d).lower() for d in _as_list(r.when.get("drug"))],
+                       [str(c).lower() for c in _as_list(r.when.get("class"))]) for r in self.rules]
+        self._applies: dict[tuple[int, str], bool] = {}  # (rule number, drug or class named) -> the rule applies
+
+    def check(self, result: DocumentResult) -> list[Finding]:
+        spans: dict[str, list[PhraseMatch]] = {}
+        for match in result.matches:
+            spans.setdefault(match.rule, []).append(match)
+        out: list[Finding] = []
+        for number, rule in enumerate(self.rules):
+            if rule.type == "forbid":
+                out.extend(_forbidden(rule, result, spans.get(rule.id, [])))
+            elif rule.id not in spans:
+                out.extend(self._required(number, rule, result))
         return out
-    # require: applies when the drug or class is named in the document
-    wanted_drugs = [str(d).lower() for d in _as_list(rule.when.get("drug"))]
-    wanted_classes = [str(c).lower() for c in _as_list(rule.when.get("class"))]
-    mention = next((m for m in result.mentions if drug_matches(lexicon, m.label, wanted_drugs, wanted_classes)), None)
-    if mention is None or spans or mention.location is None:
-        return []
-    loc = mention.location
-    message = render_message(rule.message, {"drug": mention.label, "quote": loc["quote"]})
-    return [Finding(rule=rule.id, severity=rule.severity, message=message, **loc,
-                    fingerprint=fingerprint(rule.id, result.path, "document"),
-                    source=_source_record(rule), help=rule.description)]
+
+    def _required(self, number: int, rule: Rule, result: DocumentResult) -> list[Finding]:
+        """A require rule whose phrases the document lacks: applies when the drug or class is named in it."""
+        mention = next((m for m in result.mentions if self._names(number, m.label)), None)
+        if mention is None or mention.location is None:
+            return []
+        loc = mention.location
+        message = render_message(rule.message, {"drug": mention.label, "quote": loc["quote"]})
+        return [Finding(rule=rule.id, severity=rule.severity, message=message, **loc,
+                        fingerprint=fingerprint(rule.id, result.path, "document"),
+                        source=_source_record(rule), help=rule.description)]
+
+    def _names(self, number: int, label: str) -> bool:
+        key = (number, label)
+        found = self._applies.get(key)
+        if found is None:
+            wanted_drugs, wanted_classes = self._when[number]
+            found = self._applies[key] = drug_matches(self.lexicon, label, wanted_drugs, wanted_classes)
+        return found
+
+
+def _forbidden(rule: Rule, result: DocumentResult, spans: list[PhraseMatch]) -> list[Finding]:
+    out = []
+    for k, match in enumerate(spans):
+        loc = match.location
+        if loc is None:
+            continue
+        message = render_message(rule.message, {"quote": loc["quote"], "suggest": rule.suggest or ""})
+        if rule.suggest and "{suggest}" not in rule.message:
+            message += f" Suggested: {rule.suggest}"
+        out.append(Finding(rule=rule.id, severity=rule.severity, message=message, **loc,
+                           fingerprint=fingerprint(rule.id, result.path, match.sentence, k),
+                           source=_source_record(rule), help=rule.description))
+    return out
 
 
 def _as_list(value: Any) -> list[Any]:
