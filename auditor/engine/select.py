@@ -114,7 +114,7 @@ def compiled(selector: dict[str, Any]) -> Selector:
     the mapping alive, so that its id is not reused (as ``may_select`` does)."""
     found = _COMPILED.get(id(selector))
     if found is None or found[0] is not selector:
-        if len(_COMPILED) > 65536:
+        if len(_COMPILED) > 4096:  # rules hold their selectors: a run uses a few hundred
             _COMPILED.clear()
         found = _COMPILED[id(selector)] = (selector, Selector(selector))
     return found[1]
@@ -167,7 +167,7 @@ class Selector:
                 return NONE
         if self.cited and self.cited[0] != claim.cited:
             return NONE
-        if lexicon is not self._lexicon or len(self._indication) > 4096:
+        if lexicon is not self._lexicon or len(self._indication) + len(self._population) > 4096:
             self._lexicon = lexicon
             self._indication.clear()
             self._population.clear()
