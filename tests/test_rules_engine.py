@@ -8,6 +8,9 @@ import textwrap
 import pytest
 from helpers import run_cli
 
+from auditor.engine.checks import DocumentRules, check_document
+from auditor.runner import Selection
+
 
 def _check(tmp_path, text: str, *args: str, name: str = "article.md") -> list[dict]:
     path = tmp_path / name
@@ -73,6 +76,25 @@ def test_require_rule_on_a_benzodiazepine_article(tmp_path):
     present = _check(tmp_path, "Clonazepam is a benzodiazepine. Never combine it with opioids or alcohol, "
                                "and do not stop it abruptly: your doctor will taper the dose.\n")
     assert not {"benzodiazepines.opioids", "benzodiazepines.taper", "benzodiazepines.alcohol"} & set(_rules(present))
+
+
+
+def test_document_rules_built_once_judge_each_document_as_each_rule_alone(auditor, tmp_path):
+    texts = {"named.md": "Clonazepam is a benzodiazepine. Adults take 1 mg a day.\n",
+             "told.md": "Clonazepam is a benzodiazepine. Never combine it with opioids or alcohol, "
+                        "and do not stop it abruptly: your doctor will taper the dose. It is completely safe.\n",
+             "other.md": "Zolpidem helps with sleep. Adults take 5 mg at bedtime.\n"}
+    for name, text in texts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    results = list(auditor.analyze(auditor.read(Selection([str(tmp_path)]), lambda m: None)))
+    rules = auditor.ruleset.active()
+    together = DocumentRules(rules, auditor.lexicon)
+    for result in results + results:  # the second time, with what the first documents taught it
+        alone = [f for rule in rules for f in check_document(rule, result, auditor.lexicon)]
+        assert [f.to_record() for f in together.check(result)] == [f.to_record() for f in alone]
+    found = {result.path.rsplit("/", 1)[-1]: {f.rule for f in together.check(result)} for result in results}
+    assert "benzodiazepines.opioids" in found["named.md"]
+    assert "benzodiazepines.opioids" not in found["told.md"] | found["other.md"]
 
 
 def test_forbid_rule_from_a_user_rules_directory(tmp_path):
