@@ -16,7 +16,7 @@ keep every document in memory.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +62,14 @@ class DocumentResult:
     suppressions: list[Suppression] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     has_sources: bool = False  # a Sources / References / Bibliography section
+
+    def claim_count(self) -> int:
+        """``len(claims)``: a result from the claim cache knows it without reading its claims."""
+        return len(self.claims)
+
+    def later_claims(self) -> Iterable[Claim]:
+        """The claims, which a result from the claim cache may read only when they are iterated."""
+        return self.claims
 
     def matches_of(self, rule_id: str) -> list[PhraseMatch]:
         return [m for m in self.matches if m.rule == rule_id]
