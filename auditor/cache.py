@@ -307,24 +307,29 @@ class ClaimCache:
         drug mentions are read when first used. ``explain`` False: claims come without
         ``explain`` (which is then not read).
 
-        ``parse_again`` given: the claims of a result whose findings are stored are read when
-        first used too (``claim_count`` is known without them; a run whose consistency findings
-        are stored as well never reads them). Claims that turn out not to read back then are
-        those of the file parsed again by ``parse_again`` (its result, or the warning of a file
-        that cannot be used), with one warning line. Without it, they are read now, and an
-        entry that does not read back is a miss.
+        ``parse_again`` given: a result whose findings are stored reads its claims, matches and
+        mentions from the database only when first used (``claim_count`` is known without
+        them; a run whose consistency findings are stored too never reads them). If they then
+        do not read back, they are those of the file parsed again by ``parse_again`` (which
+        gives its result, or the warning of a file that cannot be used), with one warning line.
+        Otherwise the claims are read now, and an entry that does not read back is a miss.
         """
         rows: dict[str, tuple] = {}
         if self.db is not None and self.env is not None and items:
-            column = "r.explain" if explain else "NULL"
+            later = parse_again is not None and self.rules is not None
+            stored = "f.key = r.digest || ':' || ?"  # this result's findings are stored
+            columns = [f"CASE WHEN {stored} THEN NULL ELSE r.{c} END" if later else f"r.{c}" for c in ("data", "matches")]
+            columns.append(("NULL" if not explain else f"CASE WHEN {stored} THEN NULL ELSE r.explain END") if later
+                           else ("r.explain" if explain else "NULL"))
+            keys = (self.rules,) * (3 if explain else 2) if later else ()
             try:
                 for start in range(0, len(items), LOOKUP_BATCH):
                     paths = list(dict.fromkeys(path for path, _ in items[start:start + LOOKUP_BATCH]))
                     marks = ",".join("?" * len(paths))
                     rows.update((row[0], row) for row in self.db.execute(
-                        f"SELECT r.path, r.digest, r.head, r.data, r.matches, {column}, f.key, f.data FROM results r "
+                        f"SELECT r.path, r.digest, r.head, {', '.join(columns)}, f.key, f.data FROM results r "
                         "LEFT JOIN findings f ON f.env = r.env AND f.path = r.path "
-                        f"WHERE r.env = ? AND r.path IN ({marks})", (self.env, *paths)))
+                        f"WHERE r.env = ? AND r.path IN ({marks})", (*keys, self.env, *paths)))
             except sqlite3.DatabaseError as exc:
                 self._failed(exc)
                 rows = {}
@@ -335,11 +340,9 @@ class ClaimCache:
             stored = None
             if row is not None and row[1] == digest:
                 stored = row[7] if self.rules is not None and row[6] == f"{digest}:{self.rules}" else None
-                later = None
-                if stored is not None and parse_again is not None:
-                    later = (self, parse_again)
+                source = (self, digest, explain, parse_again) if stored is not None and parse_again is not None else None
                 try:
-                    found = decode_result(row[2], row[3], row[4], row[5], later)
+                    found = decode_result(row[2], row[3], row[4], row[5], source)
                     if stored is None:
                         found.matches  # noqa: B018  (the rules will need them: read now, while a bad entry is a miss)
                 except (ValueError, KeyError, TypeError, IndexError):
@@ -352,16 +355,29 @@ class ClaimCache:
             out.append(found)
         return out
 
-    def _claims_again(self, result: DocumentResult, parse_again: Callable[[str], DocumentResult | str]) -> list[Claim]:
-        """The claims of a result whose stored claims do not read back: its file parsed again."""
-        self.warn(f"{result.path}: its claims in the claim cache do not read back; parsing the file again")
+    def _columns(self, path: str, digest: str, columns: str) -> tuple:
+        """Columns of the stored result of ``path`` with these bytes (``ValueError``: not there, or
+        not readable)."""
+        try:
+            row = None if self.db is None else self.db.execute(
+                f"SELECT {columns} FROM results WHERE env = ? AND path = ? AND digest = ?", (self.env, path, digest)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
+            row = None
+        if row is None:
+            raise ValueError("the entry is no longer in the cache")
+        return row
+
+    def _parse_again(self, result: DocumentResult, parse_again: Callable[[str], DocumentResult | str]) -> DocumentResult:
+        """The file of a result whose stored parts do not read back, parsed again (one warning line)."""
+        self.warn(f"{result.path}: its entry in the claim cache does not read back; parsing the file again")
         self.hits -= 1
         self.misses += 1
         fresh = parse_again(result.path)
         if isinstance(fresh, str):
             self.warn(fresh)
-            return []
-        return fresh.claims
+            return DocumentResult(result.path)
+        return fresh
 
     def put(self, entries: Iterable[tuple[str, DocumentResult]]) -> None:
         """Store (digest, result) pairs in one transaction (with the findings waiting to be written)."""
@@ -628,23 +644,26 @@ def _values(item: object, names: tuple[str, ...]) -> list[object]:
     return [getattr(item, name) for name in names]
 
 
-def decode_result(head: str | bytes, data: str | bytes, matches: str | bytes, explain: str | bytes | None,
-                  later: tuple[ClaimCache, Callable[[str], DocumentResult | str]] | None = None) -> DocumentResult:
+def decode_result(head: str | bytes, data: str | bytes | None, matches: str | bytes | None, explain: str | bytes | None,
+                  source: tuple | None = None) -> DocumentResult:
     """The result ``encode_result`` wrote (``explain`` None: claims without explanations).
 
-    ``later`` (the cache and how to parse the file again, see ``ClaimCache.get_many``): the
-    claims are read when first used.
+    ``source`` (the cache, the digest, whether to read ``explain`` and how to parse the file
+    again: see ``ClaimCache.get_many``): the claims are decoded when first used, and what is
+    None (not selected) read from the cache then.
     """
     path, count, suppressions, warnings, has_sources = json.loads(head)
     if type(count) is not int:
         raise ValueError("a stored result of another layout")
     result = _StoredResult.__new__(_StoredResult)
     result.__dict__.update(path=path, suppressions=[Suppression(*s) for s in suppressions], warnings=warnings,
-                           has_sources=bool(has_sources), _stored_matches=matches, _count=count)
-    if later is None:
+                           has_sources=bool(has_sources), _count=count, _matches_later=matches)
+    if source is None:
+        if matches is None or data is None:
+            raise ValueError("a stored result read in part")
         result.claims = decode_claims(data, explain, count)
     else:
-        result.__dict__.update(_stored_claims=(data, explain), _later=later)
+        result.__dict__.update(_claims_later=None if data is None else (data, explain), _source=source)
     return result
 
 
@@ -677,19 +696,43 @@ class _StoredResult(DocumentResult):
 
     def __getattr__(self, name: str):
         state = self.__dict__
-        if name == "claims" and "_stored_claims" in state:
-            (data, explain), (cache, parse_again) = state.pop("_stored_claims"), state.pop("_later")
-            try:
-                self.claims = decode_claims(data, explain, state["_count"])
-            except (ValueError, KeyError, TypeError, IndexError):
-                self.claims = cache._claims_again(self, parse_again)
-            return self.claims
-        if name in ("matches", "mentions") and "_stored_matches" in state:
-            matches, mentions = json.loads(state.pop("_stored_matches"))
-            self.matches = [PhraseMatch(*m) for m in matches]
-            self.mentions = [Mention(*m) for m in mentions]
-            return state[name]
-        raise AttributeError(name)
+        if name == "claims" and "_claims_later" in state:
+            self._read("_claims_later")
+        elif name in ("matches", "mentions") and "_matches_later" in state:
+            self._read("_matches_later")
+        else:
+            raise AttributeError(name)
+        return state[name]
+
+    def _read(self, part: str) -> None:
+        """Decode the claims (``_claims_later``) or the matches and mentions (``_matches_later``),
+        reading them from the cache first if they were not selected."""
+        state = self.__dict__
+        stored = state.pop(part)
+        source = state.get("_source")
+        try:
+            if part == "_claims_later":
+                if stored is None:
+                    cache, digest, explain, _ = source
+                    stored = cache._columns(self.path, digest, "data, explain" if explain else "data, NULL")
+                state["claims"] = decode_claims(stored[0], stored[1], state["_count"])
+            else:
+                if stored is None:
+                    cache, digest, _, _ = source
+                    stored = cache._columns(self.path, digest, "matches")[0]
+                matches, mentions = json.loads(stored)
+                state["matches"] = [PhraseMatch(*m) for m in matches]
+                state["mentions"] = [Mention(*m) for m in mentions]
+        except (ValueError, KeyError, TypeError, IndexError):
+            if source is None:
+                raise
+            cache, _, _, parse_again = source
+            fresh = cache._parse_again(self, parse_again)
+            for name in ("claims", "matches", "mentions"):
+                if name not in state:
+                    state[name] = getattr(fresh, name)
+            state.pop("_claims_later", None)
+            state.pop("_matches_later", None)
 
     def claim_count(self) -> int:
         state = self.__dict__
@@ -700,7 +743,9 @@ class _StoredResult(DocumentResult):
 
     def __getstate__(self) -> dict:
         self.claims, self.matches  # noqa: B018  (read now: the cache does not go with the result)
-        return dict(self.__dict__)
+        state = dict(self.__dict__)
+        state.pop("_source", None)
+        return state
 
 
 class _ClaimsLater:
