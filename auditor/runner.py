@@ -34,7 +34,6 @@ from .engine.checks import ClaimRules, check_document, check_patterns
 from .errors import AuditorError, InputWarning
 from .findings import Finding, Report
 from .ingest import discover, load_document
-from .ingest.stream import StreamedDocument
 from .lexicon import Lexicon, cached_lexicon
 from .paths import bundled_rules_dir
 from .runstore import RunStore, StoredFindings
@@ -50,6 +49,7 @@ if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
     from .engine.checks import PhraseIndex
     from .engine.model import Rule
     from .engine.scope import ScopeRules
+    from .ingest.stream import StreamedDocument
 
 Warn = Callable[[str], None]
 CHUNK_FILES = 64  # files read (and parsed) together
@@ -217,6 +217,7 @@ class Auditor:
         A document a bug left unaudited gives no result (see ``claims``).
         """
         from .extract import extract_pieces
+        from .ingest.stream import StreamedDocument
 
         for document in documents:
             failures = len(self.internal_errors)
@@ -590,6 +591,8 @@ def merge_results(document: Document | StreamedDocument, parts: list[DocumentRes
     order), a drug's first mention is its first in any piece; suppressions, warnings and the
     Sources section are the document's.
     """
+    from .ingest.stream import StreamedDocument
+
     mentions, seen = [], set()
     for part in parts:
         for mention in part.mentions:
