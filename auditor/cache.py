@@ -243,8 +243,15 @@ class ClaimCache:
                 self._failed(exc)
 
     def _register(self) -> None:
-        """Mark this environment used; drop the results of environments not used lately."""
+        """Mark this environment used; drop the results of environments not used lately.
+
+        Nothing is written when it is the one used last already (the order is the same): a
+        warm run then writes nothing to the database.
+        """
         db = self.db
+        last = db.execute("SELECT env FROM envs ORDER BY used DESC LIMIT 1").fetchone()
+        if last is not None and last[0] == self.env:
+            return
         with self._transaction():
             db.execute("INSERT OR REPLACE INTO envs VALUES (?, ?)", (self.env, time.time()))
             old = [row[0] for row in db.execute("SELECT env FROM envs ORDER BY used DESC").fetchall()[KEEP_ENVIRONMENTS:]]

@@ -149,3 +149,34 @@ def test_reports_that_show_claims_read_them_from_a_warm_cache(tmp_path):
         outputs.append((result.stdout, html.read_text(encoding="utf-8")))
     assert outputs[0] == outputs[1] == outputs[2]
     assert "20 mg" in outputs[2][1]
+
+
+def test_a_warm_run_writes_nothing_to_the_cache(tmp_path):
+    articles = _articles(tmp_path / "articles")
+    cache_dir = tmp_path / "cache"
+    _check(articles, cache_dir)
+    db = cache_dir / cache_module.FILENAME
+    before = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(cache_dir.iterdir())]
+    warm = _check(articles, cache_dir)
+    assert [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(cache_dir.iterdir())] == before
+    assert db.is_file() and warm.exit_code == 0
+
+
+def test_the_environments_used_last_keep_their_results(tmp_path, monkeypatch):
+    from auditor.cache import ClaimCache
+    from auditor.docresult import DocumentResult
+
+    monkeypatch.setattr(cache_module, "KEEP_ENVIRONMENTS", 2)
+
+    def use(env: str, put: bool = False) -> bool:
+        cache = ClaimCache(tmp_path / "cache", env, lambda m: pytest.fail(m))
+        if put:
+            cache.put([("digest", DocumentResult("a.md"))])
+        found = cache.get("a.md", "digest") is not None
+        cache.close()
+        return found
+
+    assert use("A", put=True) and use("B", put=True)
+    assert use("A") and use("A")  # A used after B; the second time it is the one used last already
+    assert use("C", put=True)  # drops the environment used least lately: B
+    assert use("A") and not use("B")
