@@ -430,7 +430,7 @@ class Auditor:
         self._checker = None  # the consistency checker of this run, made when a claim is spilled
         try:
             pending: list[Iterable[Claim]] = []  # claims not spilled yet (a run whose consistency findings are stored spills none)
-            held = 0  # how many
+            held = 0  # claims in pending
             claims_by_path: dict[str, list[Claim]] = {}
             suppressions: list[Suppression] = []
             digests: list[tuple[str, str | None]] = []  # the key of the consistency findings (consistency_findings)
