@@ -57,7 +57,7 @@ from .suppress import Suppression
 if TYPE_CHECKING:
     from .runner import Auditor
 
-SCHEMA = "3"  # the layout of the database and of a stored result
+SCHEMA = "4"  # the layout of the database and of a stored result
 DIRNAME = ".auditor-cache"
 FILENAME = "claims.sqlite3"
 KEEP_ENVIRONMENTS = 4  # entries of older environments (other code, lexicons, rules) are dropped
@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS envs (env TEXT PRIMARY KEY, used REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS loaded (kind TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (kind, key));
 CREATE TABLE IF NOT EXISTS results (
     env TEXT NOT NULL, path TEXT NOT NULL, digest TEXT NOT NULL,
-    data BLOB NOT NULL, matches BLOB NOT NULL, explain BLOB NOT NULL,
+    head BLOB NOT NULL, data BLOB NOT NULL, matches BLOB NOT NULL, explain BLOB NOT NULL,
     PRIMARY KEY (env, path)
 );
 CREATE TABLE IF NOT EXISTS findings (
@@ -243,8 +243,15 @@ class ClaimCache:
                 self._failed(exc)
 
     def _register(self) -> None:
-        """Mark this environment used; drop the results of environments not used lately."""
+        """Mark this environment used; drop the results of environments not used lately.
+
+        Nothing is written when it is the one used last already (the order is the same): a
+        warm run then writes nothing to the database.
+        """
         db = self.db
+        last = db.execute("SELECT env FROM envs ORDER BY used DESC LIMIT 1").fetchone()
+        if last is not None and last[0] == self.env:
+            return
         with self._transaction():
             db.execute("INSERT OR REPLACE INTO envs VALUES (?, ?)", (self.env, time.time()))
             old = [row[0] for row in db.execute("SELECT env FROM envs ORDER BY used DESC").fetchall()[KEEP_ENVIRONMENTS:]]
@@ -298,25 +305,38 @@ class ClaimCache:
         """The stored result of ``path`` with these bytes in this environment, or None."""
         return self.get_many([(path, digest)])[0]
 
-    def get_many(self, items: list[tuple[str, str]], explain: bool = True) -> list[DocumentResult | None]:
+    def get_many(self, items: list[tuple[str, str]], explain: bool = True,
+                 parse_again: Callable[[str], DocumentResult | str] | None = None) -> list[DocumentResult | None]:
         """The stored result (or None) of each (path, digest), in one statement per batch.
 
         A result found carries its digest, and its findings when they were stored under this
         run's ``findings_key`` (see ``digest_of``, ``stored_findings``); its phrase matches and
         drug mentions are read when first used. ``explain`` False: claims come without
         ``explain`` (which is then not read).
+
+        ``parse_again`` given: a result whose findings are stored reads its claims, matches and
+        mentions from the database only when first used (``claim_count`` is known without
+        them; a run whose consistency findings are stored too never reads them). If they then
+        do not read back, they are those of the file parsed again by ``parse_again`` (which
+        gives its result, or the warning of a file that cannot be used), with one warning line.
+        Otherwise the claims are read now, and an entry that does not read back is a miss.
         """
         rows: dict[str, tuple] = {}
         if self.db is not None and self.env is not None and items:
-            column = "r.explain" if explain else "NULL"
+            later = parse_again is not None and self.rules is not None
+            stored = "f.key = r.digest || ':' || ?"  # this result's findings are stored
+            columns = [f"CASE WHEN {stored} THEN NULL ELSE r.{c} END" if later else f"r.{c}" for c in ("data", "matches")]
+            columns.append(("NULL" if not explain else f"CASE WHEN {stored} THEN NULL ELSE r.explain END") if later
+                           else ("r.explain" if explain else "NULL"))
+            keys = (self.rules,) * (3 if explain else 2) if later else ()
             try:
                 for start in range(0, len(items), LOOKUP_BATCH):
                     paths = list(dict.fromkeys(path for path, _ in items[start:start + LOOKUP_BATCH]))
                     marks = ",".join("?" * len(paths))
                     rows.update((row[0], row) for row in self.db.execute(
-                        f"SELECT r.path, r.digest, r.data, r.matches, {column}, f.key, f.data FROM results r "
+                        f"SELECT r.path, r.digest, r.head, {', '.join(columns)}, f.key, f.data FROM results r "
                         "LEFT JOIN findings f ON f.env = r.env AND f.path = r.path "
-                        f"WHERE r.env = ? AND r.path IN ({marks})", (self.env, *paths)))
+                        f"WHERE r.env = ? AND r.path IN ({marks})", (*keys, self.env, *paths)))
             except sqlite3.DatabaseError as exc:
                 self._failed(exc)
                 rows = {}
@@ -326,9 +346,10 @@ class ClaimCache:
             found = None
             stored = None
             if row is not None and row[1] == digest:
-                stored = row[6] if self.rules is not None and row[5] == f"{digest}:{self.rules}" else None
+                stored = row[7] if self.rules is not None and row[6] == f"{digest}:{self.rules}" else None
+                source = (self, digest, explain, parse_again) if stored is not None and parse_again is not None else None
                 try:
-                    found = decode_result(row[2], row[3], row[4])
+                    found = decode_result(row[2], row[3], row[4], row[5], source)
                     if stored is None:
                         found.matches  # noqa: B018  (the rules will need them: read now, while a bad entry is a miss)
                 except (ValueError, KeyError, TypeError, IndexError):
@@ -340,6 +361,30 @@ class ClaimCache:
                 _mark(found, digest, stored)
             out.append(found)
         return out
+
+    def _columns(self, path: str, digest: str, columns: str) -> tuple:
+        """Columns of the stored result of ``path`` with these bytes (``ValueError``: not there, or
+        not readable)."""
+        try:
+            row = None if self.db is None else self.db.execute(
+                f"SELECT {columns} FROM results WHERE env = ? AND path = ? AND digest = ?", (self.env, path, digest)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
+            row = None
+        if row is None:
+            raise ValueError("the entry is no longer in the cache")
+        return row
+
+    def _parse_again(self, result: DocumentResult, parse_again: Callable[[str], DocumentResult | str]) -> DocumentResult:
+        """The file of a result whose stored parts do not read back, parsed again (one warning line)."""
+        self.warn(f"{result.path}: its entry in the claim cache does not read back; parsing the file again")
+        self.hits -= 1
+        self.misses += 1
+        fresh = parse_again(result.path)
+        if isinstance(fresh, str):
+            self.warn(fresh)
+            return DocumentResult(result.path)
+        return fresh
 
     def put(self, entries: Iterable[tuple[str, DocumentResult]]) -> None:
         """Store (digest, result) pairs in one transaction (with the findings waiting to be written)."""
@@ -353,7 +398,7 @@ class ClaimCache:
             return
         try:
             with self._transaction():
-                self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?)", rows)
+                self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
                 self._write_pending()
         except sqlite3.DatabaseError as exc:
             self._failed(exc)
@@ -566,9 +611,11 @@ def decode_findings(data: str | bytes) -> list[Finding]:
 
 
 # -- results as JSON -----------------------------------------------------------------------
-# A claim is stored as its field values in order (ranges as [low, high]), without ``explain``,
-# which is stored apart (read only when asked for); phrase matches and drug mentions are stored
-# apart too, and read when first used (a run whose findings are stored does not need them).
+# A result is stored in four columns: ``head`` (path, number of claims, suppressions, warnings,
+# has_sources), ``data`` (the claims, each as its field values in order, ranges as [low, high],
+# without ``explain``), ``explain`` (the claims' explanations, read only when asked for) and
+# ``matches`` (phrase matches and drug mentions, read when first used: a run whose findings are
+# stored does not need them; nor, when its consistency findings are stored too, the claims).
 _CLAIM_FIELDS = tuple(f.name for f in fields(Claim) if f.name != "explain")
 _CLAIM_RANGES = tuple(i for i, name in enumerate(_CLAIM_FIELDS) if name in ("value", "frequency", "daily", "renal_function",
                                                                              "age", "weight"))
@@ -585,8 +632,8 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def encode_result(result: DocumentResult) -> tuple[str, str, str]:
-    """(data, matches, explain) columns of a result; ``decode_result`` reads them back unchanged."""
+def encode_result(result: DocumentResult) -> tuple[str, str, str, str]:
+    """(head, data, matches, explain) columns of a result; ``decode_result`` reads them back unchanged."""
     claims = []
     for claim in result.claims:
         row = [getattr(claim, name) for name in _CLAIM_FIELDS]
@@ -594,22 +641,45 @@ def encode_result(result: DocumentResult) -> tuple[str, str, str]:
             if row[i] is not None:
                 row[i] = row[i].to_list()
         claims.append(row)
-    data = [result.path, claims, [_values(s, _SUPPRESSION_FIELDS) for s in result.suppressions], list(result.warnings),
-            result.has_sources]
+    head = [result.path, len(claims), [_values(s, _SUPPRESSION_FIELDS) for s in result.suppressions],
+            list(result.warnings), result.has_sources]
     matches = [[_values(m, _MATCH_FIELDS) for m in result.matches], [_values(m, _MENTION_FIELDS) for m in result.mentions]]
-    return _dumps(data), _dumps(matches), _dumps([c.explain for c in result.claims])
+    return _dumps(head), _dumps(claims), _dumps(matches), _dumps([c.explain for c in result.claims])
 
 
 def _values(item: object, names: tuple[str, ...]) -> list[object]:
     return [getattr(item, name) for name in names]
 
 
-def decode_result(data: str | bytes, matches: str | bytes, explain: str | bytes | None) -> DocumentResult:
-    """The result ``encode_result`` wrote (``explain`` None: claims without explanations)."""
-    path, rows, suppressions, warnings, has_sources = json.loads(data)
+def decode_result(head: str | bytes, data: str | bytes | None, matches: str | bytes | None, explain: str | bytes | None,
+                  source: tuple | None = None) -> DocumentResult:
+    """The result ``encode_result`` wrote (``explain`` None: claims without explanations).
+
+    ``source`` (the cache, the digest, whether to read ``explain`` and how to parse the file
+    again: see ``ClaimCache.get_many``): the claims are decoded when first used, and what is
+    None (not selected) read from the cache then.
+    """
+    path, count, suppressions, warnings, has_sources = json.loads(head)
+    if type(count) is not int:
+        raise ValueError("a stored result of another layout")
+    result = _StoredResult.__new__(_StoredResult)
+    result.__dict__.update(path=path, suppressions=[Suppression(*s) for s in suppressions], warnings=warnings,
+                           has_sources=bool(has_sources), _count=count, _matches_later=matches)
+    if source is None:
+        if matches is None or data is None:
+            raise ValueError("a stored result read in part")
+        result.claims = decode_claims(data, explain, count)
+    else:
+        result.__dict__.update(_claims_later=None if data is None else (data, explain), _source=source)
+    return result
+
+
+def decode_claims(data: str | bytes, explain: str | bytes | None, count: int) -> list[Claim]:
+    """The claims of the ``data`` and ``explain`` columns (``explain`` None: without explanations)."""
+    rows = json.loads(data)
     explains = json.loads(explain) if explain is not None else None
-    if explains is not None and len(explains) != len(rows):
-        raise ValueError("explanations of another result")
+    if len(rows) != count or (explains is not None and len(explains) != count):
+        raise ValueError("claims of another result")
     intern, rng = sys.intern, Range
     claims = []
     for n, row in enumerate(rows):
@@ -624,19 +694,74 @@ def decode_result(data: str | bytes, matches: str | bytes, explain: str | bytes 
                 row[i] = intern(row[i])
         row.append(_NO_EXPLAIN if explains is None else explains[n])
         claims.append(Claim(*row))
-    result = _StoredResult.__new__(_StoredResult)
-    result.__dict__.update(path=path, claims=claims, suppressions=[Suppression(*s) for s in suppressions],
-                           warnings=warnings, has_sources=bool(has_sources), _stored_matches=matches)
-    return result
+    return claims
 
 
 class _StoredResult(DocumentResult):
-    """A result read from the cache: ``matches`` and ``mentions`` are read on first use."""
+    """A result read from the cache: ``matches`` and ``mentions`` are read on first use, and
+    so are the ``claims`` when the cache was asked to (``ClaimCache.get_many``)."""
 
     def __getattr__(self, name: str):
-        if name in ("matches", "mentions") and "_stored_matches" in self.__dict__:
-            matches, mentions = json.loads(self.__dict__.pop("_stored_matches"))
-            self.matches = [PhraseMatch(*m) for m in matches]
-            self.mentions = [Mention(*m) for m in mentions]
-            return self.__dict__[name]
-        raise AttributeError(name)
+        state = self.__dict__
+        if name == "claims" and "_claims_later" in state:
+            self._read("_claims_later")
+        elif name in ("matches", "mentions") and "_matches_later" in state:
+            self._read("_matches_later")
+        else:
+            raise AttributeError(name)
+        return state[name]
+
+    def _read(self, part: str) -> None:
+        """Decode the claims (``_claims_later``) or the matches and mentions (``_matches_later``),
+        reading them from the cache first if they were not selected."""
+        state = self.__dict__
+        stored = state.pop(part)
+        source = state.get("_source")
+        try:
+            if part == "_claims_later":
+                if stored is None:
+                    cache, digest, explain, _ = source
+                    stored = cache._columns(self.path, digest, "data, explain" if explain else "data, NULL")
+                state["claims"] = decode_claims(stored[0], stored[1], state["_count"])
+            else:
+                if stored is None:
+                    cache, digest, _, _ = source
+                    stored = cache._columns(self.path, digest, "matches")[0]
+                matches, mentions = json.loads(stored)
+                state["matches"] = [PhraseMatch(*m) for m in matches]
+                state["mentions"] = [Mention(*m) for m in mentions]
+        except (ValueError, KeyError, TypeError, IndexError):
+            if source is None:
+                raise
+            cache, _, _, parse_again = source
+            fresh = cache._parse_again(self, parse_again)
+            for name in ("claims", "matches", "mentions"):
+                if name not in state:
+                    state[name] = getattr(fresh, name)
+            state.pop("_claims_later", None)
+            state.pop("_matches_later", None)
+
+    def claim_count(self) -> int:
+        state = self.__dict__
+        return len(state["claims"]) if "claims" in state else state["_count"]
+
+    def later_claims(self) -> Iterable[Claim]:
+        return self.claims if "claims" in self.__dict__ else _ClaimsLater(self)
+
+    def __getstate__(self) -> dict:
+        self.claims, self.matches  # noqa: B018  (read now: the cache does not go with the result)
+        state = dict(self.__dict__)
+        state.pop("_source", None)
+        return state
+
+
+class _ClaimsLater:
+    """The claims of a stored result, read when iterated (``DocumentResult.later_claims``)."""
+
+    __slots__ = ("result",)
+
+    def __init__(self, result: DocumentResult) -> None:
+        self.result = result
+
+    def __iter__(self):
+        return iter(self.result.claims)

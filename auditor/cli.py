@@ -192,6 +192,8 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
         raise click.UsageError("--jobs is for the local engine; with --engine dask the workers parse (--workers)")
     config, auditor = _load(config_path, rules, run=None if engine == "dask" else (no_cache, cache_dir, jobs))
     auditor.keep_explain = False  # reports show claim records, never the explanations
+    keep_claims = any(fmt == "html" for fmt, _ in targets)  # the html report shows every claim
+    auditor.claims_later = not keep_claims  # the other reports need only findings, counted claims
     known = None
     if baseline:
         from .baseline import read_baseline
@@ -205,14 +207,14 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
                                         cache_dir=None if no_cache else _cache_dir(cache_dir, config))
         report = dask_engine.check(auditor, settings, paths, include, exclude, _warn, scheduler=scheduler,
                                    workers=workers, claims_out=claims_out, progress=_progress,
-                                   keep_claims=any(fmt == "html" for fmt, _ in targets))
+                                   keep_claims=keep_claims)
     else:
         selection = Selection(list(paths), list(include), list(exclude))
         files = auditor.files(selection, _warn)
         update, stop = _progress(len(files))
         try:
             report = auditor.finish(auditor.results_of(files, _warn), progress=update, stream=True,
-                                    keep_claims=any(fmt == "html" for fmt, _ in targets))
+                                    keep_claims=keep_claims)
         finally:
             stop()
     try:

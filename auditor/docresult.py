@@ -16,7 +16,7 @@ keep every document in memory.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +62,14 @@ class DocumentResult:
     suppressions: list[Suppression] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     has_sources: bool = False  # a Sources / References / Bibliography section
+
+    def claim_count(self) -> int:
+        """``len(claims)``: a result from the claim cache knows it without reading its claims."""
+        return len(self.claims)
+
+    def later_claims(self) -> Iterable[Claim]:
+        """The claims, which a result from the claim cache may read only when they are iterated."""
+        return self.claims
 
     def matches_of(self, rule_id: str) -> list[PhraseMatch]:
         return [m for m in self.matches if m.rule == rule_id]
@@ -150,6 +158,7 @@ class DocumentStore(Mapping):
         self.keep = keep
         self._warnings: dict[str, list[str]] = {}  # path -> the reader's warnings (a handle is made when asked)
         self._loaded: OrderedDict[str, Document | None] = OrderedDict()
+        self._sources: OrderedDict[str, Any] = OrderedDict()  # path -> source_text
 
     def add(self, path: str, warnings: list[str]) -> None:
         self._warnings[path] = warnings if warnings else _NONE
@@ -169,6 +178,36 @@ class DocumentStore(Mapping):
         while len(self._loaded) > self.keep:
             self._loaded.popitem(last=False)
         return document
+
+    def source_text(self, path: str) -> Any:
+        """What a report that shows source lines needs of the document at ``path``: its ``source``
+        (the decoded file, as ``load_document`` would give it, without parsing it), or None when
+        it is unknown or cannot be read; for a long file read a section at a time, the document
+        (``line`` reads a line back)."""
+        if path not in self._warnings:
+            return None
+        if path in self._sources:
+            self._sources.move_to_end(path)
+            return self._sources[path]
+        from .errors import InputWarning
+        from .ingest import format_for, read_bytes, stream
+        from .ingest.decode import decode, is_binary
+
+        found: Any = None
+        if format_for(path) is not None:
+            if stream.should_stream(stream.file_size(path)):
+                found = self.get(path)
+            else:
+                try:
+                    data = read_bytes(path, self.max_bytes)
+                except InputWarning:
+                    data = None
+                if data is not None and not is_binary(data):
+                    found = decode(data, path)[0] or None
+        self._sources[path] = found
+        while len(self._sources) > self.keep:
+            self._sources.popitem(last=False)
+        return found
 
     def __getitem__(self, path: str) -> _Handle:
         warnings = self._warnings[path]

@@ -19,6 +19,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,6 @@ from .engine.checks import ClaimRules, DocumentRules, check_patterns
 from .errors import AuditorError, InputWarning
 from .findings import Finding, Report
 from .ingest import discover, load_document
-from .ingest.stream import StreamedDocument
 from .lexicon import Lexicon, cached_lexicon
 from .paths import bundled_rules_dir
 from .runstore import RunStore, StoredFindings
@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
     from .consistency import ConsistencyChecker
     from .engine.checks import PhraseIndex
     from .engine.scope import ScopeRules
+    from .ingest.stream import StreamedDocument
 
 Warn = Callable[[str], None]
 CHUNK_FILES = 64  # files read (and parsed) together
@@ -130,6 +131,7 @@ class Auditor:
         self._checker: ConsistencyChecker | None = None  # of the run in ``finish``
         self.jobs = 1  # processes that parse files
         self.keep_explain = True  # False: claims from ``results_of`` come without ``explain`` (less memory)
+        self.claims_later = False  # True: cached results whose findings are stored read their claims when used
         self.internal_errors: list[str] = []  # one line per file a bug in auditor left unaudited
         check_patterns(self.ruleset.active())  # token attributes a blank pipeline cannot match: exit 2 at once
         if self.cache is not None:
@@ -214,6 +216,7 @@ class Auditor:
         A document a bug left unaudited gives no result (see ``claims``).
         """
         from .extract import extract_pieces
+        from .ingest.stream import StreamedDocument
 
         for document in documents:
             failures = len(self.internal_errors)
@@ -319,7 +322,9 @@ class Auditor:
         readable = [e for e in batch if e.data is not None]
         for entry in readable:
             entry.digest = digest(entry.data)
-        for entry, hit in zip(readable, self.cache.get_many([(e.path, e.digest) for e in readable], self.keep_explain), strict=True):
+        parse_again = self._parse_again if self.claims_later else None
+        hits = self.cache.get_many([(e.path, e.digest) for e in readable], self.keep_explain, parse_again)
+        for entry, hit in zip(readable, hits, strict=True):
             if hit is not None:
                 entry.result, entry.data = hit, None
         return batch
@@ -343,9 +348,28 @@ class Auditor:
             out.append(result if result is not None else InternalError(self.internal_errors[failures]))
         return out
 
+    def _parse_again(self, path: str) -> DocumentResult | str:
+        """The result of a file parsed again (its claims in the cache do not read back), stored in
+        the cache again; or the warning of a file that cannot be used now."""
+        from .cache import content_digest
+        from .ingest import read_bytes
+
+        try:
+            data = read_bytes(path, self.max_bytes)
+        except InputWarning as w:
+            return str(w)
+        result = self._analyze_bytes([(path, data)])[0]
+        if not isinstance(result, str):
+            if self.cache is not None:
+                self.cache.put([(content_digest(data), result)])
+            if not self.keep_explain:
+                for claim in result.claims:
+                    claim.explain = _NO_EXPLAIN
+        return result
+
     def _emit(self, chunk: list[_Entry], parsed: Iterator[DocumentResult | str], warn: Warn) -> list[DocumentResult]:
         """The results of a chunk in file order, warnings reported, new results stored in the cache."""
-        results, new = [], []
+        results, new, parsed_here = [], [], []
         for entry in chunk:
             if entry.warning:
                 warn(entry.warning)
@@ -356,15 +380,17 @@ class Auditor:
                 if isinstance(result, InternalError) and result not in self.internal_errors:
                     self.internal_errors.append(result)  # met in a worker process
                 continue
-            if entry.result is None and entry.digest is not None:
-                new.append((entry.digest, result))
+            if entry.result is None:
+                parsed_here.append(result)
+                if entry.digest is not None:
+                    new.append((entry.digest, result))
             for message in result.warnings:
                 warn(message)
             results.append(result)
         if self.cache is not None and new:
             self.cache.put(new)
-        if not self.keep_explain:
-            for result in results:
+        if not self.keep_explain:  # those from the cache come without
+            for result in parsed_here:
                 for claim in result.claims:
                     claim.explain = _NO_EXPLAIN
         return results
@@ -403,16 +429,20 @@ class Auditor:
         run = RunStore()
         self._checker = None  # the consistency checker of this run, made when a claim is spilled
         try:
-            pending: list[Claim] = []  # claims not spilled yet (a run whose consistency findings are stored spills none)
+            pending: list[Iterable[Claim]] = []  # claims not spilled yet (a run whose consistency findings are stored spills none)
+            held = 0  # claims in pending
             claims_by_path: dict[str, list[Claim]] = {}
             suppressions: list[Suppression] = []
             digests: list[tuple[str, str | None]] = []  # the key of the consistency findings (consistency_findings)
             files = claims = 0
             for files, result in enumerate(results, 1):
-                claims += len(result.claims)
-                pending.extend(result.claims)
-                if len(pending) >= SPILL_CLAIMS:
+                count = result.claim_count()
+                claims += count
+                held += count
+                pending.append(result.later_claims())  # a cached result's are read only when spilled
+                if held >= SPILL_CLAIMS:
                     self._spill(run, pending)
+                    held = 0
                 if keep_claims:
                     claims_by_path[result.path] = result.claims
                 suppressions.extend(result.suppressions)
@@ -457,15 +487,15 @@ class Auditor:
         findings.extend(self._doc_rules.check(result))
         return findings
 
-    def _spill(self, run: RunStore, pending: list[Claim]) -> None:
-        """Move ``pending`` claims to the run's store, each with the consistency groups it is in."""
+    def _spill(self, run: RunStore, pending: list[Iterable[Claim]]) -> None:
+        """Move the ``pending`` claims (of each result) to the run's store, each with the consistency groups it is in."""
         if self._checker is None:
             self._checker = self.consistency()
-        for claim in pending:
+        for claim in chain.from_iterable(pending):
             run.add_claim(claim, self._checker.group_keys(claim))
         pending.clear()
 
-    def consistency_findings(self, run: RunStore, pending: list[Claim], digests: list[tuple[str, str | None]]) -> None:
+    def consistency_findings(self, run: RunStore, pending: list[Iterable[Claim]], digests: list[tuple[str, str | None]]) -> None:
         """Add the findings of the consistency rules over the claims of a run to ``run``: those
         spilled there and ``pending``.
 
@@ -565,6 +595,8 @@ def merge_results(document: Document | StreamedDocument, parts: list[DocumentRes
     order), a drug's first mention is its first in any piece; suppressions, warnings and the
     Sources section are the document's.
     """
+    from .ingest.stream import StreamedDocument
+
     mentions, seen = [], set()
     for part in parts:
         for mention in part.mentions:

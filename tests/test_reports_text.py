@@ -115,3 +115,34 @@ def test_without_the_document_the_finding_still_shows():
     out = text.render(Report(findings=[finding], files=1, claims=0, version="0"))
     assert out.splitlines()[:2] == ["gone.md", "gone.md:3:1  info  r  m"]
     assert "|" not in out
+
+
+def test_source_lines_of_a_finished_run_are_read_from_the_files_as_loading_would(tmp_path):
+    from pathlib import Path
+
+    from auditor.docresult import DocumentStore
+    from auditor.errors import InputWarning
+    from auditor.ingest import load_document
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    store = DocumentStore(10 * 1024 * 1024, keep=2)
+    paths = sorted(str(p) for p in corpus.iterdir() if p.suffix in (".md", ".html", ".txt"))
+    bom = tmp_path / "bom.txt"
+    bom.write_bytes("\ufeffLine one\r\nZoloft 50 mg\r\n".encode("utf-16"))
+    binary, empty, gone = tmp_path / "x.md", tmp_path / "empty.md", tmp_path / "gone.md"
+    binary.write_bytes(b"# Title\n\0\0\0 binary")
+    empty.write_bytes(b"")
+    gone.write_text("# Gone\n", encoding="utf-8")
+    paths += [str(bom), str(binary), str(empty), str(gone)]
+    for path in paths:
+        store.add(path, [])
+    gone.unlink()
+    assert paths
+    for path in paths * 2:  # twice: some from its memory of the last files, most read again
+        try:
+            expected = load_document(path).source
+        except InputWarning:
+            expected = None
+        assert store.source_text(path) == expected, path
+    assert store.source_text(str(tmp_path / "never-added.md")) is None
+    assert store.source_text(str(bom)).splitlines()[1] == "Zoloft 50 mg"

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from auditor.document import Document
 from auditor.errors import InputWarning
-from auditor.ingest import messages, stream
+from auditor.ingest import messages
 from auditor.ingest.decode import decode, is_binary
 from auditor.ingest.files import discover, format_for, read_bytes
 from auditor.ingest.messages import SUFFIXES
+
+if TYPE_CHECKING:  # imported when a file is read: a run whose files are all cached reads none
+    from auditor.ingest import stream
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 
@@ -47,6 +51,8 @@ def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | N
     ``max_bytes``, or empty. A file over ``stream.STREAM_BYTES`` gives a ``StreamedDocument``
     (read a section at a time by ``auditor.extract``).
     """
+    from auditor.ingest import stream
+
     fmt = fmt or format_for(path)
     if fmt is None:
         raise InputWarning(path, messages.UNSUPPORTED)

@@ -103,7 +103,11 @@ def read_bytes(path: str, max_bytes: int) -> bytes:
         if st.st_size > max_bytes:
             raise InputWarning(path, messages.too_large(st.st_size, max_bytes))
         with open(path, "rb") as f:
-            data = f.read(max_bytes + 1)
+            # at most max_bytes + 1 bytes; asked for by the size seen, as a buffer of max_bytes costs more than the read
+            want = min(st.st_size, max_bytes) + 1
+            data = f.read(want)
+            if len(data) == want and want <= max_bytes:  # a file that grew, or a device without a size
+                data += f.read(max_bytes + 1 - want)
     except FileNotFoundError:
         raise InputWarning(path, messages.NO_SUCH_FILE) from None
     except PermissionError:

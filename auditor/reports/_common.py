@@ -86,8 +86,9 @@ def rule_source(report: Report, finding: Finding) -> dict[str, Any] | None:
 
 def source_line(report: Report, path: str, line: int) -> str | None:
     """Line ``line`` (1-based) of the original file, without its line break; None if unknown."""
-    doc = report.documents.get(path)
-    source = getattr(doc, "source", None)
+    read = getattr(report.documents, "source_text", None)  # a DocumentStore reads the file, without parsing it
+    doc = read(path) if read is not None else report.documents.get(path)
+    source = doc if isinstance(doc, str) else getattr(doc, "source", None)
     if not isinstance(source, str):  # a file read a section at a time: the line is read back from it
         read = getattr(doc, "line", None)
         return read(line) if callable(read) else None
