@@ -513,7 +513,7 @@ class Auditor:
                 return
         if self._checker is None:  # nothing spilled: the claims are grouped here, as the store would
             self._checker = self.consistency()
-            groups: Iterable[tuple[int, list[Claim]]] = self._checker.groups(pending)
+            groups: Iterable[tuple[int, list[Claim]]] = self._checker.groups(chain.from_iterable(pending))
             pending.clear()
         else:
             self._spill(run, pending)
