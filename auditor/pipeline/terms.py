@@ -8,18 +8,32 @@ because the tokenizer splits them. Results: ``doc.spans["drugs"]`` (label: gener
 class name; span id "class" for classes), ``doc.spans["indications"]`` and
 ``doc.spans["populations"]``, ``doc.spans["conditions"]`` and ``doc.spans["formulations"]``
 (label: canonical name).
+
+Building the matchers is part of every run's start-up, and the lexicons hold thousands of
+terms: a term of plain lowercase words ("panic disorder") gets its pattern from the NORM of
+each word (what the tokenizer would give it, see :class:`TermPatterns`) without tokenizing it
+or adding its words to the vocabulary; terms with the same name and the same rules share one
+match key. Any other term is tokenized as before.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
+from spacy.attrs import NORM
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from ..lexicon import Lexicon, cached_lexicon
 
-__all__ = ["TermRecognizer", "cached_lexicon"]
+__all__ = ["TermPatterns", "TermRecognizer", "cached_lexicon"]
+
+# A term of lowercase ASCII words separated by single spaces.
+PLAIN_TERM = re.compile(r"[a-z]+(?: [a-z]+)*")
 
 
 def apply_spellings(nlp: Language, lexicon: Lexicon) -> None:
@@ -30,13 +44,79 @@ def apply_spellings(nlp: Language, lexicon: Lexicon) -> None:
             nlp.vocab[form].norm_ = word
 
 
+class TermPatterns:
+    """PhraseMatcher patterns of terms on NORM: a ``Doc`` of the term, or the NORM hashes of its tokens.
+
+    A word of lowercase ASCII letters that is no tokenizer exception and in which no prefix,
+    suffix or infix rule of the tokenizer finds anything is one token, whose NORM is its
+    lexeme's (the vocabulary's entry when there is one, else what the vocabulary's NORM getter
+    gives a new entry). Such words are looked up without making a lexeme each; a term with any
+    other word is tokenized with ``nlp.make_doc``. When the tokenizer is not spaCy's own, or an
+    exception could join plain words into one token, every term is tokenized.
+    """
+
+    def __init__(self, nlp: Language) -> None:
+        self.nlp = nlp
+        self.vocab = nlp.vocab
+        self.norm_getter: Callable[[str], object] | None = nlp.vocab.lex_attr_getters.get(NORM)
+        self.word_norms: dict[str, int | None] = {}
+        tokenizer = nlp.tokenizer
+        self.plain = isinstance(tokenizer, Tokenizer) and self.norm_getter is not None
+        if self.plain:
+            self.rules = tokenizer.rules or {}
+            self.prefix_search = tokenizer.prefix_search
+            self.suffix_search = tokenizer.suffix_search
+            self.infix_finditer = tokenizer.infix_finditer
+            # an exception made of plain words, or split by the affix rules, may retokenize plain words
+            self.plain = not any(PLAIN_TERM.fullmatch(key) and (" " in key or self._splits(key)) for key in self.rules)
+
+    def _splits(self, word: str) -> bool:
+        """True when a prefix, suffix or infix rule of the tokenizer finds anything in ``word``."""
+        return bool((self.prefix_search is not None and self.prefix_search(word) is not None)
+                    or (self.suffix_search is not None and self.suffix_search(word) is not None)
+                    or (self.infix_finditer is not None and next(iter(self.infix_finditer(word)), None) is not None))
+
+    def word_norm(self, word: str) -> int | None:
+        """The NORM hash the tokenizer would give ``word`` as one token, or None (tokenize it)."""
+        if word in self.word_norms:
+            return self.word_norms[word]
+        norm: int | None = None
+        if word not in self.rules and not self._splits(word):
+            if word in self.vocab:
+                norm = self.vocab[word].norm or None
+            else:
+                value = self.norm_getter(word)  # type: ignore[misc]
+                if isinstance(value, str):
+                    norm = self.vocab.strings.add(value)
+                elif isinstance(value, int) and not isinstance(value, bool) and value:
+                    norm = value
+        self.word_norms[word] = norm
+        return norm
+
+    def __call__(self, term: str) -> Doc | tuple[int, ...]:
+        """The pattern of ``term``."""
+        if self.plain and PLAIN_TERM.fullmatch(term):
+            norms = [self.word_norm(word) for word in term.split(" ")]
+            if None not in norms:
+                return tuple(norms)  # type: ignore[arg-type]
+        return self.nlp.make_doc(term)
+
+
+def pattern_key(pattern: Doc | tuple[int, ...]) -> tuple[int, ...]:
+    """The NORM hashes a pattern matches."""
+    if isinstance(pattern, Doc):
+        return tuple(token.norm for token in pattern)
+    return pattern
+
+
 class TermRecognizer:
     """Matches lexicon terms (see module docstring)."""
 
     def __init__(self, nlp: Language, name: str, lexicon: Lexicon) -> None:
         self.name = name
         self.lexicon = lexicon
-        self.matchers: dict[str, tuple[PhraseMatcher, dict[str, str]]] = {}
+        # group -> (matcher, lowercased term -> name, match key -> (name, acronym, class))
+        self.matchers: dict[str, tuple[PhraseMatcher, dict[str, str], dict[int, tuple[str, bool, bool]]]] = {}
         apply_spellings(nlp, lexicon)
         tables = {
             "drugs": {**lexicon.class_terms, **lexicon.drug_terms},
@@ -45,26 +125,52 @@ class TermRecognizer:
             "conditions": lexicon.condition_terms,
             "formulations": lexicon.formulation_terms,
         }
+        patterns = TermPatterns(nlp)
         for group, table in tables.items():
-            matcher = PhraseMatcher(nlp.vocab, attr="NORM")
-            for term in table:
+            self.matchers[group] = self._matcher(nlp, group, table, patterns)
+
+    def _outcome(self, group: str, term: str, table: dict[str, str]) -> tuple[str, bool, bool]:
+        """What a match of ``term`` gives: its name, whether it counts only in capitals, whether it
+        is a drug class (span id "class")."""
+        lexicon = self.lexicon
+        return (table[term], term in lexicon.acronyms,
+                group == "drugs" and term in lexicon.class_terms and term not in lexicon.drug_terms)
+
+    def _matcher(self, nlp: Language, group: str, table: dict[str, str], patterns: TermPatterns):
+        """One group's matcher. Terms with the same outcome share a key (one lexeme per key, and one
+        match where several such terms read the same); terms that read the same as a term with
+        another outcome keep a key of their own, added in lexicon order, so that the matcher
+        returns them in the order it always has."""
+        built = {term: patterns(term) for term in table}
+        outcomes: dict[tuple[int, ...], set[tuple[str, bool, bool]]] = {}
+        for term, pattern in built.items():
+            outcomes.setdefault(pattern_key(pattern), set()).add(self._outcome(group, term, table))
+        matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+        keyed: dict[str, list[Doc | tuple[int, ...]]] = {}
+        results: dict[int, tuple[str, bool, bool]] = {}
+        for term, pattern in built.items():
+            outcome = self._outcome(group, term, table)
+            if len(outcomes[pattern_key(pattern)]) > 1:
                 key = f"{group}:{term}"
-                matcher.add(key, [nlp.make_doc(term)])
-            self.matchers[group] = (matcher, table)
+            else:
+                name, acronym, is_class = outcome
+                key = f"{group}={int(acronym)}{int(is_class)}:{name}"
+            keyed.setdefault(key, []).append(pattern)
+            results[nlp.vocab.strings.add(key)] = outcome
+        for key, key_patterns in keyed.items():
+            matcher.add(key, key_patterns)
+        return matcher, table, results
 
     def __call__(self, doc: Doc) -> Doc:
-        for group, (matcher, table) in self.matchers.items():
+        for group, (matcher, _table, results) in self.matchers.items():
             spans = []
             for match_id, start, end in matcher(doc):
-                term = doc.vocab.strings[match_id].split(":", 1)[1]
-                name = table[term]
+                name, acronym, is_class = results[match_id]
                 # Acronyms ("GAD", "OCD", "SSRI") match only when written in capitals.
-                if term in self.lexicon.acronyms and not doc[start:end].text.isupper():
+                if acronym and not doc[start:end].text.isupper():
                     continue
-                span = Span(doc, start, end, label=name)
-                if group == "drugs" and term in self.lexicon.class_terms and term not in self.lexicon.drug_terms:
-                    span = Span(doc, start, end, label=name, span_id="class")
-                spans.append(span)
+                spans.append(Span(doc, start, end, label=name, span_id="class") if is_class
+                             else Span(doc, start, end, label=name))
             doc.spans[group] = filter_spans(spans)
         return doc
 
