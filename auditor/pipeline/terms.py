@@ -12,8 +12,8 @@ class name; span id "class" for classes), ``doc.spans["indications"]`` and
 Building the matchers is part of every run's start-up, and the lexicons hold thousands of
 terms: a term of plain lowercase words ("panic disorder") gets its pattern from the NORM of
 each word (what the tokenizer would give it, see :class:`TermPatterns`) without tokenizing it
-or adding its words to the vocabulary; terms with the same name and the same rules share one
-match key. Any other term is tokenized as before.
+or adding its words to the vocabulary, and the terms of a group share one match key (a match
+is told by the words it matched). Any other term is tokenized.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from spacy.util import filter_spans
 from ..lexicon import Lexicon, cached_lexicon
 
 __all__ = ["TermPatterns", "TermRecognizer", "cached_lexicon"]
+
+Outcome = tuple[str, bool, bool]  # a match's name, whether it counts only in capitals, whether it is a drug class
 
 # A term of lowercase ASCII words separated by single spaces.
 PLAIN_TERM = re.compile(r"[a-z]+(?: [a-z]+)*")
@@ -115,8 +117,9 @@ class TermRecognizer:
     def __init__(self, nlp: Language, name: str, lexicon: Lexicon) -> None:
         self.name = name
         self.lexicon = lexicon
-        # group -> (matcher, lowercased term -> name, match key -> (name, acronym, class))
-        self.matchers: dict[str, tuple[PhraseMatcher, dict[str, str], dict[int, tuple[str, bool, bool]]]] = {}
+        # group -> (matcher, lowercased term -> name, what a match gives by key, and by NORM hashes)
+        self.matchers: dict[str, tuple[PhraseMatcher, dict[str, str], dict[int, Outcome],
+                                       dict[tuple[int, ...], Outcome]]] = {}
         apply_spellings(nlp, lexicon)
         tables = {
             "drugs": {**lexicon.class_terms, **lexicon.drug_terms},
@@ -129,7 +132,7 @@ class TermRecognizer:
         for group, table in tables.items():
             self.matchers[group] = self._matcher(nlp, group, table, patterns)
 
-    def _outcome(self, group: str, term: str, table: dict[str, str]) -> tuple[str, bool, bool]:
+    def _outcome(self, group: str, term: str, table: dict[str, str]) -> Outcome:
         """What a match of ``term`` gives: its name, whether it counts only in capitals, whether it
         is a drug class (span id "class")."""
         lexicon = self.lexicon
@@ -137,35 +140,37 @@ class TermRecognizer:
                 group == "drugs" and term in lexicon.class_terms and term not in lexicon.drug_terms)
 
     def _matcher(self, nlp: Language, group: str, table: dict[str, str], patterns: TermPatterns):
-        """One group's matcher. Terms with the same outcome share a key (one lexeme per key, and one
-        match where several such terms read the same); terms that read the same as a term with
-        another outcome keep a key of their own, added in lexicon order, so that the matcher
-        returns them in the order it always has."""
+        """One group's matcher. A term whose words read as no other term with another outcome is
+        added under the group's one key, and a match of it is told by the NORM hashes of the words
+        matched; terms that read the same with different outcomes keep a key each, added in lexicon
+        order, so that the matcher returns them in the order it always has (the first one wins)."""
         built = {term: patterns(term) for term in table}
-        outcomes: dict[tuple[int, ...], set[tuple[str, bool, bool]]] = {}
+        outcomes: dict[tuple[int, ...], set[Outcome]] = {}
         for term, pattern in built.items():
             outcomes.setdefault(pattern_key(pattern), set()).add(self._outcome(group, term, table))
         matcher = PhraseMatcher(nlp.vocab, attr="NORM")
-        keyed: dict[str, list[Doc | tuple[int, ...]]] = {}
-        results: dict[int, tuple[str, bool, bool]] = {}
+        shared: list[Doc | tuple[int, ...]] = []
+        by_seq: dict[tuple[int, ...], Outcome] = {}
+        by_key: dict[int, Outcome] = {}
         for term, pattern in built.items():
-            outcome = self._outcome(group, term, table)
-            if len(outcomes[pattern_key(pattern)]) > 1:
-                key = f"{group}:{term}"
+            seq = pattern_key(pattern)
+            if len(outcomes[seq]) > 1:
+                matcher.add(f"{group}:{term}", [pattern])
+                by_key[nlp.vocab.strings[f"{group}:{term}"]] = self._outcome(group, term, table)
             else:
-                name, acronym, is_class = outcome
-                key = f"{group}={int(acronym)}{int(is_class)}:{name}"
-            keyed.setdefault(key, []).append(pattern)
-            results[nlp.vocab.strings.add(key)] = outcome
-        for key, key_patterns in keyed.items():
-            matcher.add(key, key_patterns)
-        return matcher, table, results
+                shared.append(pattern)
+                by_seq[seq] = self._outcome(group, term, table)
+        if shared:
+            matcher.add(group, shared)
+        return matcher, table, by_key, by_seq
 
     def __call__(self, doc: Doc) -> Doc:
-        for group, (matcher, _table, results) in self.matchers.items():
+        for group, (matcher, _table, by_key, by_seq) in self.matchers.items():
             spans = []
             for match_id, start, end in matcher(doc):
-                name, acronym, is_class = results[match_id]
+                found = by_key.get(match_id)
+                name, acronym, is_class = found if found is not None else \
+                    by_seq[tuple(doc[i].norm for i in range(start, end))]
                 # Acronyms ("GAD", "OCD", "SSRI") match only when written in capitals.
                 if acronym and not doc[start:end].text.isupper():
                     continue
