@@ -148,6 +148,7 @@ class TermRecognizer:
         outcomes: dict[tuple[int, ...], set[Outcome]] = {}
         for term, pattern in built.items():
             outcomes.setdefault(pattern_key(pattern), set()).add(self._outcome(group, term, table))
+        # PhraseMatcher.add takes a Doc, or the attribute hashes a Doc would give (what it keeps of a Doc)
         matcher = PhraseMatcher(nlp.vocab, attr="NORM")
         shared: list[Doc | tuple[int, ...]] = []
         by_seq: dict[tuple[int, ...], Outcome] = {}
