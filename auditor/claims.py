@@ -3,14 +3,18 @@
 ``Claim.to_record()`` produces exactly the record of ``CLAIMS.md`` (the contract other
 tools read), plus a few extra keys (``effect``, ``explain``). ``Claim.to_dict()`` and
 ``Claim.from_dict()`` are a lossless JSON form of every field, for the claim cache and for
-work handed between processes.
+work handed between processes. ``ClaimSpool`` holds the claims of one long document on disk
+past ``SPOOL_CLAIMS`` of them, so that a run's memory does not grow with one document's size.
 """
 
 from __future__ import annotations
 
+import pickle
 import sys
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import IO, Any
 
 ATTRIBUTES = (
     "dose.start",
@@ -188,3 +192,82 @@ class Claim:
 _RANGES = ("value", "frequency", "daily", "renal_function", "age", "weight")
 _NAMES = ("path", "attribute", "unit", "drug", "per", "indication", "population", "effect", "drug_class", "heading",
           "formulation", "population_detail", "condition")
+
+
+SPOOL_CLAIMS = 5_000  # claims a ClaimSpool holds in memory; more go to its temporary file
+SPOOL_BATCH = 1_000  # claims pickled (and read back) together
+_NO_EXPLAIN: dict[str, str] = {}
+
+
+class ClaimSpool:
+    """The claims of one document in order, as ``DocumentResult.claims`` of a long document.
+
+    Up to ``SPOOL_CLAIMS`` claims are held in a list (``list_or_self`` then gives that list);
+    past that they are pickled ``SPOOL_BATCH`` at a time to an unnamed temporary file (on POSIX
+    it has no name from the start, so a killed run leaves nothing) and read back a batch at a
+    time each time the spool is iterated, any number of times. ``len`` is known without reading.
+    A spool crosses processes as the list of its claims (a spool again on the other side).
+    """
+
+    def __init__(self, claims: Iterable[Claim] = ()) -> None:
+        self._held: list[Claim] = []  # claims not written (all of them while there is no file)
+        self._file: IO[bytes] | None = None
+        self._offsets: list[int] = []  # where each written batch starts in the file
+        self._count = 0
+        self.keep_explain = True  # False: claims come back without their ``explain``
+        self.extend(claims)
+
+    def extend(self, claims: Iterable[Claim]) -> None:
+        """Add claims after those already held."""
+        before = len(self._held)
+        self._held.extend(claims)
+        self._count += len(self._held) - before
+        if len(self._held) >= (SPOOL_BATCH if self._file is not None else SPOOL_CLAIMS):
+            self._write()
+
+    def _write(self) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="auditor-claims-")  # noqa: SIM115  (closed by close or with the spool)
+        file, held = self._file, self._held
+        file.seek(0, 2)
+        for i in range(0, len(held) - SPOOL_BATCH + 1, SPOOL_BATCH):
+            self._offsets.append(file.tell())
+            pickle.dump(held[i:i + SPOOL_BATCH], file, pickle.HIGHEST_PROTOCOL)
+        del held[:len(held) - len(held) % SPOOL_BATCH]
+
+    @property
+    def spooled(self) -> bool:
+        """Whether some claims are on disk."""
+        return self._file is not None
+
+    def list_or_self(self) -> list[Claim] | ClaimSpool:
+        """The list of the claims when none went to disk, else the spool."""
+        return self._held if self._file is None else self
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Claim]:
+        file = self._file
+        for offset in list(self._offsets):
+            assert file is not None
+            file.seek(offset)
+            batch = pickle.load(file)  # a file this spool wrote
+            if not self.keep_explain:
+                for claim in batch:
+                    claim.explain = _NO_EXPLAIN
+            yield from batch
+        held = list(self._held)
+        if not self.keep_explain:
+            for claim in held:
+                claim.explain = _NO_EXPLAIN
+        yield from held
+
+    def close(self) -> None:
+        """Remove the temporary file (the spool is empty afterwards)."""
+        if self._file is not None:
+            self._file.close()
+        self._file, self._offsets, self._held, self._count = None, [], [], 0
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ClaimSpool, (list(self),))

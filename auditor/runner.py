@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .cache import digest_of
-from .claims import Claim
+from .claims import Claim, ClaimSpool
 from .config import Config
 from .docresult import DocumentResult, DocumentStore, document_result
 from .document import Document
@@ -127,6 +127,7 @@ class Auditor:
         self._phrases: PhraseIndex | None = None
         self._claim_rules: ClaimRules | None = None  # the per-document rules, indexed on first use
         self._doc_rules: list[Rule] = []
+        self._require_ids: frozenset[str] | None = None  # the active require rules (``_first_required``)
         self._scope_rules: ScopeRules | None = None
         self._checker: ConsistencyChecker | None = None  # of the run in ``finish``
         self.jobs = 1  # processes that parse files
@@ -219,16 +220,43 @@ class Auditor:
         for document in documents:
             failures = len(self.internal_errors)
             parts = []
+            spool = ClaimSpool()  # a long document's claims go to disk as its pieces are read
+            required: set[str] = set()  # require rules matched already (their first match is all they need)
             for piece, claims in extract_pieces(self.nlp, [document], self._on_error(warn)):
-                part = document_result(piece.document, piece.doc, claims, self.phrases.matches(piece.doc))
+                matched = self._first_required(piece, self.phrases.matches(piece.doc), required)
+                part = document_result(piece.document, piece.doc, claims, matched)
                 # what the piece's Doc holds past its own text (a claim running on) is the next piece's
                 part.matches = [m for m in part.matches if piece.own < 0 or m.start < piece.own]
                 for match in part.matches:
                     match.start, match.end = match.start + piece.offset, match.end + piece.offset
+                spool.extend(claims)
+                part.claims = []
                 parts.append(part)
             if len(self.internal_errors) == failures:
                 whole = len(parts) == 1 and not isinstance(document, StreamedDocument)
-                yield parts[0] if whole else merge_results(document, parts)
+                result = parts[0] if whole else merge_results(document, parts)
+                result.claims = spool.list_or_self()
+                yield result
+
+    def _first_required(self, piece: Any, matched: dict[str, list[tuple[int, int]]],
+                        required: set[str]) -> dict[str, list[tuple[int, int]]]:
+        """``matched`` with only the first match in the document of each ``require`` rule (one
+        is all the rule asks for: ``check_document``); ``required`` holds the rules matched before."""
+        if self._require_ids is None:
+            self._require_ids = frozenset(r.id for r in self.ruleset.active() if r.type == "require")
+        if self._require_ids.isdisjoint(matched):
+            return matched
+        kept = {}
+        for rule_id, spans in matched.items():
+            if rule_id in self._require_ids:
+                if rule_id in required:
+                    continue
+                spans = [s for s in sorted(spans) if piece.own < 0 or piece.doc[s[0]].idx < piece.own][:1]
+                if not spans:
+                    continue
+                required.add(rule_id)
+            kept[rule_id] = spans
+        return kept
 
     def results(self, selection: Selection, warn: Warn) -> Iterator[DocumentResult]:
         """The result of every usable file of ``selection``, in order, reading one file at a time."""
@@ -366,6 +394,9 @@ class Auditor:
             self.cache.put(new)
         if not self.keep_explain:
             for result in results:
+                if isinstance(result.claims, ClaimSpool):
+                    result.claims.keep_explain = False
+                    continue
                 for claim in result.claims:
                     claim.explain = _NO_EXPLAIN
         return results
@@ -410,9 +441,10 @@ class Auditor:
             files = claims = 0
             for files, result in enumerate(results, 1):
                 claims += len(result.claims)
-                pending.extend(result.claims)
-                if len(pending) >= SPILL_CLAIMS:
-                    self._spill(run, pending)
+                for claim in result.claims:  # a long document's claims come from disk a batch at a time
+                    pending.append(claim)
+                    if len(pending) >= SPILL_CLAIMS:
+                        self._spill(run, pending)
                 if keep_claims:
                     claims_by_path[result.path] = result.claims
                 suppressions.extend(result.suppressions)
