@@ -9,7 +9,10 @@ past ``SPOOL_CLAIMS`` of them, so that a run's memory does not grow with one doc
 
 from __future__ import annotations
 
+import contextlib
+import os
 import pickle
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -194,8 +197,24 @@ _NAMES = ("path", "attribute", "unit", "drug", "per", "indication", "population"
           "formulation", "population_detail", "condition")
 
 
+def compact(claims: Iterable[Claim], previous: Claim | None = None) -> list[Claim]:
+    """``claims`` with equal strings shared (the same values, less memory): a claim's ``text``
+    is its quote's string when they are equal, and its ``sentence`` the previous claim's when
+    both stand in the same sentence (``previous``: the claim before the first)."""
+    out = list(claims)
+    for claim in out:
+        quote = claim.location.get("quote")
+        if claim.text == quote:
+            claim.text = quote
+        if previous is not None and claim.sentence == previous.sentence:
+            claim.sentence = previous.sentence
+        previous = claim
+    return out
+
+
 SPOOL_CLAIMS = 5_000  # claims a ClaimSpool holds in memory; more go to its temporary file
 SPOOL_BATCH = 1_000  # claims pickled (and read back) together
+HAND_OFF = False  # True in a worker process of a run: spools cross to the run as files (``ClaimSpool.__reduce__``)
 _NO_EXPLAIN: dict[str, str] = {}
 
 
@@ -218,9 +237,9 @@ class ClaimSpool:
         self.extend(claims)
 
     def extend(self, claims: Iterable[Claim]) -> None:
-        """Add claims after those already held."""
+        """Add claims after those already held (``compact``: equal strings shared)."""
         before = len(self._held)
-        self._held.extend(claims)
+        self._held.extend(compact(claims, self._held[-1] if self._held else None))
         self._count += len(self._held) - before
         if len(self._held) >= (SPOOL_BATCH if self._file is not None else SPOOL_CLAIMS):
             self._write()
@@ -270,4 +289,29 @@ class ClaimSpool:
         self._file, self._offsets, self._held, self._count = None, [], [], 0
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (ClaimSpool, (list(self),))
+        """A spool crosses processes as its claims; with ``HAND_OFF`` (processes of one machine) a
+        spool on disk crosses as the name of a copy of its file, which the receiver opens and
+        removes at once (``_adopt``), so that its claims are never held together."""
+        if not (HAND_OFF and self._file is not None):
+            return (ClaimSpool, (list(self),))
+        offsets = list(self._offsets)
+        with tempfile.NamedTemporaryFile(prefix="auditor-claims-", delete=False) as copy:
+            self._file.seek(0)
+            shutil.copyfileobj(self._file, copy)
+            held = copy.tell()
+            if self._held:
+                offsets.append(held)
+                pickle.dump(self._held, copy, pickle.HIGHEST_PROTOCOL)
+        return (_adopt, (copy.name, offsets, self._count, self.keep_explain))
+
+
+def _adopt(name: str, offsets: list[int], count: int, keep_explain: bool) -> ClaimSpool:
+    """The spool whose file another process copied to ``name`` (``ClaimSpool.__reduce__``)."""
+    spool = ClaimSpool()
+    try:
+        spool._file = open(name, "rb")  # noqa: SIM115  (closed by close or with the spool)
+    finally:
+        with contextlib.suppress(OSError):  # where an open file can go (POSIX), it goes now
+            os.unlink(name)
+    spool._offsets, spool._count, spool.keep_explain = offsets, count, keep_explain
+    return spool

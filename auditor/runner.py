@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from . import claims as claims_module
 from .cache import digest_of
 from .claims import Claim, ClaimSpool
 from .config import Config
@@ -33,7 +34,7 @@ from .engine.checks import ClaimRules, check_document, check_patterns
 from .errors import AuditorError, InputWarning
 from .findings import Finding, Report
 from .ingest import discover, load_document
-from .ingest.stream import StreamedDocument
+from .ingest.stream import StreamedDocument, read_from_disk
 from .lexicon import Lexicon, cached_lexicon
 from .paths import bundled_rules_dir
 from .runstore import RunStore, StoredFindings
@@ -325,7 +326,8 @@ class Auditor:
             try:
                 if format_for(path) is None:
                     raise InputWarning(path, messages.UNSUPPORTED)
-                data = read_bytes(path, self.max_bytes)
+                # a long file is read from disk a section at a time when no digest needs its bytes
+                data = None if self.cache is None and read_from_disk(path, self.max_bytes) else read_bytes(path, self.max_bytes)
             except InputWarning as w:
                 entry = _Entry(path, warning=str(w))
             else:
@@ -621,6 +623,7 @@ def _init_worker(settings: tuple | None) -> None:
         _WORKER = Auditor(config, extra_rules, default_rules=default_rules)
     _WORKER.cache = None
     _WORKER.jobs = 1
+    claims_module.HAND_OFF = True  # a long document's claims cross to the run as a file on this machine
 
 
 def _end_with_parent(sig: int) -> None:

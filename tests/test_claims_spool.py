@@ -46,7 +46,7 @@ def test_a_spool_gives_its_claims_in_order_any_number_of_times(tiny_spool, monke
     assert [c.to_dict() for c in spool] == expected
     assert [c.to_dict() for c in spool] == expected  # read again
     first, second = iter(spool), iter(spool)  # two readers at once
-    assert [(a.to_dict(), b.to_dict()) for a, b in zip(first, second, strict=True)] == list(zip(expected, expected))
+    assert [(a.to_dict(), b.to_dict()) for a, b in zip(first, second, strict=True)] == [(e, e) for e in expected]
     assert [c.to_dict() for c in pickle.loads(pickle.dumps(spool))] == expected
     spool.keep_explain = False
     assert [c.explain for c in spool] == [{}] * 17
@@ -104,9 +104,13 @@ def test_a_file_read_in_sections_with_its_claims_on_disk_gives_the_findings_of_o
     monkeypatch.setattr(claims_module, "SPOOL_CLAIMS", 10)
     monkeypatch.setattr(claims_module, "SPOOL_BATCH", 7)
     assert isinstance(load_document(str(path)), stream.StreamedDocument)
+    assert [e.data for e in auditor._entries([str(path)])] == [None]  # read from disk, a section at a time
     results = list(auditor.results_of([str(path)], lambda m: None))
     assert isinstance(results[0].claims, ClaimSpool) and len(results[0].claims) == count > 50
     assert check() == (whole, count)
+    auditor.max_bytes = 30_000  # too large now: one warning, as when its bytes are read
+    (entry,) = auditor._entries([str(path)])
+    assert entry.data is None and "long.md" in entry.warning and "\n" not in entry.warning
 
 
 def test_a_require_rule_keeps_its_first_match_and_a_forbid_rule_every_one(tmp_path):
@@ -138,3 +142,43 @@ def test_a_require_rule_keeps_its_first_match_and_a_forbid_rule_every_one(tmp_pa
     assert "clonazepam.boxed-warning.addiction" not in rules_found
     assert "benzodiazepines.opioids" in rules_found  # named, never matched: still a finding
     assert json.loads(render("json", report))["findings"]
+
+
+def test_a_spool_handed_to_another_process_on_this_machine_is_a_file_removed_when_opened(tiny_spool, monkeypatch,
+                                                                                       tmp_path):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(claims_module, "HAND_OFF", True)
+    made = [_claim(n) for n in range(11)]
+    spool = ClaimSpool(made)
+    data = pickle.dumps(spool)
+    assert len(data) < 300 and len(list(tmp_path.iterdir())) == 1  # a name, not the claims
+    received = pickle.loads(data)
+    assert list(tmp_path.iterdir()) == []
+    assert received.spooled and len(received) == 11
+    assert [c.to_dict() for c in received] == [c.to_dict() for c in made] == [c.to_dict() for c in spool]
+    assert [c.to_dict() for c in pickle.loads(pickle.dumps(ClaimSpool(made[:3])))] == [c.to_dict() for c in made[:3]]
+
+
+def test_a_long_file_parsed_in_a_worker_reports_what_one_process_does(tiny_spool, monkeypatch, tmp_path):
+    body = "".join(p.read_text(encoding="utf-8").rstrip("\n") + "\n\n" for p in sorted(CORPUS.glob("*.md")))
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / "long.md").write_text(body * 3, encoding="utf-8")
+    for n, source in enumerate(sorted(CORPUS.glob("*.md"))[:5]):
+        (folder / f"{n}-{source.name}").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(stream, "STREAM_BYTES", 20_000)
+    monkeypatch.setattr(stream, "SECTION_CHARS", 12_000)
+    monkeypatch.setattr(stream, "OVERLAP_CHARS", 3_000)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    reports = {}
+    for jobs in (1, 2):
+        auditor = Auditor(Config())
+        auditor.jobs = jobs
+        results = list(auditor.results_of(sorted(str(p) for p in folder.iterdir()), lambda m: None))
+        assert len(results) == 6 and sum(isinstance(r.claims, ClaimSpool) for r in results) >= 1
+        report = auditor.finish(results, keep_claims=True)
+        reports[jobs] = {fmt: render(fmt, report) for fmt in FORMATS}
+        reports[jobs]["claims"] = [[c.to_record() for c in r.claims] for r in results]
+        del results
+    assert reports[2] == reports[1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["articles"]  # no spool file left behind
