@@ -267,20 +267,24 @@ class ClaimSpool:
         return self._count
 
     def __iter__(self) -> Iterator[Claim]:
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[Claim]]:
+        """The claims in order, a list of at most ``SPOOL_BATCH`` of them (or those held) at a time."""
         file = self._file
         for offset in list(self._offsets):
             assert file is not None
             file.seek(offset)
-            batch = pickle.load(file)  # a file this spool wrote
-            if not self.keep_explain:
-                for claim in batch:
-                    claim.explain = _NO_EXPLAIN
-            yield from batch
-        held = list(self._held)
+            yield self._read(pickle.load(file))  # a file this spool wrote
+        if self._held:
+            yield self._read(list(self._held))
+
+    def _read(self, batch: list[Claim]) -> list[Claim]:
         if not self.keep_explain:
-            for claim in held:
+            for claim in batch:
                 claim.explain = _NO_EXPLAIN
-        yield from held
+        return batch
 
     def close(self) -> None:
         """Remove the temporary file (the spool is empty afterwards)."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -451,7 +451,11 @@ class Auditor:
                     claims_by_path[result.path] = result.claims
                 suppressions.extend(result.suppressions)
                 store.add(result.path, result.warnings)
-                run.add_findings(self.document_findings(result))
+                if self.cache is None and isinstance(result.claims, ClaimSpool):
+                    for found in self._findings_in_batches(result):  # a long document's, a batch of claims at a time
+                        run.add_findings(found)
+                else:
+                    run.add_findings(self.document_findings(result))
                 digests.append((result.path, digest_of(result)))
                 if progress:
                     progress(files)
@@ -478,7 +482,16 @@ class Auditor:
             self.cache.store_findings(result, findings)
         return findings
 
-    def _check_document(self, result: DocumentResult) -> list[Finding]:
+    def _findings_in_batches(self, result: DocumentResult) -> Iterator[list[Finding]]:
+        """The findings of ``_check_document`` on a result whose claims are on disk (``ClaimSpool``),
+        a batch of claims at a time: the same findings, in the same order within each rule (which
+        is all the report's order keeps of the order they were made in: ``RunStore.finish``)."""
+        assert isinstance(result.claims, ClaimSpool)
+        for batch in result.claims.batches():
+            yield self._check_document(replace(result, claims=batch), doc_rules=False)
+        yield self._check_document(replace(result, claims=[]))
+
+    def _check_document(self, result: DocumentResult, doc_rules: bool = True) -> list[Finding]:
         if self._claim_rules is None:
             from .engine.scope import ScopeRules
 
@@ -488,7 +501,7 @@ class Auditor:
             self._scope_rules = ScopeRules(rules, [r for r in rules if r.type in ("limit", "expect")], self.lexicon)
         findings = self._claim_rules.check(result.claims, result.has_sources)
         findings.extend(self._scope_rules.check(result.claims))
-        for rule in self._doc_rules:
+        for rule in self._doc_rules if doc_rules else ():
             findings.extend(check_document(rule, result, self.lexicon))
         return findings
 
