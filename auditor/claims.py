@@ -3,14 +3,21 @@
 ``Claim.to_record()`` produces exactly the record of ``CLAIMS.md`` (the contract other
 tools read), plus a few extra keys (``effect``, ``explain``). ``Claim.to_dict()`` and
 ``Claim.from_dict()`` are a lossless JSON form of every field, for the claim cache and for
-work handed between processes.
+work handed between processes. ``ClaimSpool`` holds the claims of one long document on disk
+past ``SPOOL_CLAIMS`` of them, so that a run's memory does not grow with one document's size.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pickle
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import IO, Any
 
 ATTRIBUTES = (
     "dose.start",
@@ -188,3 +195,127 @@ class Claim:
 _RANGES = ("value", "frequency", "daily", "renal_function", "age", "weight")
 _NAMES = ("path", "attribute", "unit", "drug", "per", "indication", "population", "effect", "drug_class", "heading",
           "formulation", "population_detail", "condition")
+
+
+def compact(claims: Iterable[Claim], previous: Claim | None = None) -> list[Claim]:
+    """``claims`` with equal strings shared (the same values, less memory): a claim's ``text``
+    is its quote's string when they are equal, and its ``sentence`` the previous claim's when
+    both stand in the same sentence (``previous``: the claim before the first)."""
+    out = list(claims)
+    for claim in out:
+        quote = claim.location.get("quote")
+        if claim.text == quote:
+            claim.text = quote
+        if previous is not None and claim.sentence == previous.sentence:
+            claim.sentence = previous.sentence
+        previous = claim
+    return out
+
+
+SPOOL_CLAIMS = 5_000  # claims a ClaimSpool holds in memory; more go to its temporary file
+SPOOL_BATCH = 1_000  # claims pickled (and read back) together
+HAND_OFF = False  # True in a worker process of a run: spools cross to the run as files (``ClaimSpool.__reduce__``)
+_NO_EXPLAIN: dict[str, str] = {}
+
+
+class ClaimSpool:
+    """The claims of one document in order, as ``DocumentResult.claims`` of a long document.
+
+    Up to ``SPOOL_CLAIMS`` claims are held in a list (``list_or_self`` then gives that list);
+    past that they are pickled ``SPOOL_BATCH`` at a time to an unnamed temporary file (on POSIX
+    it has no name from the start, so a killed run leaves nothing) and read back a batch at a
+    time each time the spool is iterated, any number of times. ``len`` is known without reading.
+    A spool crosses processes as the list of its claims (a spool again on the other side).
+    """
+
+    def __init__(self, claims: Iterable[Claim] = ()) -> None:
+        self._held: list[Claim] = []  # claims not written (all of them while there is no file)
+        self._file: IO[bytes] | None = None
+        self._offsets: list[int] = []  # where each written batch starts in the file
+        self._count = 0
+        self.keep_explain = True  # False: claims come back without their ``explain``
+        self.extend(claims)
+
+    def extend(self, claims: Iterable[Claim]) -> None:
+        """Add claims after those already held (``compact``: equal strings shared)."""
+        before = len(self._held)
+        self._held.extend(compact(claims, self._held[-1] if self._held else None))
+        self._count += len(self._held) - before
+        if len(self._held) >= (SPOOL_BATCH if self._file is not None else SPOOL_CLAIMS):
+            self._write()
+
+    def _write(self) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="auditor-claims-")  # noqa: SIM115  (closed by close or with the spool)
+        file, held = self._file, self._held
+        file.seek(0, 2)
+        for i in range(0, len(held) - SPOOL_BATCH + 1, SPOOL_BATCH):
+            self._offsets.append(file.tell())
+            pickle.dump(held[i:i + SPOOL_BATCH], file, pickle.HIGHEST_PROTOCOL)
+        del held[:len(held) - len(held) % SPOOL_BATCH]
+
+    @property
+    def spooled(self) -> bool:
+        """Whether some claims are on disk."""
+        return self._file is not None
+
+    def list_or_self(self) -> list[Claim] | ClaimSpool:
+        """The list of the claims when none went to disk, else the spool."""
+        return self._held if self._file is None else self
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Claim]:
+        for batch in self.batches():
+            yield from batch
+
+    def batches(self) -> Iterator[list[Claim]]:
+        """The claims in order, a list of at most ``SPOOL_BATCH`` of them (or those held) at a time."""
+        file = self._file
+        for offset in list(self._offsets):
+            assert file is not None
+            file.seek(offset)
+            yield self._read(pickle.load(file))  # a file this spool wrote
+        if self._held:
+            yield self._read(list(self._held))
+
+    def _read(self, batch: list[Claim]) -> list[Claim]:
+        if not self.keep_explain:
+            for claim in batch:
+                claim.explain = _NO_EXPLAIN
+        return batch
+
+    def close(self) -> None:
+        """Remove the temporary file (the spool is empty afterwards)."""
+        if self._file is not None:
+            self._file.close()
+        self._file, self._offsets, self._held, self._count = None, [], [], 0
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """A spool crosses processes as its claims; with ``HAND_OFF`` (processes of one machine) a
+        spool on disk crosses as the name of a copy of its file, which the receiver opens and
+        removes at once (``_adopt``), so that its claims are never held together."""
+        if not (HAND_OFF and self._file is not None):
+            return (ClaimSpool, (list(self),))
+        offsets = list(self._offsets)
+        with tempfile.NamedTemporaryFile(prefix="auditor-claims-", delete=False) as copy:
+            self._file.seek(0)
+            shutil.copyfileobj(self._file, copy)
+            held = copy.tell()
+            if self._held:
+                offsets.append(held)
+                pickle.dump(self._held, copy, pickle.HIGHEST_PROTOCOL)
+        return (_adopt, (copy.name, offsets, self._count, self.keep_explain))
+
+
+def _adopt(name: str, offsets: list[int], count: int, keep_explain: bool) -> ClaimSpool:
+    """The spool whose file another process copied to ``name`` (``ClaimSpool.__reduce__``)."""
+    spool = ClaimSpool()
+    try:
+        spool._file = open(name, "rb")  # noqa: SIM115  (closed by close or with the spool)
+    finally:
+        with contextlib.suppress(OSError):  # where an open file can go (POSIX), it goes now
+            os.unlink(name)
+    spool._offsets, spool._count, spool.keep_explain = offsets, count, keep_explain
+    return spool

@@ -18,14 +18,15 @@ from __future__ import annotations
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from . import claims as claims_module
 from .cache import digest_of
-from .claims import Claim
+from .claims import Claim, ClaimSpool
 from .config import Config
 from .docresult import DocumentResult, DocumentStore, document_result
 from .document import Document
@@ -127,6 +128,7 @@ class Auditor:
         self._phrases: PhraseIndex | None = None
         self._claim_rules: ClaimRules | None = None  # the per-document rules, indexed on first use
         self._doc_rules: DocumentRules | None = None
+        self._require_ids: frozenset[str] | None = None  # the active require rules (``_first_required``)
         self._scope_rules: ScopeRules | None = None
         self._checker: ConsistencyChecker | None = None  # of the run in ``finish``
         self.jobs = 1  # processes that parse files
@@ -221,16 +223,43 @@ class Auditor:
         for document in documents:
             failures = len(self.internal_errors)
             parts = []
+            spool = ClaimSpool()  # a long document's claims go to disk as its pieces are read
+            required: set[str] = set()  # require rules matched already (their first match is all they need)
             for piece, claims in extract_pieces(self.nlp, [document], self._on_error(warn)):
-                part = document_result(piece.document, piece.doc, claims, self.phrases.matches(piece.doc))
+                matched = self._first_required(piece, self.phrases.matches(piece.doc), required)
+                part = document_result(piece.document, piece.doc, claims, matched)
                 # what the piece's Doc holds past its own text (a claim running on) is the next piece's
                 part.matches = [m for m in part.matches if piece.own < 0 or m.start < piece.own]
                 for match in part.matches:
                     match.start, match.end = match.start + piece.offset, match.end + piece.offset
+                spool.extend(claims)
+                part.claims = []
                 parts.append(part)
             if len(self.internal_errors) == failures:
                 whole = len(parts) == 1 and not isinstance(document, StreamedDocument)
-                yield parts[0] if whole else merge_results(document, parts)
+                result = parts[0] if whole else merge_results(document, parts)
+                result.claims = spool.list_or_self()
+                yield result
+
+    def _first_required(self, piece: Any, matched: dict[str, list[tuple[int, int]]],
+                        required: set[str]) -> dict[str, list[tuple[int, int]]]:
+        """``matched`` with only the first match in the document of each ``require`` rule (one
+        is all the rule asks for: ``check_document``); ``required`` holds the rules matched before."""
+        if self._require_ids is None:
+            self._require_ids = frozenset(r.id for r in self.ruleset.active() if r.type == "require")
+        if self._require_ids.isdisjoint(matched):
+            return matched
+        kept = {}
+        for rule_id, spans in matched.items():
+            if rule_id in self._require_ids:
+                if rule_id in required:
+                    continue
+                spans = [s for s in sorted(spans) if piece.own < 0 or piece.doc[s[0]].idx < piece.own][:1]
+                if not spans:
+                    continue
+                required.add(rule_id)
+            kept[rule_id] = spans
+        return kept
 
     def results(self, selection: Selection, warn: Warn) -> Iterator[DocumentResult]:
         """The result of every usable file of ``selection``, in order, reading one file at a time."""
@@ -299,7 +328,8 @@ class Auditor:
             try:
                 if format_for(path) is None:
                     raise InputWarning(path, messages.UNSUPPORTED)
-                data = read_bytes(path, self.max_bytes)
+                # a long file is read from disk a section at a time when no digest needs its bytes
+                data = None if self.cache is None and _read_from_disk(path, self.max_bytes) else read_bytes(path, self.max_bytes)
             except InputWarning as w:
                 entry = _Entry(path, warning=str(w))
             else:
@@ -391,6 +421,9 @@ class Auditor:
             self.cache.put(new)
         if not self.keep_explain:  # those from the cache come without
             for result in parsed_here:
+                if isinstance(result.claims, ClaimSpool):
+                    result.claims.keep_explain = False
+                    continue
                 for claim in result.claims:
                     claim.explain = _NO_EXPLAIN
         return results
@@ -439,7 +472,7 @@ class Auditor:
                 count = result.claim_count()
                 claims += count
                 held += count
-                pending.append(result.later_claims())  # a cached result's are read only when spilled
+                pending.append(result.later_claims())  # a cached result's are read only when spilled, a long document's from disk
                 if held >= SPILL_CLAIMS:
                     self._spill(run, pending)
                     held = 0
@@ -447,7 +480,11 @@ class Auditor:
                     claims_by_path[result.path] = result.claims
                 suppressions.extend(result.suppressions)
                 store.add(result.path, result.warnings)
-                run.add_findings(self.document_findings(result))
+                if self.cache is None and isinstance(result.claims, ClaimSpool):
+                    for found in self._findings_in_batches(result):  # a long document's, a batch of claims at a time
+                        run.add_findings(found)
+                else:
+                    run.add_findings(self.document_findings(result))
                 digests.append((result.path, digest_of(result)))
                 if progress:
                     progress(files)
@@ -474,7 +511,16 @@ class Auditor:
             self.cache.store_findings(result, findings)
         return findings
 
-    def _check_document(self, result: DocumentResult) -> list[Finding]:
+    def _findings_in_batches(self, result: DocumentResult) -> Iterator[list[Finding]]:
+        """The findings of ``_check_document`` on a result whose claims are on disk (``ClaimSpool``),
+        a batch of claims at a time: the same findings, in the same order within each rule (which
+        is all the report's order keeps of the order they were made in: ``RunStore.finish``)."""
+        assert isinstance(result.claims, ClaimSpool)
+        for batch in result.claims.batches():
+            yield self._check_document(replace(result, claims=batch), doc_rules=False)
+        yield self._check_document(replace(result, claims=[]))
+
+    def _check_document(self, result: DocumentResult, doc_rules: bool = True) -> list[Finding]:
         if self._claim_rules is None:
             from .engine.scope import ScopeRules
 
@@ -484,7 +530,8 @@ class Auditor:
             self._scope_rules = ScopeRules(rules, [r for r in rules if r.type in ("limit", "expect")], self.lexicon)
         findings = self._claim_rules.check(result.claims, result.has_sources)
         findings.extend(self._scope_rules.check(result.claims))
-        findings.extend(self._doc_rules.check(result))
+        if doc_rules:
+            findings.extend(self._doc_rules.check(result))
         return findings
 
     def _spill(self, run: RunStore, pending: list[Iterable[Claim]]) -> None:
@@ -611,6 +658,13 @@ def merge_results(document: Document | StreamedDocument, parts: list[DocumentRes
     )
 
 
+def _read_from_disk(path: str, max_bytes: int) -> bool:
+    """``ingest.stream.read_from_disk`` (imported only by a run that may need it)."""
+    from .ingest.stream import read_from_disk
+
+    return read_from_disk(path, max_bytes)
+
+
 def _init_worker(settings: tuple | None) -> None:
     """Set up a worker process: the forked parent's Auditor, or a new one from its settings."""
     global _WORKER
@@ -625,6 +679,7 @@ def _init_worker(settings: tuple | None) -> None:
         _WORKER = Auditor(config, extra_rules, default_rules=default_rules)
     _WORKER.cache = None
     _WORKER.jobs = 1
+    claims_module.HAND_OFF = True  # a long document's claims cross to the run as a file on this machine
 
 
 def _end_with_parent(sig: int) -> None:

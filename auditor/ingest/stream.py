@@ -30,6 +30,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
+import stat
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -593,6 +594,16 @@ def should_stream(size: int) -> bool:
     return size > STREAM_BYTES
 
 
+def read_from_disk(path: str, max_bytes: int) -> bool:
+    """True for a regular file that is read a section at a time and may be audited (not over
+    ``max_bytes``): a run that needs no digest of its bytes leaves it on disk until then."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and should_stream(st.st_size) and st.st_size <= max_bytes
+
+
 def file_size(path: str) -> int:
     try:
         return os.stat(path).st_size
@@ -600,4 +611,5 @@ def file_size(path: str) -> int:
         return 0
 
 
-__all__ = ["STREAM_BYTES", "Section", "StreamedDocument", "decoded_chunks", "raw_sections", "should_stream"]
+__all__ = ["STREAM_BYTES", "Section", "StreamedDocument", "decoded_chunks", "raw_sections", "read_from_disk",
+           "should_stream"]

@@ -5,13 +5,14 @@ in MB): Markdown from ``corpus/*.md``, HTML from the bodies of ``corpus/*.html``
 ``<html><body>``, plain text from the first article of ``../shared/articles`` (or
 ``corpus/*.md`` when that is missing). Each run is a separate process,
 ``auditor check FILE --no-cache -j 1 --format json`` with ``max_file_size_mb: 100`` in a config
-file, measured with ``/usr/bin/time -f "%U %S %M"``: user+system CPU seconds and the maximum
-resident set size. The table shows them with the number of findings and the exit code, so that
+file (with ``--cache``: a new claim cache instead of ``--no-cache``, so the run stores the file's
+result there), measured with ``/usr/bin/time -f "%U %S %M"``: user+system CPU seconds and the
+maximum resident set size. The table shows them with the number of findings and the exit code, so that
 runs of two revisions can be compared (``--auditor`` names the executable to measure).
 
 Usage::
 
-    .venv/bin/python tests/benchmarks/bench_huge.py [--sizes 1,10,50] [--formats md,html,txt] [--auditor PATH]
+    .venv/bin/python tests/benchmarks/bench_huge.py [--sizes 1,10,50] [--formats md,html,txt] [--auditor PATH] [--cache]
 """
 
 from __future__ import annotations
@@ -59,8 +60,9 @@ def write(path: Path, fmt: str, megabytes: float) -> int:
     return size
 
 
-def measure(auditor: str, path: Path, config: Path) -> dict:
-    cmd = ["/usr/bin/time", "-f", "%U %S %M", auditor, "check", str(path), "--no-cache", "-j", "1",
+def measure(auditor: str, path: Path, config: Path, cache: Path | None = None) -> dict:
+    caching = ["--no-cache"] if cache is None else ["--cache-dir", str(cache)]
+    cmd = ["/usr/bin/time", "-f", "%U %S %M", auditor, "check", str(path), *caching, "-j", "1",
            "--format", "json", "--config", str(config)]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     user, system, rss = proc.stderr.strip().splitlines()[-1].split()
@@ -78,6 +80,7 @@ def main() -> None:
     ap.add_argument("--formats", default="md,html,txt")
     ap.add_argument("--auditor", default=str(Path(sys.executable).parent / "auditor"))
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--cache", action="store_true", help="write a new claim cache instead of --no-cache")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -87,12 +90,13 @@ def main() -> None:
             for mb in (float(s) for s in args.sizes.split(",")):
                 path = Path(tmp) / f"huge.{fmt}"
                 size = write(path, fmt, mb)
-                rows.append({"format": fmt, "bytes": size, **measure(args.auditor, path, config)})
+                cache = Path(tmp) / f"cache-{fmt}-{mb}" if args.cache else None
+                rows.append({"format": fmt, "bytes": size, **measure(args.auditor, path, config, cache)})
                 path.unlink()
     if args.json:
         print(json.dumps({"revision": revision(), "machine": machine(), "rows": rows}, indent=2))
         return
-    print(f"# {revision()} on {machine()}; {args.auditor}")
+    print(f"# {revision()} on {machine()}; {args.auditor}{' (new claim cache)' if args.cache else ' --no-cache'}")
     print(f"{'format':6} {'MB':>6} {'CPU s':>8} {'max RSS MB':>10} {'findings':>8} {'exit':>4}")
     for r in rows:
         print(f"{r['format']:6} {r['bytes'] / 1048576:6.1f} {r['cpu_s']:8.1f} {r['max_rss_mb']:10} {r['findings']!s:>8} {r['exit']:4}")
