@@ -13,6 +13,7 @@ from .document import Document
 from .ingest.stream import StreamedDocument
 from .pieces import Piece, pieces
 from .pipeline.layout import BlockInfo
+from .pipeline.token_table import token_table
 
 # Spaces that are not ASCII spaces (no-break, thin, narrow no-break) separate words all the same:
 # "0.25&nbsp;mg" is a number and a unit. Replaced one for one, so offsets do not move.
@@ -21,7 +22,9 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": 
 
 def make_doc(nlp: Language, document: Document) -> Doc:
     """Tokenize a Document and attach the layout the components read."""
-    doc = nlp.make_doc(document.text.translate(_SPACES))
+    text = document.text.translate(_SPACES)
+    doc = nlp.make_doc(text)
+    token_table(doc).doc_text = text  # what doc.text would join again from its tokens
     headings: dict[int, str] = {}
     blocks = []
     for block in document.blocks:

@@ -98,6 +98,12 @@ class TokenTable:
         return list(itertools.compress(range(self.n), passed))
 
     @cached_property
+    def doc_text(self) -> str:
+        """``doc.text`` (which spaCy joins from Token objects on every access); the caller that
+        tokenized a string may set it to that string."""
+        return "".join([text + " " if ws else text for text, ws in zip(self.text, self.ws, strict=True)])
+
+    @cached_property
     def lower(self) -> list[str]:
         return self._strings(LOWER)
 
