@@ -199,6 +199,12 @@ class WindowedMatcher:
         self.length = 0
         self._patterns: list[_Pattern] = []
         self._starts: dict[str, bool] = {}  # token text -> _text_may_start
+        # what a first token of some pattern is: one of these texts or lowercased texts, or a text one
+        # of these expressions finds ((expression, on the lowercased text)); or any token at all
+        self._may_text: set[str] = set()
+        self._may_lower: set[str] = set()
+        self._may_regex: list[tuple[re.Pattern, bool]] = []
+        self._may_any = False
         self._firsts: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}  # text -> patterns it may start
         for key, group in (patterns or {}).items():
             self.add(key, group)
@@ -225,12 +231,34 @@ class WindowedMatcher:
                     prefix.append(checks)
                     exact = exact and whole
                 self._patterns.append(_Pattern(key_id, test, prefix, exact, length))
+                self._add_first(pattern[0])
+
+    def _add_first(self, spec: dict) -> None:
+        """Note one test that every first token of a pattern starting with ``spec`` passes."""
+        first = {key.upper() if isinstance(key, str) else key: value for key, value in spec.items()}
+        regexes = []
+        for key, target in (("ORTH", self._may_text), ("TEXT", self._may_text), ("LOWER", self._may_lower)):
+            value = first.get(key)
+            if isinstance(value, str):
+                target.add(value)
+                return
+            if isinstance(value, dict) and set(value) == {"IN"} and all(isinstance(v, str) for v in value["IN"]):
+                target.update(value["IN"])
+                return
+            if isinstance(value, dict) and set(value) == {"REGEX"}:
+                regexes.append((re.compile(value["REGEX"]), key == "LOWER"))
+        if regexes:
+            self._may_regex.append(regexes[0])
+        else:
+            self._may_any = True
 
     def __len__(self) -> int:
         return len(self.matcher)
 
     def _text_may_start(self, text: str, low: str) -> bool:
-        return any(test(text, ws) for test in self.tests for ws in (False, True))
+        """Whether a token of this text may start a match (``_first_of`` then tells which patterns)."""
+        return (self._may_any or text in self._may_text or low in self._may_lower
+                or any(regex.search(low if lowered else text) for regex, lowered in self._may_regex))
 
     def _first_of(self, text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """The patterns whose first-token test ``text`` passes, without and with whitespace after it."""
