@@ -126,3 +126,15 @@ def test_windowed_matcher_knows_whole_patterns_in_the_matchers_order(nlp, words)
         windowed.add(key, group)
     assert windowed.tests is not None
     assert windowed(doc) == plain(doc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(1, 4)), max_size=12))
+def test_longest_matches_keeps_what_filter_spans_keeps(nlp, pairs):
+    from spacy.util import filter_spans
+
+    from auditor.pipeline.cues import longest_matches
+
+    doc = Doc(nlp.vocab, words=["w"] * 16)
+    matches = [(start, start + length) for start, length in pairs]
+    assert longest_matches(matches) == [(s.start, s.end) for s in filter_spans([doc[a:b] for a, b in matches])]

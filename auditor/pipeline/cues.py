@@ -31,7 +31,6 @@ from typing import Any
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from ..yamlio import load_yaml
 from .token_table import token_table
@@ -323,17 +322,29 @@ class CueRecognizer:
         self.matcher = WindowedMatcher(nlp.vocab, {"CITATION": REFERENCE_MARKER})
 
     def __call__(self, doc: Doc) -> Doc:
-        by_label: dict[str, list[Span]] = {}
+        strings = doc.vocab.strings
+        by_label: dict[str, list[tuple[int, int]]] = {}
         for match_id, start, end in [*self.phrases(doc), *self.matcher(doc)]:
-            label = doc.vocab.strings[match_id]
-            by_label.setdefault(label, []).append(Span(doc, start, end, label=label))
-        spans: list[Span] = []
-        for group in by_label.values():
-            spans.extend(filter_spans(group))  # longest match per label; labels may overlap
+            by_label.setdefault(strings[match_id], []).append((start, end))
+        found: list[tuple[int, int, str]] = []
+        for label, group in by_label.items():
+            found.extend((start, end, label) for start, end in longest_matches(group))  # labels may overlap
         # cues on the same tokens keep the order of CUE_PHRASES, whatever else the text holds
-        spans.sort(key=lambda s: (s.start, -s.end, LABEL_ORDER.get(s.label_, len(LABEL_ORDER))))
-        doc.spans["cues"] = spans
+        found.sort(key=lambda m: (m[0], -m[1], LABEL_ORDER.get(m[2], len(LABEL_ORDER))))
+        doc.spans["cues"] = [Span(doc, start, end, label=label) for start, end, label in found]
         return doc
+
+
+def longest_matches(matches: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spacy.util.filter_spans`` on (start, end) token spans: the first longest of overlapping ones,
+    in order of their start (no Span objects are made for the matches left out)."""
+    result: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    for start, end in sorted(matches, key=lambda m: (m[1] - m[0], -m[0]), reverse=True):
+        if start not in seen and end - 1 not in seen:
+            result.append((start, end))
+            seen.update(range(start, end))
+    return sorted(result, key=lambda m: m[0])
 
 
 @Language.factory("cue_recognizer")
