@@ -48,8 +48,12 @@ def soft_line_breaks(document: Document) -> frozenset[int]:
     chars = numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
     places = numpy.asarray(starts)[:len(chars)]
     spaces = numpy.flatnonzero((chars == 32) & (places >= 0))
-    codes = numpy.frombuffer(source.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
-    found = spaces[numpy.isin(codes[places[spaces]], (10, 13))]
+    if not len(spaces):
+        return frozenset()
+    at = places[spaces]
+    low = int(at.min())  # a piece of a long file maps to a part of its source only
+    codes = numpy.frombuffer(source[low:int(at.max()) + 1].encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
+    found = spaces[numpy.isin(codes[at - low], (10, 13))]
     return frozenset(found.tolist())
 
 
