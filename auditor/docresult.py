@@ -15,6 +15,7 @@ keep every document in memory.
 
 from __future__ import annotations
 
+import bisect
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -103,11 +104,13 @@ def document_result(document: Document, doc: Doc, claims: list[Claim],
                     matched: dict[str, list[tuple[int, int]]]) -> DocumentResult:
     """The result of a processed document: ``matched`` is rule id -> token spans (PhraseIndex.matches)."""
     matches = []
-    for rule_id, spans in matched.items():
-        for start, end in sorted(spans):
-            span = doc[start:end]
-            matches.append(PhraseMatch(rule_id, span.start_char, span.end_char,
-                                       _location(document, span.start_char, span.end_char), span.sent.text))
+    if matched:
+        sentences = _Sentences(doc)
+        for rule_id, spans in matched.items():
+            for start, end in sorted(spans):
+                start_char, end_char, sentence = sentences.of(start, end)
+                matches.append(PhraseMatch(rule_id, start_char, end_char, _location(document, start_char, end_char),
+                                           sentence))
     mentions = []
     seen = set()
     for span in doc.spans.get("drugs", []):
@@ -119,6 +122,35 @@ def document_result(document: Document, doc: Doc, claims: list[Claim],
         suppressions=find_suppressions(document), warnings=list(document.warnings),
         has_sources=document.sources_start is not None,
     )
+
+
+class _Sentences:
+    """Char offsets and sentence texts of token spans of a sentenced Doc, read from its token columns
+    (what ``doc[start:end]`` and its ``.sent.text`` give, without making Span and Token objects)."""
+
+    def __init__(self, doc: Doc) -> None:
+        import numpy
+        from spacy.attrs import SENT_START
+
+        from .pipeline.token_table import token_table
+
+        table = token_table(doc)
+        self.texts, self.idx = table.text, table.idx
+        self.text = table.doc_text
+        starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist()
+        self.starts = starts if starts[:1] == [0] else [0, *starts]
+        self.n = len(doc)
+
+    def end_char(self, end: int) -> int:
+        return self.idx[end - 1] + len(self.texts[end - 1])
+
+    def of(self, start: int, end: int) -> tuple[int, int, str]:
+        """(start char, end char, text of the sentence holding its first token) of the non-empty token span ``[start, end)``."""
+        k = bisect.bisect_right(self.starts, start)  # the sentence holding ``start`` (as ``Span.sent``)
+        first = self.starts[k - 1]
+        last = self.starts[k] if k < len(self.starts) else self.n
+        return (self.idx[start], self.end_char(end),
+                self.text[self.idx[first]:self.end_char(last)])
 
 
 def _location(document: Document, start: int, end: int) -> dict[str, Any] | None:

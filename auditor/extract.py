@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -13,6 +14,7 @@ from .document import Document
 from .ingest.stream import StreamedDocument
 from .pieces import Piece, pieces
 from .pipeline.layout import BlockInfo
+from .pipeline.token_table import token_table
 
 # Spaces that are not ASCII spaces (no-break, thin, narrow no-break) separate words all the same:
 # "0.25&nbsp;mg" is a number and a unit. Replaced one for one, so offsets do not move.
@@ -21,7 +23,9 @@ _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": 
 
 def make_doc(nlp: Language, document: Document) -> Doc:
     """Tokenize a Document and attach the layout the components read."""
-    doc = nlp.make_doc(document.text.translate(_SPACES))
+    text = document.text.translate(_SPACES)
+    doc = nlp.make_doc(text)
+    token_table(doc).doc_text = text  # what doc.text would join again from its tokens
     headings: dict[int, str] = {}
     blocks = []
     for block in document.blocks:
@@ -37,16 +41,20 @@ def make_doc(nlp: Language, document: Document) -> Doc:
 
 def soft_line_breaks(document: Document) -> frozenset[int]:
     """Offsets of text characters that stand for a line break inside a block (a Markdown soft break)."""
-    source, starts = document.source, document.starts
-    out = set()
-    find = document.text.find
-    i = find(" ")
-    while i >= 0:
-        src = starts[i]
-        if src >= 0 and source[src] in "\r\n":
-            out.add(i)
-        i = find(" ", i + 1)
-    return frozenset(out)
+    text, source, starts = document.text, document.source, document.starts
+    if " " not in text or not ("\n" in source or "\r" in source):
+        return frozenset()
+    # a space of the text whose source character is a line break: compared as code points, all at once
+    chars = numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
+    places = numpy.asarray(starts)[:len(chars)]
+    spaces = numpy.flatnonzero((chars == 32) & (places >= 0))
+    if not len(spaces):
+        return frozenset()
+    at = places[spaces]
+    low = int(at.min())  # a piece of a long file maps to a part of its source only
+    codes = numpy.frombuffer(source[low:int(at.max()) + 1].encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
+    found = spaces[numpy.isin(codes[at - low], (10, 13))]
+    return frozenset(found.tolist())
 
 
 def claims_of(document: Document, doc: Doc) -> list[Claim]:

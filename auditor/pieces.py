@@ -33,6 +33,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .document import Block, Document, Link
+from .pipeline.token_table import token_table
 
 PIECE_CHARS = 100_000  # the own text of a piece, at most (a single longer block is cut)
 CONTEXT_BLOCKS = 8  # blocks parsed with a piece on each side, for what is read across blocks
@@ -243,7 +244,8 @@ def pieces(nlp: Language, document: Document, make_doc: Callable[[Language, Docu
         b = a + own_end - own_start
         claims = [c for c in doc._.claims or [] if a <= c.start < b]
         # a claim that runs past the end of the piece (a cut inside a block) is kept whole
-        stop = max([b, *(min(c.end, len(doc.text)) for c in claims)])
+        length = len(token_table(doc).doc_text)  # doc.text, which spaCy would join from its tokens for every claim
+        stop = max([b, *(min(c.end, length) for c in claims)])
         for c in claims:
             c.start, c.end = c.start - a, c.end - a
         doc = _crop(doc, a, stop)

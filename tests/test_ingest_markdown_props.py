@@ -125,3 +125,30 @@ def test_generated_markdown_maps_every_char_back(case: tuple[Piece, bool]) -> No
     assert_maps_back(doc, piece)
     for hs, he in piece.hidden:
         assert any(xs <= hs and he <= xe for xs, xe in doc.excluded), piece.src[hs:he]
+
+
+# front matter: keys, scalars of every YAML type, flow and block collections, and broken YAML
+YAML_PIECES = ["title", "date", ":", ": ", "- ", "\n", "\n  ", "  ", "\t", "'", '"', "[", "]", "{", "}", ",", "#",
+               "2024-01-31", "1.5", "0x1F", "yes", "~", "null", "&a ", "*a", "!!str ", "|", ">", "é", "\x07",
+               "\ufeff", "%YAML 1.1\n---\n", "...", "---", "key", "\\n", "!", "? ", "<<: ", "\r\n", "\x85", "\u2028",
+               "1e3", ".inf", "on", "12:30:00", "|-", "a b"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(YAML_PIECES), max_size=25))
+def test_front_matter_is_read_as_pyyaml_reads_it(pieces):
+    import yaml
+
+    from auditor.ingest.markdown import _load_yaml
+
+    text = "".join(pieces)
+    try:
+        expected = ("value", yaml.safe_load(text))
+    except yaml.YAMLError as err:
+        expected = ("error", str(err))
+    try:
+        got = ("value", _load_yaml(text))
+    except yaml.YAMLError as err:
+        got = ("error", str(err))
+    assert got == expected
+    assert [type(v) for v in got] == [type(v) for v in expected]

@@ -99,3 +99,42 @@ def test_windowed_matcher_with_an_untested_first_token_finds_every_match(nlp):
     plain.add("any", [[{"IS_DIGIT": True}, {"LOWER": "mg"}]])
     doc = nlp.make_doc("Take 5 mg, then 10 mg.")
     assert windowed(doc) == plain(doc) and len(windowed(doc)) == 2  # every token is a window start
+
+
+# patterns the token table answers whole (found without the Matcher), also under several keys at once,
+# beside patterns that need the Matcher and overlap them
+KNOWN_PATTERNS = {
+    "drink": [[{"LOWER": {"IN": ["alcohol", "booze"]}}], [{"ORTH": "Alcohol", "SPACY": True}]],
+    "drink-again": [[{"LOWER": {"IN": ["alcohol", "booze"]}}]],
+    "dot-number": [[{"ORTH": ".", "SPACY": False}, {"TEXT": {"REGEX": r"^\d{1,3}$"}}]],
+    "booze-dot": [[{"LOWER": "booze"}, {"IS_PUNCT": True}]],
+    "titled": [[{"ORTH": "("}, {"IS_TITLE": True}, {"OP": "{0,2}"}, {"ORTH": ")"}]],
+    "norm": [[{"NORM": "not"}, {"LIKE_NUM": True, "OP": "?"}, {"IS_ALPHA": True}]],
+}
+KNOWN_WORDS = ["alcohol", "Alcohol", "BOOZE", "booze", ".", "12", "1234", "(", ")", "Smith", "x", "n't", "not",
+               "2", "and", ","]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(KNOWN_WORDS), st.booleans()), min_size=1, max_size=30))
+def test_windowed_matcher_knows_whole_patterns_in_the_matchers_order(nlp, words):
+    doc = Doc(nlp.vocab, words=[w for w, _ in words], spaces=[s for _, s in words])
+    plain = Matcher(nlp.vocab)
+    windowed = WindowedMatcher(nlp.vocab)
+    for key, group in KNOWN_PATTERNS.items():
+        plain.add(key, group)
+        windowed.add(key, group)
+    assert windowed.tests is not None
+    assert windowed(doc) == plain(doc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(1, 4)), max_size=12))
+def test_longest_matches_keeps_what_filter_spans_keeps(nlp, pairs):
+    from spacy.util import filter_spans
+
+    from auditor.pipeline.cues import longest_matches
+
+    doc = Doc(nlp.vocab, words=["w"] * 16)
+    matches = [(start, start + length) for start, length in pairs]
+    assert longest_matches(matches) == [(s.start, s.end) for s in filter_spans([doc[a:b] for a, b in matches])]

@@ -27,6 +27,20 @@ def position_typecode(source_length: int) -> str:
     return "i" if source_length < 2**31 - 1 else "q"
 
 
+_SHARED_OFFSETS = array("i")  # 0, 1, 2, ...: shared by the builders of files up to _SHARED_LIMIT chars
+_SHARED_LIMIT = 1 << 20
+
+
+def _offsets(code: str, length: int) -> array:
+    """An array whose item k is k, at least ``length`` long (longer when shared between files)."""
+    if code != _SHARED_OFFSETS.typecode or length > _SHARED_LIMIT:
+        return array(code, range(length))
+    have = len(_SHARED_OFFSETS)
+    if have < length:
+        _SHARED_OFFSETS.extend(range(have, min(_SHARED_LIMIT, max(length, 2 * have))))
+    return _SHARED_OFFSETS
+
+
 @dataclass
 class RawBlock:
     """A finished block before headings and the sources section are resolved."""
@@ -45,7 +59,7 @@ class TextBuilder:
         # _offsets[k] == k: runs of consecutive offsets are copied out of it by slicing,
         # which is much faster than extending the arrays from ranges.
         code = position_typecode(source_length)
-        self._offsets = array(code, range(source_length + 1))
+        self._offsets = _offsets(code, source_length + 1)
         self._parts: list[str] = []
         self.starts = array(code)
         self.ends = array(code)

@@ -316,7 +316,7 @@ def _front_matter(tok: Token, path: str, warnings: list[str]) -> dict[str, Any]:
     """Parse YAML front matter; problems become warnings naming the file line."""
     first = (tok.map[0] if tok.map else 0) + 2  # file line of the first YAML line
     try:
-        data = yaml.safe_load(tok.content)
+        data = _load_yaml(tok.content)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
@@ -328,6 +328,24 @@ def _front_matter(tok: Token, path: str, warnings: list[str]) -> dict[str, Any]:
         warnings.append(messages.front_matter_not_mapping(path, first))
         return {}
     return _json_safe(data)
+
+
+# libyaml's parser (when PyYAML has it) reads plain front matter many times faster; text that
+# PyYAML's own reader would refuse, text with a tab, tag, block scalar, anchor, directive or
+# escape (where the two may read it apart), and anything libyaml cannot read go to
+# ``yaml.safe_load`` (whose errors name the problem as before).
+_C_LOADER = getattr(yaml, "CSafeLoader", None)
+_YAML_SPECIAL = re.compile(r"[\ufeff!|>&*%@`\\]")  # tags, block scalars, anchors, directives, escapes
+_PLAIN_YAML = re.compile(r"[\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]*")
+
+
+def _load_yaml(content: str) -> Any:
+    if _C_LOADER is not None and _PLAIN_YAML.fullmatch(content) and not _YAML_SPECIAL.search(content):
+        try:
+            return yaml.load(content, Loader=_C_LOADER)  # CSafeLoader: the constructors of safe_load
+        except yaml.YAMLError:
+            pass
+    return yaml.safe_load(content)
 
 
 def _json_safe(value: Any) -> Any:

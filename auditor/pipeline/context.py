@@ -197,13 +197,16 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, en
     introduction of its list, and its headings and the title (``sections="all"``), only its own
     section heading when that is not the title (``"own"``), or neither (``"none"``)."""
     end = start if end is None else end
-    in_sent = index.terms_at(spans, sent.start_char, sent.end_char)
-    if key == "indication":
-        in_sent = [s for s in in_sent if not named_as_effect(doc, s, sent)]
-    # "for reasons other than sleep": a negated term says nothing about this claim
     t = token_table(doc)
     lower = t.lower
-    in_sent = [s for s in in_sent if not (set(lower[max(sent.start, s.start - 2):s.start]) & {"than", "not", "without"})]
+    in_sent = index.sentence_terms.get((key, sent.start))
+    if in_sent is None:  # the same for every claim of the sentence
+        in_sent = index.terms_at(spans, sent.start_char, sent.end_char)
+        if key == "indication":
+            in_sent = [s for s in in_sent if not named_as_effect(doc, s, sent)]
+        # "for reasons other than sleep": a negated term says nothing about this claim
+        in_sent = [s for s in in_sent if not (set(lower[max(sent.start, s.start - 2):s.start]) & {"than", "not", "without"})]
+        index.sentence_terms[(key, sent.start)] = in_sent
     # a term after a contrast speaks of its own clause: "starts at 2-3 mg; older adults begin at 1 mg"
     in_sent = [s for s in in_sent if s.end <= start or not any(
         t.text[k] == ";" or lower[k] in CONTRASTS for k in range(start, s.start))]

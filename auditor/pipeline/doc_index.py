@@ -10,6 +10,8 @@ import bisect
 import itertools
 from collections import Counter
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.tokens import Doc, Span
 
 from ..lexicon import Lexicon
@@ -45,11 +47,13 @@ class DocIndex:
     def __init__(self, doc: Doc, lexicon: Lexicon) -> None:
         self.doc = doc
         self.tokens = tokens = token_table(doc)
-        # spaCy rebuilds Doc.text from Token objects on every access; the token table is quicker
-        self.text = "".join([text + " " if ws else text for text, ws in zip(tokens.text, tokens.ws, strict=True)])
+        self.text = tokens.doc_text
         self.lexicon = lexicon
-        self.sents = list(doc.sents)
-        self.sent_starts = [s.start for s in self.sents]
+        # sentence starts as ``doc.sents`` gives them; a sentence's Span is made when a claim asks for it
+        starts = numpy.flatnonzero(doc.to_array(SENT_START) == 1).tolist() if len(doc) else []
+        self.sent_starts = starts if not len(doc) or starts[:1] == [0] else [0, *starts]
+        self._sents: dict[int, Span] = {}
+        self.sentence_terms: dict[tuple[str, int], list[Span]] = {}  # (term kind, sentence start) -> terms read there
         self.blocks: list[BlockInfo] = blocks_of(doc)
         self.block_starts = [b.start for b in self.blocks]
         self.cues = list(doc.spans.get("cues", []))
@@ -178,7 +182,12 @@ class DocIndex:
 
     # -- structure -------------------------------------------------------------------
     def sentence(self, token_i: int) -> Span:
-        return self.sents[bisect.bisect_right(self.sent_starts, token_i) - 1]
+        k = bisect.bisect_right(self.sent_starts, token_i)
+        sent = self._sents.get(k)
+        if sent is None:
+            end = self.sent_starts[k] if k < len(self.sent_starts) else len(self.doc)
+            sent = self._sents[k] = Span(self.doc, self.sent_starts[k - 1], end)
+        return sent
 
     def block_index(self, char: int) -> int:
         i = bisect.bisect_right(self.block_starts, char) - 1

@@ -12,11 +12,11 @@ changes the tokenization.
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Callable
 from functools import cached_property
 
-import numpy
 from spacy.attrs import (
     IDX,
     IS_ALPHA,
@@ -52,57 +52,56 @@ class TokenTable:
     def doc(self) -> Doc:
         return self._doc()
 
-    def _unique(self, attr: int) -> tuple[list[str], numpy.ndarray, numpy.ndarray]:
-        """The distinct strings of ``attr``, the first token of each, and each token's string number."""
-        if len(_STRINGS) > _STRINGS_LIMIT:
-            _STRINGS.clear()
-        store = self.doc.vocab.strings
-        known = _STRINGS
-        keys, first, inverse = numpy.unique(self.doc.to_array(attr), return_index=True, return_inverse=True)
-        values = []
-        for key in keys.tolist():
-            value = known.get(key)
-            if value is None:
-                value = known[key] = store[key]
-            values.append(value)
-        return values, first, inverse.reshape(-1)
-
     def _strings(self, attr: int) -> list[str]:
+        """The string of ``attr`` of each token, looked up by hash (in a dict kept across Docs)."""
         if not self.n:
             return []
-        values, _first, inverse = self._unique(attr)
-        return numpy.array(values, dtype=object)[inverse].tolist()
+        if len(_STRINGS) > _STRINGS_LIMIT:
+            _STRINGS.clear()
+        keys = self.doc.to_array(attr).tolist()
+        out = list(map(_STRINGS.get, keys))
+        if None in out:
+            store = self.doc.vocab.strings
+            for i, value in enumerate(out):
+                if value is None:
+                    key = keys[i]
+                    out[i] = _STRINGS[key] = store[key]
+        return out
 
     def _flags(self, attr: int) -> list[bool]:
         return self.doc.to_array(attr).astype(bool).tolist()
 
     @cached_property
-    def _texts(self) -> tuple[list[str], numpy.ndarray, numpy.ndarray]:
-        return self._unique(ORTH) if self.n else ([], numpy.zeros(0, dtype=int), numpy.zeros(0, dtype=int))
-
-    @cached_property
     def text(self) -> list[str]:
-        values, _first, inverse = self._texts
-        return numpy.array(values, dtype=object)[inverse].tolist() if self.n else []
+        return self._strings(ORTH)
 
     def where(self, test: Callable[[str, str], bool], memo: dict[str, bool] | None = None) -> list[int]:
         """The tokens whose text and lowercased text pass ``test``, in order; ``test`` is asked once
         for each distinct text of the Doc, or once ever with a ``memo`` (text -> answer) kept by the caller."""
         if not self.n:
             return []
-        values, first, inverse = self._texts
-        lower = self.lower
+        texts = self.text
         if memo is None:
             memo = {}
         elif len(memo) > _MEMO_LIMIT:
             memo.clear()
-        passed = []
-        for text, i in zip(values, first.tolist(), strict=True):
-            answer = memo.get(text)
-            if answer is None:
-                answer = memo[text] = test(text, lower[i])
-            passed.append(answer)
-        return numpy.flatnonzero(numpy.array(passed, dtype=bool)[inverse]).tolist()
+        passed = list(map(memo.get, texts))  # most texts were asked before
+        if None in passed:
+            lower = self.lower
+            for i, answer in enumerate(passed):
+                if answer is None:
+                    text = texts[i]
+                    answer = memo.get(text)
+                    if answer is None:
+                        answer = memo[text] = test(text, lower[i])
+                    passed[i] = answer
+        return list(itertools.compress(range(self.n), passed))
+
+    @cached_property
+    def doc_text(self) -> str:
+        """``doc.text`` (which spaCy joins from Token objects on every access); the caller that
+        tokenized a string may set it to that string."""
+        return "".join([text + " " if ws else text for text, ws in zip(self.text, self.ws, strict=True)])
 
     @cached_property
     def lower(self) -> list[str]:
