@@ -15,6 +15,7 @@ runner both use it. A run has two steps:
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -148,6 +149,7 @@ class Auditor:
             from .pipeline import build_pipeline
 
             self._nlp = build_pipeline(self.lexicon_paths)
+            gc.freeze()  # the pipeline, rules and lexicon live as long as the run: no collection need scan them
         return self._nlp
 
     @property
@@ -157,6 +159,7 @@ class Auditor:
             from .engine.checks import PhraseIndex
 
             self._phrases = PhraseIndex.build(self.nlp, self.ruleset.active())
+            gc.freeze()
         return self._phrases
 
     # -- versions --------------------------------------------------------------------
