@@ -19,7 +19,7 @@ from auditor.document import Document
 from auditor.errors import InputWarning
 from auditor.ingest import messages
 from auditor.ingest.decode import decode, is_binary
-from auditor.ingest.files import discover, format_for, read_bytes
+from auditor.ingest.files import discover, format_for, read_bytes, unreadable
 from auditor.ingest.messages import SUFFIXES
 
 if TYPE_CHECKING:  # imported when a file is read: a run whose files are all cached reads none
@@ -62,12 +62,8 @@ def load_document(path: str, max_bytes: int = DEFAULT_MAX_BYTES, data: bytes | N
             raise InputWarning(path, messages.too_large(size, max_bytes))
         try:
             return stream.StreamedDocument(path, fmt, data, max_bytes)
-        except FileNotFoundError:
-            raise InputWarning(path, messages.NO_SUCH_FILE) from None
-        except PermissionError:
-            raise InputWarning(path, messages.PERMISSION_DENIED) from None
         except OSError as err:
-            raise InputWarning(path, (err.strerror or str(err)).lower()) from None
+            raise unreadable(path, err) from None
     if data is None:
         data = read_bytes(path, max_bytes)
     if is_binary(data):

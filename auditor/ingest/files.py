@@ -94,6 +94,17 @@ def discover(
     return files, warnings
 
 
+def unreadable(path: str, err: OSError) -> InputWarning:
+    """The warning of a file that could not be read: ``err``, in the words of ``messages``."""
+    if isinstance(err, FileNotFoundError):
+        return InputWarning(path, messages.NO_SUCH_FILE)
+    if isinstance(err, PermissionError):
+        return InputWarning(path, messages.PERMISSION_DENIED)
+    if isinstance(err, IsADirectoryError):
+        return InputWarning(path, messages.IS_A_DIRECTORY)
+    return InputWarning(path, (err.strerror or str(err)).lower())
+
+
 def read_bytes(path: str, max_bytes: int) -> bytes:
     """The file's bytes; ``InputWarning`` if it is missing, unreadable, too large or empty."""
     try:
@@ -108,14 +119,8 @@ def read_bytes(path: str, max_bytes: int) -> bytes:
             data = f.read(want)
             if len(data) == want and want <= max_bytes:  # a file that grew, or a device without a size
                 data += f.read(max_bytes + 1 - want)
-    except FileNotFoundError:
-        raise InputWarning(path, messages.NO_SUCH_FILE) from None
-    except PermissionError:
-        raise InputWarning(path, messages.PERMISSION_DENIED) from None
-    except IsADirectoryError:
-        raise InputWarning(path, messages.IS_A_DIRECTORY) from None
     except OSError as err:
-        raise InputWarning(path, (err.strerror or str(err)).lower()) from None
+        raise unreadable(path, err) from None
     if len(data) > max_bytes:  # a file that grew, or a device without a size
         raise InputWarning(path, messages.too_large(len(data), max_bytes))
     if not data:
