@@ -18,20 +18,14 @@ from spacy.util import filter_spans
 from auditor.lexicon import load_lexicon
 from auditor.paths import bundled_rules_dir
 from auditor.pipeline import build_pipeline
-from auditor.pipeline.terms import TermPatterns, TermRecognizer, pattern_key
+from auditor.pipeline.terms import TermPatterns, TermRecognizer, pattern_key, term_tables
 
 GROUPS = ("drugs", "indications", "populations", "conditions", "formulations")
 
 
 def reference_spans(nlp, lexicon, text: str) -> dict[str, list[tuple[int, int, str, str]]]:
     """The spans of one PhraseMatcher per group with one tokenized pattern and one key per term."""
-    tables = {
-        "drugs": {**lexicon.class_terms, **lexicon.drug_terms},
-        "indications": lexicon.indication_terms,
-        "populations": lexicon.population_terms,
-        "conditions": lexicon.condition_terms,
-        "formulations": lexicon.formulation_terms,
-    }
+    tables = term_tables(lexicon)
     doc = nlp.make_doc(text)
     out = {}
     for group, table in tables.items():

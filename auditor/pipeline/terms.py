@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from spacy.attrs import NORM
 from spacy.language import Language
@@ -111,6 +112,17 @@ def pattern_key(pattern: Doc | tuple[int, ...]) -> tuple[int, ...]:
     return pattern
 
 
+def term_tables(lexicon: Lexicon) -> dict[str, dict[str, Any]]:
+    """The lexicon's terms by span group: term -> what a match of it gives."""
+    return {
+        "drugs": {**lexicon.class_terms, **lexicon.drug_terms},
+        "indications": lexicon.indication_terms,
+        "populations": lexicon.population_terms,
+        "conditions": lexicon.condition_terms,
+        "formulations": lexicon.formulation_terms,
+    }
+
+
 class TermRecognizer:
     """Matches lexicon terms (see module docstring)."""
 
@@ -121,13 +133,7 @@ class TermRecognizer:
         self.matchers: dict[str, tuple[PhraseMatcher, dict[str, str], dict[int, Outcome],
                                        dict[tuple[int, ...], Outcome]]] = {}
         apply_spellings(nlp, lexicon)
-        tables = {
-            "drugs": {**lexicon.class_terms, **lexicon.drug_terms},
-            "indications": lexicon.indication_terms,
-            "populations": lexicon.population_terms,
-            "conditions": lexicon.condition_terms,
-            "formulations": lexicon.formulation_terms,
-        }
+        tables = term_tables(lexicon)
         patterns = TermPatterns(nlp)
         for group, table in tables.items():
             self.matchers[group] = self._matcher(nlp, group, table, patterns)
