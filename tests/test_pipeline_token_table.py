@@ -83,14 +83,7 @@ RULE_WORDS = ["stop", "Stop", "STOP", "quit", "taking", "it", "suddenly", "Abrup
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(RULE_WORDS), st.booleans()), min_size=1, max_size=40))
 def test_windowed_matcher_finds_rule_patterns_in_the_matchers_order(nlp, words):
-    doc = Doc(nlp.vocab, words=[w for w, _ in words], spaces=[s for _, s in words])
-    plain = Matcher(nlp.vocab)
-    windowed = WindowedMatcher(nlp.vocab)
-    for key, group in RULE_PATTERNS.items():
-        plain.add(key, group)
-        windowed.add(key, group)
-    assert windowed.tests is not None  # every first token here can be tested: the Matcher runs on windows
-    assert windowed(doc) == plain(doc)
+    _matches_as_the_matcher_does(nlp, RULE_PATTERNS, words)  # every first token here can be tested
 
 
 def test_windowed_matcher_with_an_untested_first_token_finds_every_match(nlp):
@@ -118,14 +111,7 @@ KNOWN_WORDS = ["alcohol", "Alcohol", "BOOZE", "booze", ".", "12", "1234", "(", "
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(KNOWN_WORDS), st.booleans()), min_size=1, max_size=30))
 def test_windowed_matcher_knows_whole_patterns_in_the_matchers_order(nlp, words):
-    doc = Doc(nlp.vocab, words=[w for w, _ in words], spaces=[s for _, s in words])
-    plain = Matcher(nlp.vocab)
-    windowed = WindowedMatcher(nlp.vocab)
-    for key, group in KNOWN_PATTERNS.items():
-        plain.add(key, group)
-        windowed.add(key, group)
-    assert windowed.tests is not None
-    assert windowed(doc) == plain(doc)
+    _matches_as_the_matcher_does(nlp, KNOWN_PATTERNS, words)
 
 
 @settings(max_examples=300, deadline=None)
@@ -138,3 +124,16 @@ def test_longest_matches_keeps_what_filter_spans_keeps(nlp, pairs):
     doc = Doc(nlp.vocab, words=["w"] * 16)
     matches = [(start, start + length) for start, length in pairs]
     assert longest_matches(matches) == [(s.start, s.end) for s in filter_spans([doc[a:b] for a, b in matches])]
+
+
+def _matches_as_the_matcher_does(nlp, patterns: dict, words: list[tuple[str, bool]]) -> None:
+    """A WindowedMatcher and spaCy's Matcher with the same ``patterns`` find the same matches in the
+    same order on the Doc of ``words`` (text, followed by a space), with windows tested first."""
+    doc = Doc(nlp.vocab, words=[w for w, _ in words], spaces=[s for _, s in words])
+    plain = Matcher(nlp.vocab)
+    windowed = WindowedMatcher(nlp.vocab)
+    for key, group in patterns.items():
+        plain.add(key, group)
+        windowed.add(key, group)
+    assert windowed.tests is not None  # the Matcher runs on windows, not on every token
+    assert windowed(doc) == plain(doc)
