@@ -15,9 +15,16 @@ with neither:
   identical fingerprints their occurrence numbers; ``StoredFindings`` then reads them back in
   that order, as many times as the reports need.
 
-The file is created in the temporary directory and, where the system allows it (POSIX), unlinked
-at once, so that even a killed run leaves nothing behind; elsewhere ``close`` removes it (the CLI
-closes the store in a ``finally``; a store left open is closed when garbage-collected or at exit).
+Findings stay in a list in memory while a run has made at most ``memory_findings`` of them
+(``MEMORY_FINDINGS``: the findings of thousands of ordinary articles); the first finding past
+that moves them all to the file, and from then on they are spilled. Both ways give the same
+findings in the same order with the same fingerprints (Python compares strings by code point,
+as SQLite compares their UTF-8 bytes).
+
+The file is made only when something is spilled, in the temporary directory and, where the
+system allows it (POSIX), unlinked at once, so that even a killed run leaves nothing behind;
+elsewhere ``close`` removes it (the CLI closes the store in a ``finally``; a store left open is
+closed when garbage-collected or at exit).
 """
 
 from __future__ import annotations
@@ -30,12 +37,14 @@ import tempfile
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from .findings import Finding, fingerprint
 from .suppress import Suppression, apply_suppressions
 
 PREFIX = "auditor-run-"
+MEMORY_FINDINGS = 10_000  # findings held in a list before the store moves them to its file
 _SCHEMA = """
 CREATE TABLE finding (seq INTEGER PRIMARY KEY, path BLOB, line INTEGER, col INTEGER, rule BLOB,
                       end_line INTEGER, end_col INTEGER, message BLOB, severity TEXT, fingerprint TEXT,
@@ -64,36 +73,64 @@ def _close(db: sqlite3.Connection, path: str) -> None:
 
 
 class RunStore:
-    """A run's findings and grouped claims in a temporary SQLite file (see the module docstring)."""
+    """A run's findings and grouped claims, in memory while few and in a temporary SQLite file
+    past that (see the module docstring)."""
 
-    def __init__(self, directory: str | None = None) -> None:
-        fd, self.path = tempfile.mkstemp(prefix=PREFIX, suffix=".sqlite3", dir=directory)
-        os.close(fd)
-        try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        except sqlite3.Error:
-            os.unlink(self.path)
-            raise
-        self._closer = weakref.finalize(self, _close, self._db, self.path)
-        db = self._db
-        for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -8000", "temp_store = FILE"):
-            db.execute(f"PRAGMA {pragma}")
-        db.executescript(_SCHEMA)
-        with contextlib.suppress(OSError):  # where an open file can go (POSIX), it goes now: a killed run leaves none
-            os.unlink(self.path)
-        db.execute("BEGIN")
+    def __init__(self, directory: str | None = None, memory_findings: int | None = None) -> None:
+        self.directory = directory
+        self.memory_findings = MEMORY_FINDINGS if memory_findings is None else memory_findings
+        self.path: str | None = None  # the file, once made
+        self._db: sqlite3.Connection | None = None
+        self._closer: weakref.finalize | None = None
+        self._closed = False
+        self._held: list[Finding] | None = []  # the findings, while they are in memory
+        self._final: list[Finding] | None = None  # the kept findings in report order (held, after finish)
         self.findings = 0  # findings added
         self.claims = 0  # claims added (those that take part in a consistency group)
 
+    @property
+    def db(self) -> sqlite3.Connection:
+        """The store's file, made when first needed."""
+        if self._db is None:
+            if self._closed:
+                raise ValueError("the run's store is closed")
+            fd, self.path = tempfile.mkstemp(prefix=PREFIX, suffix=".sqlite3", dir=self.directory)
+            os.close(fd)
+            try:
+                db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            except sqlite3.Error:
+                os.unlink(self.path)
+                raise
+            self._closer = weakref.finalize(self, _close, db, self.path)
+            for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -8000", "temp_store = FILE"):
+                db.execute(f"PRAGMA {pragma}")
+            db.executescript(_SCHEMA)
+            with contextlib.suppress(OSError):  # where an open file can go (POSIX), it goes now: a killed run leaves none
+                os.unlink(self.path)
+            db.execute("BEGIN")
+            self._db = db
+        return self._db
+
     # -- writing ---------------------------------------------------------------------
     def add_findings(self, findings: Iterable[Finding]) -> None:
-        """Spill findings, after those already added."""
+        """Add findings, after those already added (spilled once more than ``memory_findings`` are made)."""
+        if self._held is not None:
+            before = len(self._held)
+            self._held.extend(findings)
+            self.findings += len(self._held) - before
+            if len(self._held) > self.memory_findings:
+                held, self._held = self._held, None
+                self._spill_findings(held)
+            return
+        self.findings += self._spill_findings(findings)
+
+    def _spill_findings(self, findings: Iterable[Finding]) -> int:
         rows = [(_text(f.path), f.line, f.column, _text(f.rule), f.end_line, f.end_column, _text(f.message),
                  f.severity, f.fingerprint, pickle.dumps(f, pickle.HIGHEST_PROTOCOL)) for f in findings]
         if rows:
-            self._db.executemany("INSERT INTO finding (path, line, col, rule, end_line, end_col, message, severity, "
-                                 "fingerprint, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-            self.findings += len(rows)
+            self.db.executemany("INSERT INTO finding (path, line, col, rule, end_line, end_col, message, severity, "
+                                "fingerprint, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        return len(rows)
 
     def add_claim(self, claim: Any, groups: Iterable[tuple[int, tuple]]) -> None:
         """Spill a claim with the ``(rule number, group key)`` of each group it takes part in
@@ -103,8 +140,9 @@ class RunStore:
             return
         self.claims += 1
         seq = self.claims
-        self._db.execute("INSERT INTO claim (seq, data) VALUES (?, ?)", (seq, pickle.dumps(claim, pickle.HIGHEST_PROTOCOL)))
-        self._db.executemany("INSERT INTO member (rule, key, claim) VALUES (?, ?, ?)",
+        db = self.db
+        db.execute("INSERT INTO claim (seq, data) VALUES (?, ?)", (seq, pickle.dumps(claim, pickle.HIGHEST_PROTOCOL)))
+        db.executemany("INSERT INTO member (rule, key, claim) VALUES (?, ?, ?)",
                              [(number, repr(key), seq) for number, key in members])
 
     # -- consistency -----------------------------------------------------------------
@@ -113,7 +151,7 @@ class RunStore:
         the order of their first claim, the claims of a group in the order they were added."""
         if not self.claims:
             return
-        db = self._db
+        db = self.db
         db.execute("CREATE INDEX member_group ON member (rule, key, claim)")
         keys = db.execute("SELECT rule, key, MIN(claim) AS first FROM member GROUP BY rule, key "
                           "ORDER BY rule, first").fetchall()
@@ -127,7 +165,9 @@ class RunStore:
         """Apply ``suppressions``, put the kept findings in report order and give identical
         fingerprints (the same text twice in a file) an occurrence number: the kept findings
         and the suppressed ones (in the order they were made)."""
-        db = self._db
+        if self._held is not None:
+            return self._finish_held(suppressions)
+        db = self.db
         suppressed: list[Finding] = []
         if suppressions:
             paths = {_text(s.path) for s in suppressions}
@@ -165,9 +205,48 @@ class RunStore:
         db.execute("DROP TABLE member")
         return StoredFindings(self, total, counts), suppressed
 
+    def _finish_held(self, suppressions: list[Suppression]) -> tuple[StoredFindings, list[Finding]]:
+        """``finish`` on the findings held in memory: what the file's tables do, with a stable sort."""
+        held = self._held
+        assert held is not None
+        suppressed: list[Finding] = []
+        # findings that change are copied first: the caller's objects stay as they were added,
+        # as they do when the file holds copies
+        if suppressions:
+            paths = {s.path for s in suppressions}
+            places = [i for i, f in enumerate(held) if f.path in paths]
+            candidates = [replace(held[i]) for i in places]
+            _kept, suppressed, problems = apply_suppressions(candidates, suppressions)
+            silenced = {id(f) for f in suppressed}
+            gone = {i for i, f in zip(places, candidates, strict=True) if id(f) in silenced}
+            held = [f for i, f in enumerate(held) if i not in gone]
+            held.extend(problems)
+            self.findings += len(problems)
+        final = sorted(held, key=Finding.sort_key)
+        seen: Counter[str] = Counter(f.fingerprint for f in final)
+        twice = {fp for fp, n in seen.items() if n > 1}
+        if twice:
+            seen.clear()
+            for i, f in enumerate(final):
+                if f.fingerprint in twice:
+                    k = seen[f.fingerprint]
+                    seen[f.fingerprint] += 1
+                    if k:
+                        final[i] = replace(f, fingerprint=fingerprint(f.rule, f.path, f.fingerprint, k))
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for f in final:
+            counts[f.severity] += 1
+        self._held, self._final = None, final
+        return StoredFindings(self, len(final), counts), suppressed
+
     def read(self) -> Iterator[Finding]:
         """The kept findings in report order (after ``finish``)."""
-        cursor = self._db.execute("SELECT data FROM final ORDER BY ord")
+        if self._final is not None:
+            if self._closed:
+                raise ValueError("the run's store is closed")
+            yield from self._final
+            return
+        cursor = self.db.execute("SELECT data FROM final ORDER BY ord")
         while True:
             rows = cursor.fetchmany(256)
             if not rows:
@@ -176,12 +255,15 @@ class RunStore:
                 yield pickle.loads(data)
 
     def close(self) -> None:
-        """Remove the file (the store cannot be read afterwards)."""
-        self._closer()
+        """Remove the file, if made (the store cannot be read afterwards)."""
+        self._closed = True
+        self._held = self._final = None
+        if self._closer is not None:
+            self._closer()
 
     @property
     def closed(self) -> bool:
-        return not self._closer.alive
+        return self._closed
 
     def __enter__(self) -> RunStore:
         return self

@@ -7,6 +7,7 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -17,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import wait_for_pause
 
-from auditor import runner
+from auditor import runner, runstore
 from auditor.cli import main
 from auditor.findings import Finding, fingerprint
 from auditor.reports import FORMATS, render, render_chunks
@@ -51,7 +52,14 @@ def _results(auditor, tmp_path, shared_articles):
                                 lambda m: None))
 
 
-def test_reports_from_the_store_equal_reports_from_a_list(auditor, tmp_path, shared_articles, run_tmp):
+HELD_OR_FILE = pytest.mark.parametrize("memory", [None, 0, 1], ids=["held", "file", "spilled-after-one"])
+
+
+@HELD_OR_FILE
+def test_reports_from_the_store_equal_reports_from_a_list(auditor, tmp_path, shared_articles, run_tmp, monkeypatch,
+                                                          memory):
+    if memory is not None:
+        monkeypatch.setattr(runstore, "MEMORY_FINDINGS", memory)
     results = _results(auditor, tmp_path, shared_articles)
     listed = auditor.finish(results)
     streamed = auditor.finish(results, stream=True)
@@ -123,7 +131,8 @@ def _finding(path: str, line: int, rule: str = "r.x", quote: str = "q", message:
                    end_column=2, quote=quote, fingerprint=fingerprint(rule, path, quote))
 
 
-def test_order_and_occurrence_numbers_are_those_of_a_stable_sort(run_tmp):
+@pytest.mark.parametrize("memory", [None, 0, 100], ids=["held", "file", "spilled-midway"])
+def test_order_and_occurrence_numbers_are_those_of_a_stable_sort(run_tmp, memory):
     # paths whose order in Python (code points) and in SQLite (UTF-8 bytes) must agree
     paths = ["b.md", "a\uffff.md", "aé.md", "a\U0001f600.md", "a.md", "A.md", "a\u00ff.md", "a\u0800.md"]
     rng = random.Random(3)
@@ -136,21 +145,28 @@ def test_order_and_occurrence_numbers_are_those_of_a_stable_sort(run_tmp):
         seen[f.fingerprint] += 1
         if k:
             f.fingerprint = fingerprint(f.rule, f.path, f.fingerprint, k)
-    with RunStore() as store:
-        store.add_findings(made)
+    as_made = [f.to_record() for f in made]
+    with RunStore(memory_findings=memory) as store:
+        for start in range(0, 300, 30):
+            store.add_findings(made[start:start + 30])
+        assert (store.path is None) == (memory is None)  # held in memory: no file made
         kept, suppressed = store.finish([])
         got = list(kept)
         assert [f.to_record() for f in got] == [f.to_record() for f in expected] and suppressed == []
         assert len({f.fingerprint for f in got}) == len(got) == len(kept) == 300
         assert [f.to_record() for f in kept] == [f.to_record() for f in got]  # read again, the same
+    assert [f.to_record() for f in made] == as_made  # the findings added are not changed by numbering
 
 
-def test_suppressions_apply_to_stored_findings(run_tmp):
+@HELD_OR_FILE
+def test_suppressions_apply_to_stored_findings(run_tmp, memory):
     silence = Suppression("a.md", 4, 1, 40, "r.*", "reason", "<!-- auditor-ignore r.*: reason -->")
     stale = Suppression("b.md", 9, 1, 40, "r.x", "old", "<!-- auditor-ignore r.x: old -->")
-    with RunStore() as store:
-        store.add_findings([_finding("a.md", 5), _finding("a.md", 7), _finding("b.md", 1)])
+    made = [_finding("a.md", 5), _finding("a.md", 7), _finding("b.md", 1)]
+    with RunStore(memory_findings=memory) as store:
+        store.add_findings(made)
         kept, suppressed = store.finish([silence, stale])
+        assert not any(f.suppressed for f in made)  # the suppressed one is a copy, as read from the file
         assert [(f.path, f.line) for f in suppressed] == [("a.md", 5)] and suppressed[0].suppressed
         assert [(f.path, f.line, f.rule) for f in kept] == [("a.md", 7, "r.x"), ("b.md", 1, "r.x"),
                                                             ("b.md", 9, "auditor.unused-suppression")]
@@ -204,15 +220,29 @@ def test_a_killed_run_leaves_no_store(tmp_path):
 
 
 def test_a_store_is_removed_when_closed(run_tmp):
-    store = RunStore()
-    assert Path(store.path).parent == run_tmp and Path(store.path).name.startswith(PREFIX)
+    store = RunStore(memory_findings=1)
     store.add_findings([_finding("a.md", 1)])
+    assert store.path is None  # one finding is held in memory
+    store.add_findings([_finding("a.md", 2)])
+    assert Path(store.path).parent == run_tmp and Path(store.path).name.startswith(PREFIX)
     store.close()
     assert store.closed and list(run_tmp.iterdir()) == []
 
 
-def test_stored_findings_count_what_a_filter_keeps(run_tmp):
-    with RunStore() as store:
+def test_a_closed_store_cannot_be_read(run_tmp):
+    for memory in (None, 0):
+        store = RunStore(memory_findings=memory)
+        store.add_findings([_finding("a.md", 1)])
+        kept, _ = store.finish([])
+        assert len(list(kept)) == 1
+        store.close()
+        with pytest.raises((ValueError, sqlite3.ProgrammingError)):
+            list(kept)
+
+
+@HELD_OR_FILE
+def test_stored_findings_count_what_a_filter_keeps(run_tmp, memory):
+    with RunStore(memory_findings=memory) as store:
         store.add_findings([_finding("a.md", 1), _finding("b.md", 1), _finding("b.md", 2, message="n")])
         kept, _ = store.finish([])
         only_b = kept.where(lambda f: f.path == "b.md")
