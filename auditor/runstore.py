@@ -16,7 +16,7 @@ with neither:
   that order, as many times as the reports need.
 
 Findings stay in a list in memory while a run has made at most ``memory_findings`` of them
-(``MEMORY_FINDINGS``: the findings of thousands of ordinary articles); the first finding past
+(``MEMORY_FINDINGS``: those of a few hundred ordinary articles, some 7 MB); the first finding past
 that moves them all to the file, and from then on they are spilled. Both ways give the same
 findings in the same order with the same fingerprints (Python compares strings by code point,
 as SQLite compares their UTF-8 bytes).
@@ -44,7 +44,7 @@ from .findings import Finding, fingerprint
 from .suppress import Suppression, apply_suppressions
 
 PREFIX = "auditor-run-"
-MEMORY_FINDINGS = 10_000  # findings held in a list before the store moves them to its file
+MEMORY_FINDINGS = 2_000  # findings held in a list (about 3.6 KB each) before the store moves them to its file
 _SCHEMA = """
 CREATE TABLE finding (seq INTEGER PRIMARY KEY, path BLOB, line INTEGER, col INTEGER, rule BLOB,
                       end_line INTEGER, end_col INTEGER, message BLOB, severity TEXT, fingerprint TEXT,
