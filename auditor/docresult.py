@@ -22,11 +22,12 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .claims import Claim
-from .document import Document
 from .suppress import Suppression, find_suppressions
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
+
+    from .document import Document
 
 
 @dataclass

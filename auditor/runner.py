@@ -30,9 +30,8 @@ from .cache import digest_of
 from .claims import Claim, ClaimSpool
 from .config import Config
 from .docresult import DocumentResult, DocumentStore, document_result
-from .document import Document
 from .engine import RuleSet, load_rules
-from .engine.checks import ClaimRules, DocumentRules, check_patterns
+from .engine.patterns import check_patterns
 from .errors import AuditorError, InputWarning
 from .findings import Finding, Report
 from .ingest import discover, load_document
@@ -48,7 +47,8 @@ if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
 
     from .cache import ClaimCache
     from .consistency import ConsistencyChecker
-    from .engine.checks import PhraseIndex
+    from .document import Document
+    from .engine.checks import ClaimRules, DocumentRules, PhraseIndex
     from .engine.scope import ScopeRules
     from .ingest.stream import StreamedDocument
 
@@ -525,6 +525,7 @@ class Auditor:
 
     def _check_document(self, result: DocumentResult, doc_rules: bool = True) -> list[Finding]:
         if self._claim_rules is None:
+            from .engine.checks import ClaimRules, DocumentRules
             from .engine.scope import ScopeRules
 
             rules = self.ruleset.active()

@@ -11,9 +11,12 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .document import Document
 from .findings import Finding, fingerprint
+
+if TYPE_CHECKING:
+    from .document import Document
 
 PATTERN = re.compile(r"(?:<!--|#|//)\s*auditor-ignore\s+(?P<rule>[A-Za-z0-9_.*?\[\]-]+)\s*(?::\s*(?P<reason>.*?))?\s*(?:-->|$)", re.M)
 UNUSED = "auditor.unused-suppression"

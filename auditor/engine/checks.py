@@ -236,7 +236,7 @@ class PhraseIndex:
         from spacy.matcher import PhraseMatcher
 
         from ..pipeline.cues import WindowedMatcher
-        from .patterns import re2_pattern
+        from .patterns import check_pattern, re2_pattern
 
         phrase = PhraseMatcher(nlp.vocab, attr="LOWER")
         token = WindowedMatcher(nlp.vocab)
@@ -248,7 +248,7 @@ class PhraseIndex:
             if phrases:
                 phrase.add(rule.id, phrases)
             for pattern in patterns:
-                _check_pattern(rule, pattern)
+                check_pattern(rule, pattern)
             patterns = [re2_pattern(rule, p) for p in patterns]  # REGEX runs on RE2: no backtracking
             if patterns:
                 try:
@@ -268,39 +268,6 @@ class PhraseIndex:
             for match_id, start, end in matcher(doc):
                 out.setdefault(doc.vocab.strings[match_id], []).append((start, end))
         return out
-
-
-# Token attributes a blank pipeline sets; others (LEMMA, POS, DEP, ENT_TYPE...) need trained components.
-PATTERN_KEYS = {
-    "ORTH", "TEXT", "LOWER", "NORM", "LENGTH", "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER",
-    "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP", "IS_BRACKET", "IS_QUOTE", "IS_CURRENCY", "LIKE_NUM",
-    "LIKE_URL", "LIKE_EMAIL", "SHAPE", "PREFIX", "SUFFIX", "OP", "IS_SENT_START",
-}
-
-
-def check_patterns(rules: list[Rule]) -> None:
-    """Raise AuditorError for a token pattern of a require/forbid rule that names an unknown attribute
-    or holds a REGEX that RE2 cannot run."""
-    from .patterns import check_regexes
-
-    for rule in rules:
-        if rule.type in ("require", "forbid"):
-            for p in rule.phrases:
-                if "pattern" in p:
-                    _check_pattern(rule, p["pattern"])
-                    check_regexes(rule, p["pattern"])
-
-
-def _check_pattern(rule: Rule, pattern: list[dict]) -> None:
-    from ..errors import AuditorError
-
-    for token in pattern:
-        for key in token:
-            if key.upper() not in PATTERN_KEYS:
-                raise AuditorError(
-                    f"{rule.path}:{rule.line}:5: rule '{rule.id}': token attribute '{key}' needs a trained pipeline; "
-                    f"use one of {', '.join(sorted(PATTERN_KEYS - {'OP'}))}"
-                )
 
 
 def check_document(rule: Rule, result: DocumentResult, lexicon: Lexicon) -> list[Finding]:

@@ -6,6 +6,9 @@ backtracks: ``(a+)+$`` against a long token takes longer than any CI job lasts. 
 rewrites each such predicate into a token extension that runs the expression with RE2
 (google-re2), which never backtracks. An expression RE2 does not accept (backreferences,
 lookaround) is a rule error naming the rule, exit status 2.
+
+``check_patterns`` checks every token pattern when rules are loaded: an attribute only a
+trained pipeline sets (LEMMA, POS, ...) or an expression RE2 refuses is exit status 2 at once.
 """
 
 from __future__ import annotations
@@ -22,6 +25,36 @@ STRING_ATTRS = {"ORTH": "text", "TEXT": "text", "LOWER": "lower_", "NORM": "norm
                 "PREFIX": "prefix_", "SUFFIX": "suffix_"}
 MAX_PATTERN_CHARS = 1_000
 
+
+
+# Token attributes a blank pipeline sets; others (LEMMA, POS, DEP, ENT_TYPE...) need trained components.
+PATTERN_KEYS = {
+    "ORTH", "TEXT", "LOWER", "NORM", "LENGTH", "IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER",
+    "IS_TITLE", "IS_PUNCT", "IS_SPACE", "IS_STOP", "IS_BRACKET", "IS_QUOTE", "IS_CURRENCY", "LIKE_NUM",
+    "LIKE_URL", "LIKE_EMAIL", "SHAPE", "PREFIX", "SUFFIX", "OP", "IS_SENT_START",
+}
+
+
+def check_patterns(rules: list[Rule]) -> None:
+    """Raise AuditorError for a token pattern of a require/forbid rule that names an unknown attribute
+    or holds a REGEX that RE2 cannot run."""
+    for rule in rules:
+        if rule.type in ("require", "forbid"):
+            for p in rule.phrases:
+                if "pattern" in p:
+                    check_pattern(rule, p["pattern"])
+                    check_regexes(rule, p["pattern"])
+
+
+def check_pattern(rule: Rule, pattern: list[dict]) -> None:
+    """Raise AuditorError for a token attribute of ``pattern`` that a blank pipeline does not set."""
+    for token in pattern:
+        for key in token:
+            if key.upper() not in PATTERN_KEYS:
+                raise AuditorError(
+                    f"{rule.path}:{rule.line}:5: rule '{rule.id}': token attribute '{key}' needs a trained pipeline; "
+                    f"use one of {', '.join(sorted(PATTERN_KEYS - {'OP'}))}"
+                )
 
 
 @lru_cache(maxsize=1)

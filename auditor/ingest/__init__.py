@@ -15,7 +15,6 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from auditor.document import Document
 from auditor.errors import InputWarning
 from auditor.ingest import messages
 from auditor.ingest.decode import decode, is_binary
@@ -23,6 +22,7 @@ from auditor.ingest.files import discover, format_for, read_bytes, unreadable
 from auditor.ingest.messages import SUFFIXES
 
 if TYPE_CHECKING:  # imported when a file is read: a run whose files are all cached reads none
+    from auditor.document import Document
     from auditor.ingest import stream
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
