@@ -88,14 +88,29 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _code_files(package: Path) -> list[tuple[str, str]]:
+    """(path relative to the package, in POSIX form; path) of every module, schema and the
+    pipeline config, in the order of ``Path`` sorting (which compares paths part by part)."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    top = str(package)
+    for folder, dirs, names in os.walk(top):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        parts = tuple(Path(folder).relative_to(top).parts)
+        for name in names:
+            if name.endswith(".py") or (parts == ("schema",) and name.endswith(".json")) or \
+                    (parts == ("pipeline",) and name == "config.cfg"):
+                found.append(((*parts, name), os.path.join(folder, name)))
+    found.sort()
+    return [("/".join(parts), path) for parts, path in found]
+
+
 @lru_cache(maxsize=4)
 def _code_version(package: Path) -> tuple[str, str]:
     """(hash of the extraction code, hash of all the code), read in one pass."""
     extraction, everything = hashlib.sha256(), hashlib.sha256()
-    files = sorted([*package.rglob("*.py"), *package.glob("schema/*.json"), package / "pipeline" / "config.cfg"])
-    for path in files:
-        rel = path.relative_to(package).as_posix()
-        data = rel.encode() + b"\0" + path.read_bytes() + b"\0"
+    for rel, path in _code_files(package):
+        with open(path, "rb") as f:
+            data = rel.encode() + b"\0" + f.read() + b"\0"
         everything.update(data)
         if not rel.startswith(NOT_EXTRACTION):
             extraction.update(data)
