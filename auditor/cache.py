@@ -65,7 +65,7 @@ KEEP_RUNS = 8  # consistency findings of the runs used most lately
 LOOKUP_BATCH = 16  # files looked up in one statement (no more than a chunk of files sent to a worker)
 PACKAGE = Path(__file__).resolve().parent
 # Modules that only run after the per-document step (on cached results) do not key the cache.
-NOT_EXTRACTION = ("reports/", "cli.py", "baseline.py", "compare.py", "consistency.py", "engine/ruletest.py")
+NOT_EXTRACTION = ("reports/", "cli.py", "baseline.py", "compare.py", "consistency.py", "runstore.py", "engine/ruletest.py")
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
