@@ -20,9 +20,12 @@ severities, which are enabled):
 - per file, the findings of the per-document rules (``findings`` table), found by the
   file's entry (path, bytes, ``env``) and that key;
 - per run, the consistency findings (``runs`` table), found by a hash of ``env``, that key
-  and every document's path and bytes in run order.
+  and every document's path and bytes in run order;
+- per run and report format, the text of the report (``reports`` table), found by that run
+  key and what else the report shows (``auditor.stored_reports``).
 
-So an unchanged corpus is neither parsed nor checked again; a changed article re-checks
+So an unchanged corpus is neither parsed nor checked again (nor are its reports drawn
+again); a changed article re-checks
 that article and the consistency step; a change to a rule or to the config re-checks
 every document (and re-parses none unless it is a require/forbid phrase).
 
@@ -62,6 +65,7 @@ DIRNAME = ".auditor-cache"
 FILENAME = "claims.sqlite3"
 KEEP_ENVIRONMENTS = 4  # entries of older environments (other code, lexicons, rules) are dropped
 KEEP_RUNS = 8  # consistency findings of the runs used most lately
+KEEP_REPORTS = 16  # reports (one per format) of the runs stored last
 LOOKUP_BATCH = 16  # files looked up in one statement (no more than a chunk of files sent to a worker)
 PACKAGE = Path(__file__).resolve().parent
 # Modules that only run after the per-document step (on cached results) do not key the cache.
@@ -81,6 +85,7 @@ CREATE TABLE IF NOT EXISTS findings (
     PRIMARY KEY (env, path)
 );
 CREATE TABLE IF NOT EXISTS runs (key TEXT PRIMARY KEY, used REAL NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (key TEXT PRIMARY KEY, used REAL NOT NULL, counts TEXT NOT NULL, text BLOB NOT NULL);
 """
 
 
@@ -507,6 +512,41 @@ class ClaimCache:
             self._pending = []
             self._failed(exc)
 
+    def stored_report(self, key: str) -> tuple[str, dict[str, int]] | None:
+        """The text of a report stored under ``key`` (``auditor.stored_reports``) and the counts
+        of its findings by severity, or None."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT text, counts FROM reports WHERE key = ?", (key,)).fetchone()
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
+            return None
+        if row is None:
+            return None
+        try:
+            text, counts = row[0].decode("utf-8", "surrogatepass"), json.loads(row[1])
+            if not (isinstance(counts, dict) and all(isinstance(n, int) for n in counts.values())):
+                return None
+        except (ValueError, TypeError, AttributeError):
+            return None
+        return text, counts
+
+    def store_reports(self, reports: list[tuple[str, str, dict[str, int]]]) -> None:
+        """Remember reports, each (key, text, counts by severity), in one transaction; keep
+        the ``KEEP_REPORTS`` stored last."""
+        if self.db is None or not reports:
+            return
+        rows = [(key, time.time(), json.dumps(counts, sort_keys=True), text.encode("utf-8", "surrogatepass"))
+                for key, text, counts in reports]
+        try:
+            with self._transaction():
+                self.db.executemany("INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?)", rows)
+                self.db.execute("DELETE FROM reports WHERE key NOT IN "
+                                "(SELECT key FROM reports ORDER BY used DESC LIMIT ?)", (KEEP_REPORTS,))
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
+
     def _failed(self, exc: sqlite3.DatabaseError) -> None:
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             self._disable(f"the claim cache stayed locked ({exc})")
@@ -590,6 +630,11 @@ _MARK = "_cache_entry"  # (digest, stored findings or None), set on the results 
 
 def _mark(result: DocumentResult, digest: str, findings: str | None) -> None:
     setattr(result, _MARK, (digest, findings))
+
+
+def from_cache(result: DocumentResult) -> bool:
+    """Whether a result was read from the claim cache (rather than parsed in this run)."""
+    return isinstance(result, _StoredResult)
 
 
 def digest_of(result: DocumentResult) -> str | None:

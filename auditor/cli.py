@@ -179,7 +179,6 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
     PATHS are files or directories (walked for .md, .markdown, .html, .htm, .txt). With
     --engine dask they may also be globs, URLs that fsspec opens, and @FILE listing inputs.
     """
-    from .findings import SEVERITY_RANK
     from .reports import FORMATS
     from .runner import Selection, changed_files, keep_changed
 
@@ -200,6 +199,8 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
 
         known = read_baseline(Path(baseline))
     changed = changed_files(changed_since) if changed_since else None
+    color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    memo = None
     if engine == "dask":
         from . import dask_engine
 
@@ -209,12 +210,20 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
                                    workers=workers, claims_out=claims_out, progress=_progress,
                                    keep_claims=keep_claims)
     else:
+        from .stored_reports import ReportMemo
+
         selection = Selection(list(paths), list(include), list(exclude))
         files = auditor.files(selection, _warn)
+        memo = ReportMemo.for_check(auditor, targets, color, changed, known)
+        results = auditor.results_of(files, _warn)
+        if memo is not None:
+            stored, results = memo.look_up(results)
+            if stored is not None:  # every report just as this run would draw it
+                _write_texts(targets, lambda fmt, _color: [stored[fmt][0]])
+                _exit_with(auditor, fail_on or config.fail_on, next(iter(stored.values()))[1])
         update, stop = _progress(len(files))
         try:
-            report = auditor.finish(auditor.results_of(files, _warn), progress=update, stream=True,
-                                    keep_claims=keep_claims)
+            report = auditor.finish(results, progress=update, stream=True, keep_claims=keep_claims)
         finally:
             stop()
     try:
@@ -224,21 +233,41 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
             from .baseline import without_baseline
 
             report.findings, _ = without_baseline(report.findings, known)
-        color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
-        _write_reports(report, targets, color)
+        _write_reports(report, targets, color, memo)
         counts = report.by_severity()
     finally:
         report.close()
+    if memo is not None and not auditor.internal_errors:
+        memo.store(counts)
+    _exit_with(auditor, fail_on or config.fail_on, counts)
+
+
+def _exit_with(auditor, level: str, counts: dict[str, int]) -> None:
+    """Exit 3 after an internal error; else 1 if a finding is at or above ``level`` (by
+    ``counts``: findings by severity), else 0."""
     _exit_if_internal_errors(auditor)
-    level = fail_on or config.fail_on
     if level == "never":
         sys.exit(0)
+    from .findings import SEVERITY_RANK
+
     threshold = SEVERITY_RANK[level]
     sys.exit(1 if any(n and SEVERITY_RANK[severity] >= threshold for severity, n in counts.items()) else 0)
 
 
-def _write_reports(report, targets: list[tuple[str, str | None]], color: bool) -> None:
-    """Write each format, piece by piece, to its file or to stdout; none is written unless all are whole.
+def _write_reports(report, targets: list[tuple[str, str | None]], color: bool, memo=None) -> None:
+    """Write each format of ``report`` (``_write_texts``), recording each for ``memo`` (a
+    ``ReportMemo``) when given."""
+    from .reports import render_chunks
+
+    def pieces(fmt: str, color: bool):
+        return render_chunks(fmt, report, color=color)
+
+    _write_texts(targets, pieces, color, memo)
+
+
+def _write_texts(targets: list[tuple[str, str | None]], pieces: Callable, color: bool = False, memo=None) -> None:
+    """Write each format, piece by piece (``pieces(fmt, color)``), to its file or to stdout;
+    none is written unless all are whole.
 
     Files go through temporary files moved into place at the end (``AtomicFile``); the stdout
     format goes to a temporary file first (in memory while small) and is copied out at the end.
@@ -246,13 +275,13 @@ def _write_reports(report, targets: list[tuple[str, str | None]], color: bool) -
     import contextlib
     import tempfile
 
-    from .reports import AtomicFile, render_chunks
+    from .reports.atomic import AtomicFile
 
     files: list[AtomicFile] = []
     with contextlib.ExitStack() as stack:
         stack.callback(lambda: [target.discard() for target in files])
         screen = None
-        for fmt, dest in targets:
+        for number, (fmt, dest) in enumerate(targets):
             if dest is None:
                 screen = stack.enter_context(tempfile.SpooledTemporaryFile(
                     8 << 20, mode="w+", encoding="utf-8", errors="surrogatepass", newline=""))
@@ -260,8 +289,10 @@ def _write_reports(report, targets: list[tuple[str, str | None]], color: bool) -
             else:
                 sink = AtomicFile(dest)
                 files.append(sink)
-            for piece in render_chunks(fmt, report, color=color and dest is None and fmt == "text"):
+            for piece in pieces(fmt, color and dest is None and fmt == "text"):
                 sink.write(piece)
+                if memo is not None:
+                    memo.record(number, fmt, piece)
         while files:
             files.pop(0).commit()
         if screen is not None:

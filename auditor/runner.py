@@ -136,6 +136,7 @@ class Auditor:
         self.keep_explain = True  # False: claims from ``results_of`` come without ``explain`` (less memory)
         self.claims_later = False  # True: cached results whose findings are stored read their claims when used
         self.internal_errors: list[str] = []  # one line per file a bug in auditor left unaudited
+        self.run_key: str | None = None  # the claim cache's key of the last run finished (ClaimCache.run_key)
         check_patterns(self.ruleset.active())  # token attributes a blank pipeline cannot match: exit 2 at once
         if self.cache is not None:
             from .cache import environment_key, findings_key
@@ -464,6 +465,7 @@ class Auditor:
         store = DocumentStore(self.max_bytes)
         run = RunStore()
         self._checker = None  # the consistency checker of this run, made when a claim is spilled
+        self.run_key = None
         try:
             pending: list[Iterable[Claim]] = []  # claims not spilled yet (a run whose consistency findings are stored spills none)
             held = 0  # claims in pending
@@ -556,6 +558,7 @@ class Auditor:
         grouping a claim.
         """
         key = self.cache.run_key(digests) if self.cache is not None else None
+        self.run_key = key
         if key is not None:
             stored = self.cache.run_findings(key)
             if stored is not None:

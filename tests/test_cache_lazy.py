@@ -40,9 +40,12 @@ def _check(articles: Path, cache_dir: Path | None, *formats: str):
 
 
 def _damage(cache_dir: Path, name: str, column: str, table: str = "results") -> None:
+    """Damage one stored part of a file's entry, and forget the stored reports (which would
+    be written again without reading any entry: tests/test_stored_reports.py)."""
     db = sqlite3.connect(cache_dir / cache_module.FILENAME)
     with db:
         changed = db.execute(f"UPDATE {table} SET {column} = '[1, 2' WHERE path LIKE ?", (f"%{name}",)).rowcount
+        db.execute("DELETE FROM reports")
     db.close()
     assert changed == 1
 
