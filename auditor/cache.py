@@ -5,9 +5,10 @@ looked up under two keys:
 
 - ``digest``: the SHA-256 of the file's bytes;
 - ``env``: what else the result depends on (``environment_key``): the cache format, the
-  auditor version and a hash of the code that reads files and extracts claims, the spaCy
-  version, every lexicon file read (paths and contents, in order), and the phrases and
-  token patterns of the active ``require``/``forbid`` rules.
+  auditor version and a hash of the code that reads files and extracts claims, the versions
+  of Python and of the libraries that do (spaCy, markdown-it-py, PyYAML, numpy, google-re2:
+  ``library_versions``), every lexicon file read (paths and contents, in order), and the
+  phrases and token patterns of the active ``require``/``forbid`` rules.
 
 So an unchanged article is never parsed again, and a change to the code, a lexicon or a
 require/forbid rule makes every entry miss. Other rules (limit, expect, cite, consistency)
@@ -132,29 +133,51 @@ def all_code_version() -> str:
     return _code_version(PACKAGE)[1]
 
 
-def _spacy_version() -> str:
-    """spaCy's version, read from its ``about.py`` without importing spaCy."""
+# The libraries whose versions shape what is stored: (module, distribution). Those that read
+# files and extract claims key the results; the one that lays out the text report keys findings.
+EXTRACTION_LIBRARIES = (("spacy", "spacy"), ("markdown_it", "markdown-it-py"), ("yaml", "PyYAML"),
+                        ("numpy", "numpy"), ("re2", "google-re2"))
+REPORT_LIBRARIES = (("rich", "rich"),)
+
+
+def library_versions(libraries: tuple[tuple[str, str], ...]) -> str:
+    """``name=version`` of each library, read from the ``*.dist-info`` folder beside its package
+    without importing it (or ``importlib.metadata``, which alone takes longer than a warm run);
+    ``name=unknown`` when not found there. Also the Python version."""
     import importlib.util
     import re
 
-    spec = importlib.util.find_spec("spacy")
-    if spec is None or not spec.submodule_search_locations:
-        return "unknown"
-    for folder in spec.submodule_search_locations:
+    out = [f"python={sys.version_info[0]}.{sys.version_info[1]}.{sys.version_info[2]}:{sys.implementation.name}"]
+    listed: dict[str, list[str]] = {}
+    for module, dist in libraries:
+        version = "unknown"
         try:
-            text = (Path(folder) / "about.py").read_text(encoding="utf-8")
-        except OSError:
-            continue
-        m = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)", text, re.M)
-        if m:
-            return m.group(1)
-    return "unknown"
+            spec = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec and (spec.origin or next(iter(spec.submodule_search_locations or ()), None))
+        if origin:
+            folder = os.path.dirname(os.path.dirname(origin) if spec.submodule_search_locations else origin)
+            if folder not in listed:
+                try:
+                    listed[folder] = os.listdir(folder)
+                except OSError:
+                    listed[folder] = []
+            wanted = re.sub(r"[-_.]+", "_", dist).lower()
+            for name in listed[folder]:
+                if name.endswith(".dist-info"):
+                    found, _, rest = name[:-len(".dist-info")].partition("-")
+                    if re.sub(r"[-_.]+", "_", found).lower() == wanted:
+                        version = rest
+                        break
+        out.append(f"{dist}={version}")
+    return " ".join(out)
 
 
 def environment_key(auditor: Auditor) -> str:
     """The ``env`` key of an Auditor's results (see the module docstring)."""
     h = hashlib.sha256()
-    for part in (SCHEMA, __version__, code_version(), _spacy_version()):
+    for part in (SCHEMA, __version__, code_version(), library_versions(EXTRACTION_LIBRARIES)):
         h.update(part.encode() + b"\0")
     for source in auditor.lexicon.sources:
         h.update(source.encode() + b"\0")
@@ -168,11 +191,11 @@ def environment_key(auditor: Auditor) -> str:
 
 
 def findings_key(auditor: Auditor) -> str:
-    """What the findings of cached claims depend on besides the claims: all of the code, and
-    every active rule as configured (its ``repr`` holds every field: selector, reference,
-    message, severity, source...), in order."""
+    """What the findings of cached claims depend on besides the claims: all of the code, the
+    library that lays out the text report (rich), and every active rule as configured (its
+    ``repr`` holds every field: selector, reference, message, severity, source...), in order."""
     h = hashlib.sha256()
-    for part in (SCHEMA, __version__, all_code_version()):
+    for part in (SCHEMA, __version__, all_code_version(), library_versions(REPORT_LIBRARIES)):
         h.update(part.encode() + b"\0")
     for rule in auditor.ruleset.active():
         h.update(repr(rule).encode() + b"\0")

@@ -268,3 +268,27 @@ def test_two_runs_can_share_a_cache_at_once(tmp_path):
     auditor.use_cache(cache_dir, lambda m: pytest.fail(m))
     list(auditor.results(Selection([str(articles)]), lambda m: None))
     assert auditor.cache.misses == 0 and auditor.cache.hits == len(list(articles.iterdir()))
+
+
+def test_library_versions_are_read_without_importing_the_libraries():
+    import subprocess
+    import sys
+
+    code = ("import sys; from auditor.cache import library_versions, EXTRACTION_LIBRARIES, REPORT_LIBRARIES; "
+            "print(library_versions(EXTRACTION_LIBRARIES + REPORT_LIBRARIES)); "
+            "print(sorted(m for m in ('spacy', 'markdown_it', 'yaml', 'numpy', 're2', 'rich') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.splitlines()
+    from importlib.metadata import version
+
+    import markdown_it
+    import spacy
+    import yaml
+
+    versions = dict(part.split("=", 1) for part in out[0].split())
+    assert versions["spacy"] == spacy.__version__ and versions["markdown-it-py"] == markdown_it.__version__
+    assert versions["PyYAML"] == yaml.__version__ and versions["rich"] == version("rich")
+    assert versions["python"].startswith(f"{sys.version_info[0]}.{sys.version_info[1]}.")
+    assert out[1] == "[]"
+    from auditor.cache import library_versions
+
+    assert library_versions((("no_such_module_here", "no-such-dist"),)).endswith("no-such-dist=unknown")

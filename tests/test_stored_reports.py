@@ -206,3 +206,4 @@ def test_the_key_of_a_report_holds_the_rules_the_baseline_and_the_format(tmp_pat
     assert ReportMemo(auditor, ["json"], {"f1"}).key("run", "json") == ReportMemo(auditor, ["sarif"], {"f1"}).key("run", "json")
     auditor.ruleset.rules[0].message += " (edited)"
     assert ReportMemo(auditor, ["json"], None).key("run", "json") != plain.key("run", "json")
+
