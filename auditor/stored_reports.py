@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .runner import Auditor
 
 MAX_RESULTS = 5_000  # results held while looking for the stored reports
-MAX_TEXT = 32 * 1024 * 1024  # characters of a run's reports that are stored
+MAX_TEXT = 16 * 1024 * 1024  # characters of a run's reports that are stored (held while they are written)
 NOT_STORED = ("html",)  # formats that show more than the findings
 
 
