@@ -457,8 +457,9 @@ class Auditor:
         ``documents`` (path -> Document) is what reports that show text read; without it they
         read each file again when they need it (``DocumentStore``). Each result is dropped once
         checked: its findings, and its claims that a consistency rule groups, go to the run's
-        temporary store (``auditor.runstore``; claims once ``SPILL_CLAIMS`` are held, a run that
-        holds fewer groups them in memory). ``stream``: the Report reads its findings from
+        temporary store (``auditor.runstore``; claims once ``SPILL_CLAIMS`` are held in memory,
+        a run that holds fewer groups them in memory; those of cached results are not read
+        unless the run's consistency findings are not stored). ``stream``: the Report reads its findings from
         that store (the caller closes it: ``Report.close``); otherwise they are read into a
         list and the store is removed. ``keep_claims``: ``claims_by_path`` (for the html report).
         """
@@ -468,7 +469,8 @@ class Auditor:
         self.run_key = None
         try:
             pending: list[Iterable[Claim]] = []  # claims not spilled yet (a run whose consistency findings are stored spills none)
-            held = 0  # claims in pending
+            held = 0  # claims in pending that are in memory
+            waiting = 0  # claims in pending in all (a cached result's and a spool's are read only when iterated)
             claims_by_path: dict[str, list[Claim]] = {}
             suppressions: list[Suppression] = []
             digests: list[tuple[str, str | None]] = []  # the key of the consistency findings (consistency_findings)
@@ -476,11 +478,14 @@ class Auditor:
             for files, result in enumerate(results, 1):
                 count = result.claim_count()
                 claims += count
-                held += count
-                pending.append(result.later_claims())  # a cached result's are read only when spilled, a long document's from disk
+                later = result.later_claims()  # a cached result's are read only when spilled, a long document's from disk
+                pending.append(later)
+                waiting += count
+                if isinstance(later, list):
+                    held += count
                 if held >= SPILL_CLAIMS:
                     self._spill(run, pending)
-                    held = 0
+                    held = waiting = 0
                 if keep_claims:
                     claims_by_path[result.path] = result.claims
                 suppressions.extend(result.suppressions)
@@ -493,7 +498,7 @@ class Auditor:
                 digests.append((result.path, digest_of(result)))
                 if progress:
                     progress(files)
-            self.consistency_findings(run, pending, digests)
+            self.consistency_findings(run, pending, digests, waiting)
             return self._report(run, suppressions, stream, files=files, claims=claims,
                                 documents=store if documents is None else dict(documents), claims_by_path=claims_by_path)
         except BaseException:
@@ -548,14 +553,16 @@ class Auditor:
             run.add_claim(claim, self._checker.group_keys(claim))
         pending.clear()
 
-    def consistency_findings(self, run: RunStore, pending: list[Iterable[Claim]], digests: list[tuple[str, str | None]]) -> None:
+    def consistency_findings(self, run: RunStore, pending: list[Iterable[Claim]], digests: list[tuple[str, str | None]],
+                             waiting: int = 0) -> None:
         """Add the findings of the consistency rules over the claims of a run to ``run``: those
-        spilled there and ``pending``.
+        spilled there and ``pending`` (``waiting`` claims in all: as many as ``SPILL_CLAIMS`` are
+        moved to the store first, rather than read into memory together).
 
         ``digests``: each document's (path, digest of its bytes, see ``cache.digest_of``) in run
         order; when every document went through the claim cache, the findings are stored under
         them, and a run over the same documents with the same rules reads them back without
-        grouping a claim.
+        grouping, or reading, a claim.
         """
         key = self.cache.run_key(digests) if self.cache is not None else None
         self.run_key = key
@@ -565,7 +572,7 @@ class Auditor:
                 self.cache.flush()
                 run.add_findings(stored)
                 return
-        if self._checker is None:  # nothing spilled: the claims are grouped here, as the store would
+        if self._checker is None and waiting < SPILL_CLAIMS:  # nothing spilled: grouped here, as the store would
             self._checker = self.consistency()
             groups: Iterable[tuple[int, list[Claim]]] = self._checker.groups(chain.from_iterable(pending))
             pending.clear()

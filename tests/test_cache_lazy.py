@@ -16,6 +16,7 @@ import pytest
 from helpers import run_cli
 
 from auditor import cache as cache_module
+from auditor import runner
 from auditor.config import Config
 from auditor.runner import Auditor, Selection
 
@@ -67,6 +68,33 @@ def test_a_fully_stored_run_never_reads_the_claims(tmp_path):
     stored = [data for (data,) in db.execute("SELECT data FROM results")]
     db.close()
     assert stored == ["[1, 2"] * len(ARTICLES)  # no file was parsed again (that would have replaced its entry)
+
+
+def test_a_fully_stored_run_reads_no_claim_however_many_it_holds(tmp_path, monkeypatch):
+    articles = _articles(tmp_path / "articles")
+    cache_dir = tmp_path / "cache"
+    cold = _check(articles, cache_dir)
+    for name in ARTICLES:
+        _damage(cache_dir, name, "data")
+    monkeypatch.setattr(runner, "SPILL_CLAIMS", 1)  # more claims than a run holds in memory: not read, not spilled
+    warm = _check(articles, cache_dir)
+    assert _warnings(warm) == [] and warm.stdout == cold.stdout
+
+
+def test_cached_claims_past_what_a_run_holds_are_spilled_when_consistency_is_checked_again(tmp_path, monkeypatch):
+    articles = _articles(tmp_path / "articles")
+    cache_dir = tmp_path / "cache"
+    _check(articles, cache_dir)
+    (articles / "d.md").write_text(NEW, encoding="utf-8")  # the consistency findings are checked again
+    expected = _check(articles, None)
+    spilled: list[object] = []
+    add_claim = runner.RunStore.add_claim
+    monkeypatch.setattr(runner.RunStore, "add_claim", lambda store, claim, groups: (spilled.append(claim),
+                                                                                     add_claim(store, claim, groups)))
+    monkeypatch.setattr(runner, "SPILL_CLAIMS", 2)
+    warm = _check(articles, cache_dir)
+    assert warm.stdout == expected.stdout and _warnings(warm) == []
+    assert len(spilled) == len(ARTICLES) + 1  # every claim went to the run's store, none grouped in memory
 
 
 def test_damaged_claims_read_for_the_consistency_step_are_parsed_again_with_one_warning(tmp_path):
