@@ -361,18 +361,15 @@ class Auditor:
         try:
             if format_for(path) is None:
                 raise InputWarning(path, messages.UNSUPPORTED)
-            known = None if stats is None else stats[2]
+            if stats is not None and stats[2] is not None:
+                return _Entry(path, digest=stats[2])
             if not _read_from_disk(path, self.max_bytes):
-                if known is not None:
-                    return _Entry(path, digest=known)
                 data = read_bytes(path, self.max_bytes)
                 if stats is None:
                     return _Entry(path, data=data)
                 digest = content_digest(data)
             elif stats is None:  # a long file, read from disk a section at a time
                 return _Entry(path)
-            elif known is not None:
-                return _Entry(path, digest=known)
             else:
                 data = None
                 try:
