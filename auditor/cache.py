@@ -59,12 +59,12 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import fields, replace
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .claims import Claim, ClaimSpool, Range
@@ -456,9 +456,13 @@ class ClaimCache:
         return row
 
     def _read_parts(self, path: str, digest: str, explain: bool, count: int, parts: int) -> list[Claim] | ClaimSpool:
-        """The claims of a result stored in ``parts`` parts, read a part at a time (in one statement,
-        so from one state of the database) into a ``ClaimSpool`` (``ValueError``: they do not read back)."""
-        spool = ClaimSpool()
+        """The claims of a result stored in ``parts`` parts, read a part at a time in one statement
+        (so from one state of the database): a list, or past ``claims.SPOOL_CLAIMS`` claims a
+        ``_StoredClaims`` (``ValueError``: they do not read back)."""
+        from . import claims as claims_module
+
+        held: list[Claim] | None = [] if count <= claims_module.SPOOL_CLAIMS else None
+        stored = _StoredClaims() if held is None else None
         seen = 0
         try:
             if self.db is None:
@@ -468,19 +472,26 @@ class ClaimCache:
             for n, data, explains in rows:
                 if n != seen:
                     raise ValueError("a part of the claims is missing")
-                spool.extend(decode_claims(data, explains, None))
+                if held is not None:
+                    held.extend(decode_claims(data, explains, None))
+                else:
+                    stored.add(data, explains)
                 seen += 1
         except sqlite3.DatabaseError as exc:
-            spool.close()
+            if stored is not None:
+                stored.close()
             self._failed(exc)
             raise ValueError("the entry is no longer in the cache") from None
         except BaseException:
-            spool.close()
+            if stored is not None:
+                stored.close()
             raise
-        if seen != parts or len(spool) != count:
-            spool.close()
+        found = held if held is not None else stored
+        if seen != parts or len(found) != count:
+            if stored is not None:
+                stored.close()
             raise ValueError("claims of another result")
-        return spool.list_or_self()
+        return found
 
     def _parse_again(self, result: DocumentResult, parse_again: Callable[[str], DocumentResult | str]) -> DocumentResult:
         """The file of a result whose stored parts do not read back, parsed again (one warning line)."""
@@ -850,6 +861,66 @@ def decode_claims(data: str | bytes, explain: str | bytes | None, count: int | N
         row.append(_NO_EXPLAIN if explains is None else explains[n])
         claims.append(Claim(*row))
     return claims
+
+
+def _checked_claims(data: str | bytes, explain: str | bytes | None) -> int:
+    """How many claims the ``data`` and ``explain`` of a part hold, when ``decode_claims`` can read
+    them (``ValueError`` otherwise)."""
+    rows = json.loads(data)
+    explains = json.loads(explain) if explain is not None else None
+    if type(rows) is not list or (explains is not None and (type(explains) is not list or len(explains) != len(rows))):
+        raise ValueError("claims of another result")
+    width = len(_CLAIM_FIELDS)
+    for row in rows:
+        if type(row) is not list or len(row) != width:
+            raise ValueError("a stored claim of another layout")
+        for i in _CLAIM_RANGES:
+            if row[i] is not None and (type(row[i]) is not list or len(row[i]) != 2):
+                raise ValueError("a stored claim of another layout")
+    return len(rows)
+
+
+class _StoredClaims(ClaimSpool):
+    """The claims of a result stored in parts: the parts' JSON, checked as it is copied from the
+    cache to an unnamed temporary file, decoded a part at a time each time the claims are
+    iterated. So the claims are never held together nor pickled, and the cache may change
+    meanwhile. It crosses processes as the list of its claims."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parts: list[tuple[int, int, int]] = []  # (offset, bytes of data, bytes of explain or -1: none)
+
+    def add(self, data: str | bytes, explain: str | bytes | None) -> None:
+        """Add the claims of a part (``ValueError``: they would not decode)."""
+        import tempfile
+
+        count = _checked_claims(data, explain)
+        raw = data.encode() if isinstance(data, str) else bytes(data)
+        notes = b"" if explain is None else explain.encode() if isinstance(explain, str) else bytes(explain)
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="auditor-claims-")  # noqa: SIM115  (closed by close or with it)
+        file = self._file
+        file.seek(0, 2)
+        self._parts.append((file.tell(), len(raw), -1 if explain is None else len(notes)))
+        file.write(raw)
+        file.write(notes)
+        self._count += count
+
+    def batches(self) -> Iterator[list[Claim]]:
+        file = self._file
+        for offset, size, notes in list(self._parts):
+            assert file is not None
+            file.seek(offset)
+            data = file.read(size)
+            explain = file.read(notes) if notes >= 0 else None
+            yield self._read(decode_claims(data, explain, None))
+
+    def close(self) -> None:
+        super().close()
+        self._parts = []
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ClaimSpool, (list(self),))
 
 
 class _StoredResult(DocumentResult):

@@ -201,7 +201,9 @@ def test_claims_stored_in_parts_read_back_as_a_spool(long_files, tmp_path):
     again.cache.close()
 
 
-@pytest.mark.parametrize("damage", ["UPDATE parts SET data = '[1, 2' WHERE n = 1", "DELETE FROM parts WHERE n = 1"])
+@pytest.mark.parametrize("damage", ["UPDATE parts SET data = '[1, 2' WHERE n = 1", "DELETE FROM parts WHERE n = 1",
+                                    "UPDATE parts SET data = '[[1]]', explain = '[{}]' WHERE n = 1",
+                                    f"UPDATE parts SET data = '{json.dumps([[1]] * 8)}', explain = '{json.dumps([{}] * 8)}' WHERE n = 1"])
 def test_a_part_that_does_not_read_back_parses_the_file_again_with_one_warning(long_files, tmp_path, damage):
     articles = tmp_path / "articles"
     articles.mkdir()
