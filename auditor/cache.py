@@ -40,8 +40,9 @@ parser made over the file read bytes of that digest.
 
 A result with more than ``PART_CLAIMS`` claims is stored a part of ``PART_CLAIMS`` claims at a
 time (``parts`` table, written in the result's transaction, so a half-written entry is never
-seen), and read back a part at a time into a ``ClaimSpool``: neither writing nor reading it holds
-all its claims at once.
+seen). Read back, a result of more than ``claims.SPOOL_CLAIMS`` claims gets a ``ClaimSpool``
+holding the parts' JSON in a temporary file, decoded a part at a time on each iteration: neither
+writing nor reading such a result holds all its claims at once.
 
 The database lives in ``.auditor-cache/claims.sqlite3``, by default beside the config file
 or in the working directory. It runs in WAL mode and every write is one transaction, so
