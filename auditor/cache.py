@@ -30,6 +30,24 @@ again); a changed article re-checks
 that article and the consistency step; a change to a rule or to the config re-checks
 every document (and re-parses none unless it is a require/forbid phrase).
 
+A file is known by its digest without being read when its stat (device, inode, size, mtime and
+ctime in nanoseconds) is the one remembered with that digest (``stats`` table, as git's index
+does) and the row is trusted: the file's mtime and ctime are both earlier than the moment its
+bytes were read minus ``STAT_MARGIN_NS`` (2 s). A write changes the ctime (which no program can
+set back), so a later write is always seen; the margin covers a write in the same clock tick as
+the read (file times are coarser than the clock on most file systems) and small clock
+differences, so a file written just before it was read is read and hashed again each run until
+an entry of it is stored once more. Rows are written with the results and findings, never alone
+(a warm run writes nothing). A file over ``ingest.stream.STREAM_BYTES`` is hashed a chunk at a
+time, never held whole, and parsed from disk; its result is stored only when every pass the
+parser made over the file read bytes of that digest.
+
+A result with more than ``PART_CLAIMS`` claims is stored a part of ``PART_CLAIMS`` claims at a
+time (``parts`` table, written in the result's transaction, so a half-written entry is never
+seen). Read back, a result of more than ``claims.SPOOL_CLAIMS`` claims gets a ``ClaimSpool``
+holding the parts' JSON in a temporary file, decoded a part at a time on each iteration: neither
+writing nor reading such a result holds all its claims at once.
+
 The database lives in ``.auditor-cache/claims.sqlite3``, by default beside the config file
 or in the working directory. It runs in WAL mode and every write is one transaction, so
 runs sharing a cache at once are safe. A file that is not a readable cache of this format
@@ -46,14 +64,15 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import fields
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import fields, replace
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .claims import Claim, Range
+from .claims import Claim, ClaimSpool, Range
 from .docresult import DocumentResult, Mention, PhraseMatch
 from .findings import Finding, Related
 from .suppress import Suppression
@@ -61,13 +80,16 @@ from .suppress import Suppression
 if TYPE_CHECKING:
     from .runner import Auditor
 
-SCHEMA = "4"  # the layout of the database and of a stored result
+SCHEMA = "5"  # the layout of the database and of a stored result
 DIRNAME = ".auditor-cache"
 FILENAME = "claims.sqlite3"
 KEEP_ENVIRONMENTS = 4  # entries of older environments (other code, lexicons, rules) are dropped
 KEEP_RUNS = 8  # consistency findings of the runs used most lately
 KEEP_REPORTS = 16  # reports (one per format) of the runs stored last
 LOOKUP_BATCH = 16  # files looked up in one statement (no more than a chunk of files sent to a worker)
+STAT_MARGIN_NS = 2_000_000_000  # a stat row is trusted when the file's mtime and ctime are this much older than its read
+PART_CLAIMS = 1_000  # claims per stored part: a result with more is written and read back a part at a time
+HASH_BYTES = 1 << 20  # read at a time when a long file is hashed
 PACKAGE = Path(__file__).resolve().parent
 # Modules that only run after the per-document step (on cached results) do not key the cache.
 NOT_EXTRACTION = ("reports/", "cli.py", "baseline.py", "compare.py", "consistency.py", "runstore.py", "engine/ruletest.py")
@@ -87,6 +109,12 @@ CREATE TABLE IF NOT EXISTS findings (
 );
 CREATE TABLE IF NOT EXISTS runs (key TEXT PRIMARY KEY, used REAL NOT NULL, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS reports (key TEXT PRIMARY KEY, used REAL NOT NULL, counts TEXT NOT NULL, text BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS parts (
+    env TEXT NOT NULL, path TEXT NOT NULL, digest TEXT NOT NULL, n INTEGER NOT NULL,
+    data BLOB NOT NULL, explain BLOB NOT NULL,
+    PRIMARY KEY (env, path, n)
+);
+CREATE TABLE IF NOT EXISTS stats (path TEXT PRIMARY KEY, stat TEXT NOT NULL, read_ns INTEGER NOT NULL, digest TEXT NOT NULL);
 """
 
 
@@ -108,6 +136,26 @@ def _code_files(package: Path) -> list[tuple[str, str]]:
                 found.append(((*parts, name), os.path.join(folder, name)))
     found.sort()
     return [("/".join(parts), path) for parts, path in found]
+
+
+def file_digest(path: str) -> str:
+    """``content_digest`` of the file's bytes, read ``HASH_BYTES`` at a time (``OSError`` as ``open``)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(HASH_BYTES):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def stat_key(st: os.stat_result) -> str:
+    """What the ``stats`` table compares: device, inode, size, mtime and ctime (nanoseconds)."""
+    return f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}"
+
+
+def trusted(st: os.stat_result, read_ns: int) -> bool:
+    """Whether a file of this stat, read at ``read_ns`` (``time.time_ns``, taken before the stat),
+    cannot have been written since without its stat changing (see the module docstring)."""
+    return max(st.st_mtime_ns, st.st_ctime_ns) < read_ns - STAT_MARGIN_NS
 
 
 @lru_cache(maxsize=4)
@@ -227,6 +275,7 @@ class ClaimCache:
         self.db: sqlite3.Connection | None = None
         self._warned = False
         self._pending: list[tuple[str, str, str, str]] = []  # findings rows not yet written
+        self._stats: dict[str, tuple[str, int, str]] = {}  # path -> stats row not yet written (with the next write)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             ignore = self.directory / ".gitignore"
@@ -300,8 +349,11 @@ class ClaimCache:
             old = [row[0] for row in db.execute("SELECT env FROM envs ORDER BY used DESC").fetchall()[KEEP_ENVIRONMENTS:]]
             for env in old:
                 db.execute("DELETE FROM results WHERE env = ?", (env,))
+                db.execute("DELETE FROM parts WHERE env = ?", (env,))
                 db.execute("DELETE FROM findings WHERE env = ?", (env,))
                 db.execute("DELETE FROM envs WHERE env = ?", (env,))
+            if old:
+                db.execute("DELETE FROM stats WHERE path NOT IN (SELECT path FROM results)")
 
     @property
     def memo(self) -> _LoadMemo:
@@ -342,6 +394,34 @@ class ClaimCache:
         self.flush()
         self._close()
         self.db = None
+
+    # -- digests by stat -----------------------------------------------------------------
+    def known_digests(self, stats: dict[str, os.stat_result]) -> dict[str, str]:
+        """The digest of each file whose stat is that of a trusted ``stats`` row (path -> digest),
+        in one statement per batch: these files need not be read (see the module docstring)."""
+        known: dict[str, str] = {}
+        if self.db is None or not stats:
+            return known
+        paths = list(stats)
+        try:
+            for start in range(0, len(paths), LOOKUP_BATCH):
+                part = paths[start:start + LOOKUP_BATCH]
+                for path, key, read_ns, digest in self.db.execute(
+                        f"SELECT path, stat, read_ns, digest FROM stats WHERE path IN ({','.join('?' * len(part))})", part):
+                    st = stats.get(path)
+                    if st is not None and key == stat_key(st) and trusted(st, read_ns):
+                        known[path] = digest
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
+            return {}
+        return known
+
+    def note_digest(self, path: str, st: os.stat_result, read_ns: int, digest: str) -> None:
+        """Remember that the file of stat ``st``, read from ``read_ns`` on (taken before the stat),
+        has this digest: written with the next results or findings, and only when the row can be
+        trusted (``trusted``; a file written just before it was read is hashed again next time)."""
+        if self.db is not None and trusted(st, read_ns):
+            self._stats[path] = (stat_key(st), read_ns, digest)
 
     # -- lookups -----------------------------------------------------------------------
     def get(self, path: str, digest: str) -> DocumentResult | None:
@@ -392,7 +472,8 @@ class ClaimCache:
                 stored = row[7] if self.rules is not None and row[6] == f"{digest}:{self.rules}" else None
                 source = (self, digest, explain, parse_again) if stored is not None and parse_again is not None else None
                 try:
-                    found = decode_result(row[2], row[3], row[4], row[5], source)
+                    found = decode_result(row[2], row[3], row[4], row[5], source,
+                                          reader=lambda count, parts, p=path, d=digest: self._read_parts(p, d, explain, count, parts))
                     if stored is None:
                         found.matches  # noqa: B018  (the rules will need them: read now, while a bad entry is a miss)
                 except (ValueError, KeyError, TypeError, IndexError):
@@ -418,6 +499,44 @@ class ClaimCache:
             raise ValueError("the entry is no longer in the cache")
         return row
 
+    def _read_parts(self, path: str, digest: str, explain: bool, count: int, parts: int) -> list[Claim] | ClaimSpool:
+        """The claims of a result stored in ``parts`` parts, read a part at a time in one statement
+        (so from one state of the database): a list, or past ``claims.SPOOL_CLAIMS`` claims a
+        ``_StoredClaims`` (``ValueError``: they do not read back)."""
+        from . import claims as claims_module
+
+        held: list[Claim] | None = [] if count <= claims_module.SPOOL_CLAIMS else None
+        stored = _StoredClaims() if held is None else None
+        seen = 0
+        try:
+            if self.db is None:
+                raise ValueError("the claim cache is closed")
+            rows = self.db.execute(f"SELECT n, data, {'explain' if explain else 'NULL'} FROM parts "
+                                   "WHERE env = ? AND path = ? AND digest = ? ORDER BY n", (self.env, path, digest))
+            for n, data, explains in rows:
+                if n != seen:
+                    raise ValueError("a part of the claims is missing")
+                if held is not None:
+                    held.extend(decode_claims(data, explains, None))
+                else:
+                    stored.add(data, explains)
+                seen += 1
+        except sqlite3.DatabaseError as exc:
+            if stored is not None:
+                stored.close()
+            self._failed(exc)
+            raise ValueError("the entry is no longer in the cache") from None
+        except BaseException:
+            if stored is not None:
+                stored.close()
+            raise
+        found = held if held is not None else stored
+        if seen != parts or len(found) != count:
+            if stored is not None:
+                stored.close()
+            raise ValueError("claims of another result")
+        return found
+
     def _parse_again(self, result: DocumentResult, parse_again: Callable[[str], DocumentResult | str]) -> DocumentResult:
         """The file of a result whose stored parts do not read back, parsed again (one warning line)."""
         self.warn(f"{result.path}: its entry in the claim cache does not read back; parsing the file again")
@@ -430,21 +549,44 @@ class ClaimCache:
         return fresh
 
     def put(self, entries: Iterable[tuple[str, DocumentResult]]) -> None:
-        """Store (digest, result) pairs in one transaction (with the findings waiting to be written)."""
+        """Store (digest, result) pairs in one transaction (with the findings waiting to be written).
+
+        A result of more than ``PART_CLAIMS`` claims (a ``ClaimSpool`` of a long file, say) is
+        written a part at a time (``_put_parts``), never encoded whole."""
         if self.db is None or self.env is None:
             return
-        rows = []
+        rows, large = [], []
         for digest, r in entries:
             _mark(r, digest, None)
-            rows.append((self.env, r.path, digest, *encode_result(r)))
-        if not rows:
+            if r.claim_count() > PART_CLAIMS:
+                large.append((digest, r))
+            else:
+                rows.append((self.env, r.path, digest, *encode_result(r)))
+        if not rows and not large:
             return
         try:
             with self._transaction():
+                self.db.executemany("DELETE FROM parts WHERE env = ? AND path = ?", [row[:2] for row in rows])
                 self.db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                for digest, r in large:
+                    self._put_parts(digest, r)
                 self._write_pending()
         except sqlite3.DatabaseError as exc:
             self._failed(exc)
+
+    def _put_parts(self, digest: str, result: DocumentResult) -> None:
+        """Write a result's claims ``PART_CLAIMS`` at a time to ``parts``, then its row (in the
+        caller's transaction)."""
+        db, env = self.db, self.env
+        db.execute("DELETE FROM parts WHERE env = ? AND path = ?", (env, result.path))
+        claims = iter(result.claims)  # a spool reads its file a batch at a time
+        count = parts = 0
+        while part := list(islice(claims, PART_CLAIMS)):
+            db.execute("INSERT INTO parts VALUES (?, ?, ?, ?, ?, ?)", (env, result.path, digest, parts, *encode_claims(part)))
+            count += len(part)
+            parts += 1
+        head, _, matches, _ = encode_result(replace(result, claims=[]), count=count, parts=parts)
+        db.execute("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?, ?, ?, ?)", (env, result.path, digest, head, "[]", matches, "[]"))
 
     # -- findings ----------------------------------------------------------------------
     def stored_findings(self, result: DocumentResult) -> list[Finding] | None:
@@ -490,6 +632,10 @@ class ClaimCache:
         if self._pending:
             self.db.executemany("INSERT OR REPLACE INTO findings VALUES (?, ?, ?, ?)", self._pending)
             self._pending = []
+        if self._stats:
+            self.db.executemany("INSERT OR REPLACE INTO stats VALUES (?, ?, ?, ?)",
+                                [(path, *row) for path, row in self._stats.items()])
+            self._stats = {}
 
     def run_key(self, results: list[tuple[str, str | None]]) -> str | None:
         """The key of a run's consistency findings: every document's (path, digest) in run order
@@ -715,19 +861,30 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def encode_result(result: DocumentResult) -> tuple[str, str, str, str]:
-    """(head, data, matches, explain) columns of a result; ``decode_result`` reads them back unchanged."""
-    claims = []
-    for claim in result.claims:
+def encode_result(result: DocumentResult, count: int | None = None, parts: int = 0) -> tuple[str, str, str, str]:
+    """(head, data, matches, explain) columns of a result; ``decode_result`` reads them back unchanged.
+
+    ``parts``: the result's ``count`` claims are stored in that many parts (``encode_claims``),
+    not in ``data`` and ``explain``."""
+    data, explain = encode_claims(result.claims)
+    head = [result.path, len(result.claims) if count is None else count,
+            [_values(s, _SUPPRESSION_FIELDS) for s in result.suppressions], list(result.warnings), result.has_sources, parts]
+    matches = [[_values(m, _MATCH_FIELDS) for m in result.matches], [_values(m, _MENTION_FIELDS) for m in result.mentions]]
+    return _dumps(head), data, _dumps(matches), explain
+
+
+def encode_claims(claims: Iterable[Claim]) -> tuple[str, str]:
+    """(data, explain) of claims: each claim's field values in order (ranges as [low, high],
+    without ``explain``), and their explanations; ``decode_claims`` reads them back."""
+    rows, explains = [], []
+    for claim in claims:
         row = [getattr(claim, name) for name in _CLAIM_FIELDS]
         for i in _CLAIM_RANGES:
             if row[i] is not None:
                 row[i] = row[i].to_list()
-        claims.append(row)
-    head = [result.path, len(claims), [_values(s, _SUPPRESSION_FIELDS) for s in result.suppressions],
-            list(result.warnings), result.has_sources]
-    matches = [[_values(m, _MATCH_FIELDS) for m in result.matches], [_values(m, _MENTION_FIELDS) for m in result.mentions]]
-    return _dumps(head), _dumps(claims), _dumps(matches), _dumps([c.explain for c in result.claims])
+        rows.append(row)
+        explains.append(claim.explain)
+    return _dumps(rows), _dumps(explains)
 
 
 def _values(item: object, names: tuple[str, ...]) -> list[object]:
@@ -735,32 +892,42 @@ def _values(item: object, names: tuple[str, ...]) -> list[object]:
 
 
 def decode_result(head: str | bytes, data: str | bytes | None, matches: str | bytes | None, explain: str | bytes | None,
-                  source: tuple | None = None) -> DocumentResult:
+                  source: tuple | None = None,
+                  reader: Callable[[int, int], list[Claim] | ClaimSpool] | None = None) -> DocumentResult:
     """The result ``encode_result`` wrote (``explain`` None: claims without explanations).
 
     ``source`` (the cache, the digest, whether to read ``explain`` and how to parse the file
     again: see ``ClaimCache.get_many``): the claims are decoded when first used, and what is
-    None (not selected) read from the cache then.
+    None (not selected) read from the cache then. ``reader`` (claim count, parts): the claims
+    of a result stored in parts, read now when there is no ``source``.
     """
-    path, count, suppressions, warnings, has_sources = json.loads(head)
-    if type(count) is not int:
+    path, count, suppressions, warnings, has_sources, parts = json.loads(head)
+    if type(count) is not int or type(parts) is not int:
         raise ValueError("a stored result of another layout")
     result = _StoredResult.__new__(_StoredResult)
     result.__dict__.update(path=path, suppressions=[Suppression(*s) for s in suppressions], warnings=warnings,
-                           has_sources=bool(has_sources), _count=count, _matches_later=matches)
+                           has_sources=bool(has_sources), _count=count, _parts=parts, _matches_later=matches)
     if source is None:
         if matches is None or data is None:
             raise ValueError("a stored result read in part")
-        result.claims = decode_claims(data, explain, count)
+        if parts:
+            if reader is None:
+                raise ValueError("a stored result in parts read without the cache")
+            result.claims = reader(count, parts)
+        else:
+            result.claims = decode_claims(data, explain, count)
     else:
-        result.__dict__.update(_claims_later=None if data is None else (data, explain), _source=source)
+        result.__dict__.update(_claims_later=None if data is None or parts else (data, explain), _source=source)
     return result
 
 
-def decode_claims(data: str | bytes, explain: str | bytes | None, count: int) -> list[Claim]:
-    """The claims of the ``data`` and ``explain`` columns (``explain`` None: without explanations)."""
+def decode_claims(data: str | bytes, explain: str | bytes | None, count: int | None) -> list[Claim]:
+    """The claims of the ``data`` and ``explain`` columns (``explain`` None: without explanations;
+    ``count`` None: as many as there are)."""
     rows = json.loads(data)
     explains = json.loads(explain) if explain is not None else None
+    if count is None:
+        count = len(rows)
     if len(rows) != count or (explains is not None and len(explains) != count):
         raise ValueError("claims of another result")
     intern, rng = sys.intern, Range
@@ -778,6 +945,66 @@ def decode_claims(data: str | bytes, explain: str | bytes | None, count: int) ->
         row.append(_NO_EXPLAIN if explains is None else explains[n])
         claims.append(Claim(*row))
     return claims
+
+
+def _checked_claims(data: str | bytes, explain: str | bytes | None) -> int:
+    """How many claims the ``data`` and ``explain`` of a part hold, when ``decode_claims`` can read
+    them (``ValueError`` otherwise)."""
+    rows = json.loads(data)
+    explains = json.loads(explain) if explain is not None else None
+    if type(rows) is not list or (explains is not None and (type(explains) is not list or len(explains) != len(rows))):
+        raise ValueError("claims of another result")
+    width = len(_CLAIM_FIELDS)
+    for row in rows:
+        if type(row) is not list or len(row) != width:
+            raise ValueError("a stored claim of another layout")
+        for i in _CLAIM_RANGES:
+            if row[i] is not None and (type(row[i]) is not list or len(row[i]) != 2):
+                raise ValueError("a stored claim of another layout")
+    return len(rows)
+
+
+class _StoredClaims(ClaimSpool):
+    """The claims of a result stored in parts: the parts' JSON, checked as it is copied from the
+    cache to an unnamed temporary file, decoded a part at a time each time the claims are
+    iterated. So the claims are never held together nor pickled, and the cache may change
+    meanwhile. It crosses processes as the list of its claims."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parts: list[tuple[int, int, int]] = []  # (offset, bytes of data, bytes of explain or -1: none)
+
+    def add(self, data: str | bytes, explain: str | bytes | None) -> None:
+        """Add the claims of a part (``ValueError``: they would not decode)."""
+        import tempfile
+
+        count = _checked_claims(data, explain)
+        raw = data.encode() if isinstance(data, str) else bytes(data)
+        notes = b"" if explain is None else explain.encode() if isinstance(explain, str) else bytes(explain)
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="auditor-claims-")  # noqa: SIM115  (closed by close or with it)
+        file = self._file
+        file.seek(0, 2)
+        self._parts.append((file.tell(), len(raw), -1 if explain is None else len(notes)))
+        file.write(raw)
+        file.write(notes)
+        self._count += count
+
+    def batches(self) -> Iterator[list[Claim]]:
+        file = self._file
+        for offset, size, notes in list(self._parts):
+            assert file is not None
+            file.seek(offset)
+            data = file.read(size)
+            explain = file.read(notes) if notes >= 0 else None
+            yield self._read(decode_claims(data, explain, None))
+
+    def close(self) -> None:
+        super().close()
+        self._parts = []
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ClaimSpool, (list(self),))
 
 
 class _StoredResult(DocumentResult):
@@ -802,6 +1029,10 @@ class _StoredResult(DocumentResult):
         source = state.get("_source")
         try:
             if part == "_claims_later":
+                if stored is None and state["_parts"]:
+                    cache, digest, explain, _ = source
+                    state["claims"] = cache._read_parts(self.path, digest, explain, state["_count"], state["_parts"])
+                    return
                 if stored is None:
                     cache, digest, explain, _ = source
                     stored = cache._columns(self.path, digest, "data, explain" if explain else "data, NULL")

@@ -15,8 +15,12 @@ runner both use it. A run has two steps:
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
+import stat
 import sys
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -321,47 +325,106 @@ class Auditor:
     def _entries(self, files: Iterable[str]) -> Iterator[_Entry]:
         """Each file's bytes and its cached result, if any (a file that cannot be read: its warning).
 
-        With the claim cache, files are read a batch at a time and looked up together.
+        With the claim cache, files are taken a batch at a time: their stats are looked up first
+        (a file of a trusted stat row is neither read nor hashed: ``ClaimCache.known_digests``),
+        then the others are read (a long file is hashed a chunk at a time and left on disk), and
+        their results looked up together.
         """
-        from .cache import LOOKUP_BATCH, content_digest
-        from .ingest import format_for, messages, read_bytes
+        from .cache import LOOKUP_BATCH
 
-        batch: list[_Entry] = []
-        size = 0
-        for count, path in enumerate(files, 1):
-            try:
-                if format_for(path) is None:
-                    raise InputWarning(path, messages.UNSUPPORTED)
-                # a long file is read from disk a section at a time when no digest needs its bytes
-                data = None if self.cache is None and _read_from_disk(path, self.max_bytes) else read_bytes(path, self.max_bytes)
-            except InputWarning as w:
-                entry = _Entry(path, warning=str(w))
+        if self.cache is None:
+            for count, path in enumerate(files, 1):
+                try:
+                    yield self._read_entry(path)
+                finally:
+                    pause_point(count)
+            return
+        batch: list[tuple[int, str]] = []
+        for item in enumerate(files, 1):
+            batch.append(item)
+            if len(batch) >= LOOKUP_BATCH:
+                yield from self._looked_up(batch)
+                batch = []
+        if batch:
+            yield from self._looked_up(batch)
+
+    def _read_entry(self, path: str, stats: tuple[os.stat_result, int, str | None] | None = None) -> _Entry:
+        """The entry of one file: its bytes, or None for a long file parsed from disk (``_read_from_disk``).
+
+        ``stats`` (with the claim cache: the file's stat, the time taken before it, and the digest
+        of its trusted stat row or None): its digest too; a file with that digest is not read
+        (``_found`` reads it if its result is not in the cache), a long one is hashed a chunk at a
+        time; a digest computed is noted with the stat (``ClaimCache.note_digest``).
+        """
+        from .cache import content_digest, file_digest
+        from .ingest import format_for, messages, read_bytes, unreadable
+
+        try:
+            if format_for(path) is None:
+                raise InputWarning(path, messages.UNSUPPORTED)
+            if stats is not None and stats[2] is not None:
+                return _Entry(path, digest=stats[2])
+            if not _read_from_disk(path, self.max_bytes):
+                data = read_bytes(path, self.max_bytes)
+                if stats is None:
+                    return _Entry(path, data=data)
+                digest = content_digest(data)
+            elif stats is None:  # a long file, read from disk a section at a time
+                return _Entry(path)
             else:
-                entry = _Entry(path, data=data)
+                data = None
+                try:
+                    digest = file_digest(path)
+                except OSError as err:
+                    raise unreadable(path, err) from None
+            self.cache.note_digest(path, stats[0], stats[1], digest)
+            return _Entry(path, data=data, digest=digest)
+        except InputWarning as w:
+            return _Entry(path, warning=str(w))
+
+    def _looked_up(self, batch: list[tuple[int, str]]) -> Iterator[_Entry]:
+        """The entries of ``batch`` (numbered files) with their digests, and their results where
+        the cache has them (looked up about ``CHUNK_BYTES_PARALLEL`` of bytes read at a time)."""
+        read_ns = time.time_ns()  # before the stats (``cache.trusted``)
+        stats: dict[str, os.stat_result] = {}
+        for _, path in batch:
+            with contextlib.suppress(OSError, ValueError):
+                st = os.stat(path)
+                if stat.S_ISREG(st.st_mode) and 0 < st.st_size <= self.max_bytes:
+                    stats[path] = st
+        known = self.cache.known_digests(stats)
+        ready: list[_Entry] = []
+        size = 0
+        for count, path in batch:
+            st = stats.get(path)
+            try:
+                entry = self._read_entry(path, None if st is None else (st, read_ns, known.get(path)))
             finally:
                 pause_point(count)
-            if self.cache is None:
-                yield entry
-                continue
-            batch.append(entry)
+            ready.append(entry)
             size += len(entry.data or b"")
-            if len(batch) >= LOOKUP_BATCH or size >= CHUNK_BYTES_PARALLEL:
-                yield from self._looked_up(batch, content_digest)
-                batch, size = [], 0
-        if batch:
-            yield from self._looked_up(batch, content_digest)
+            if size >= CHUNK_BYTES_PARALLEL:
+                yield from self._found(ready)
+                ready, size = [], 0
+        if ready:
+            yield from self._found(ready)
 
-    def _looked_up(self, batch: list[_Entry], digest: Callable[[bytes], str]) -> list[_Entry]:
-        """The entries of ``batch`` with their digests, and their results where the cache has them."""
-        readable = [e for e in batch if e.data is not None]
-        for entry in readable:
-            entry.digest = digest(entry.data)
+    def _found(self, entries: list[_Entry]) -> list[_Entry]:
+        """``entries`` with their results where the cache has them; the bytes of the others that
+        were known by their stat alone are read now."""
+        from .cache import content_digest
+
+        known = [e for e in entries if e.digest is not None]
         parse_again = self._parse_again if self.claims_later else None
-        hits = self.cache.get_many([(e.path, e.digest) for e in readable], self.keep_explain, parse_again)
-        for entry, hit in zip(readable, hits, strict=True):
+        hits = self.cache.get_many([(e.path, e.digest) for e in known], self.keep_explain, parse_again)
+        for entry, hit in zip(known, hits, strict=True):
             if hit is not None:
                 entry.result, entry.data = hit, None
-        return batch
+            elif entry.data is None and not _read_from_disk(entry.path, self.max_bytes):
+                fresh = self._read_entry(entry.path)  # its digest is that of the bytes read now
+                entry.data, entry.warning = fresh.data, fresh.warning
+                entry.digest = None if fresh.data is None else content_digest(fresh.data)
+        return entries
 
     def _analyze_bytes(self, items: list[tuple[str, bytes]]) -> list[DocumentResult | str]:
         """Parse files from their bytes: a result each, or the warning of a file that cannot be used."""
@@ -379,27 +442,37 @@ class Auditor:
                 continue
             failures = len(self.internal_errors)
             result = next(self.analyze([document]), None)
+            if result is not None and data is None and isinstance(reads := getattr(document, "reads", None), list):
+                result.read_digests = list(reads)  # type: ignore[attr-defined]  # what the parser read (``_digest_read``)
             out.append(result if result is not None else InternalError(self.internal_errors[failures]))
         return out
 
     def _parse_again(self, path: str) -> DocumentResult | str:
         """The result of a file parsed again (its claims in the cache do not read back), stored in
         the cache again; or the warning of a file that cannot be used now."""
-        from .cache import content_digest
-        from .ingest import read_bytes
-
-        try:
-            data = read_bytes(path, self.max_bytes)
-        except InputWarning as w:
-            return str(w)
-        result = self._analyze_bytes([(path, data)])[0]
+        entry = self._read_entry(path, None if self.cache is None else self._stats_now(path))
+        if entry.warning:
+            return entry.warning
+        result = self._analyze_bytes([(path, entry.data)])[0]
         if not isinstance(result, str):
-            if self.cache is not None:
-                self.cache.put([(content_digest(data), result)])
+            digest = _digest_read(entry, result)
+            if self.cache is not None and digest is not None:
+                self.cache.put([(digest, result)])
             if not self.keep_explain:
-                for claim in result.claims:
-                    claim.explain = _NO_EXPLAIN
+                if isinstance(result.claims, ClaimSpool):
+                    result.claims.keep_explain = False
+                else:
+                    for claim in result.claims:
+                        claim.explain = _NO_EXPLAIN
         return result
+
+    def _stats_now(self, path: str) -> tuple[os.stat_result, int, None] | None:
+        """(stat, the time before it, None) of a file to read and hash now (``_read_entry``)."""
+        read_ns = time.time_ns()
+        try:
+            return os.stat(path), read_ns, None
+        except (OSError, ValueError):
+            return None
 
     def _emit(self, chunk: list[_Entry], parsed: Iterator[DocumentResult | str], warn: Warn) -> list[DocumentResult]:
         """The results of a chunk in file order, warnings reported, new results stored in the cache."""
@@ -416,8 +489,9 @@ class Auditor:
                 continue
             if entry.result is None:
                 parsed_here.append(result)
-                if entry.digest is not None:
-                    new.append((entry.digest, result))
+                digest = _digest_read(entry, result)
+                if digest is not None:
+                    new.append((digest, result))
             for message in result.warnings:
                 warn(message)
             results.append(result)
@@ -670,6 +744,16 @@ def merge_results(document: Document | StreamedDocument, parts: list[DocumentRes
         suppressions=list(document.suppressions) if isinstance(document, StreamedDocument) else find_suppressions(document),
         warnings=list(document.warnings), has_sources=document.sources_start is not None,
     )
+
+
+def _digest_read(entry: _Entry, result: DocumentResult) -> str | None:
+    """The digest to store a parsed result under: the entry's, when its bytes were parsed, or
+    when every pass the parser made over the file on disk read bytes of that digest (a file
+    changed meanwhile is not stored); None: not stored."""
+    if entry.digest is None or entry.data is not None:
+        return entry.digest
+    reads = getattr(result, "read_digests", None)
+    return entry.digest if reads and all(read == entry.digest for read in reads) else None
 
 
 def _read_from_disk(path: str, max_bytes: int) -> bool:

@@ -28,6 +28,7 @@ suppressions, warnings) outlives a section.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import os
 import re
 import stat
@@ -79,27 +80,38 @@ def _boundary(buf: bytes, codec: str) -> int:
     return n
 
 
-def _byte_chunks(path: str, data: bytes | None) -> Iterator[bytes]:
+def _byte_chunks(path: str, data: bytes | None, reads: list[str | None] | None = None) -> Iterator[bytes]:
+    """``data`` or the file's bytes in chunks; ``reads`` (from the file): gets None when the file is
+    opened, replaced by the SHA-256 of the bytes read once they are all read."""
     if data is not None:
         view = memoryview(data)
         for k in range(0, len(data), READ_BYTES):
             yield bytes(view[k:k + READ_BYTES])
         return
+    digest = hashlib.sha256() if reads is not None else None
     with open(path, "rb") as f:
+        if reads is not None:
+            reads.append(None)
+            n = len(reads) - 1
         while chunk := f.read(READ_BYTES):
+            if digest is not None:
+                digest.update(chunk)
             yield chunk
+    if reads is not None and digest is not None:
+        reads[n] = digest.hexdigest()
 
 
 def decoded_chunks(path: str, data: bytes | None, warnings: list[str] | None = None,
-                   max_bytes: int | None = None) -> Iterator[str]:
+                   max_bytes: int | None = None, reads: list[str | None] | None = None) -> Iterator[str]:
     """The file's text in chunks, as ``decode`` would give it whole (the mark dropped, bad bytes
     replaced). ``warnings`` receives the invalid-encoding line; a NUL byte in a file without a
-    UTF-16/32 mark raises ``InputWarning`` (binary), as does a file that grew past ``max_bytes``."""
+    UTF-16/32 mark raises ``InputWarning`` (binary), as does a file that grew past ``max_bytes``.
+    ``reads``: the digest of each pass over the file on disk (``_byte_chunks``)."""
     codec = name = None
     rest = b""
     done = 0  # bytes before ``rest``
     bad = False
-    for chunk in _byte_chunks(path, data):
+    for chunk in _byte_chunks(path, data, reads):
         if codec is None:
             chunk = rest + chunk
             if len(chunk) < 4 and data is None:
@@ -468,8 +480,11 @@ class StreamedDocument:
         self._references: dict = {}
         self._scanned = False
         self._lines: list[tuple[int, int]] | None = None  # (line number, byte offset) of each chunk
+        # the SHA-256 of each pass over the file on disk (None: not read to its end), so that what
+        # is made of it can be known to come from bytes of one digest (the claim cache)
+        self.reads: list[str | None] = []
         empty = True
-        for chunk in decoded_chunks(path, data, self.warnings, max_bytes):  # binary, encoding, size
+        for chunk in decoded_chunks(path, data, self.warnings, max_bytes, self.reads):  # binary, encoding, size
             if chunk:
                 empty = False
         if empty:
@@ -498,7 +513,7 @@ class StreamedDocument:
         scanning = not self._scanned
         outline = _Outline()
         sources_to_end = self.format == "text"
-        raws = raw_sections(decoded_chunks(self.path, self._data, None, self._max_bytes), self.format,
+        raws = raw_sections(decoded_chunks(self.path, self._data, None, self._max_bytes, self.reads), self.format,
                             SECTION_CHARS, OVERLAP_CHARS)
         nxt = next(raws, None)
         first = True
