@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import pickle
 import stat
 import sys
 import time
@@ -63,6 +64,8 @@ CHUNK_BYTES = 4 * 1024 * 1024
 CHUNK_FILES_PARALLEL = 16  # files sent to a worker process at once
 CHUNK_BYTES_PARALLEL = 512 * 1024
 MIN_PARALLEL = 4  # fewer files to parse than this: parsed here, without waking the workers
+EARLY_INGEST = True  # while the pipeline is built, one process reads the first chunks into Documents
+EARLY_BYTES = 4 * 1024 * 1024  # bytes of files read ahead for it
 
 
 @dataclass
@@ -285,16 +288,28 @@ class Auditor:
                 yield from self._emit(chunk, iter(results), warn)
             return
         # Several processes: chunks go to a pool as they are read; results come back in order.
-        pool = None
+        pool = early = None
         pending: deque[tuple[list[_Entry], Any]] = deque()
+        chunks = _chunks(self._entries(files), CHUNK_FILES_PARALLEL, CHUNK_BYTES_PARALLEL)
         try:
-            for chunk in _chunks(self._entries(files), CHUNK_FILES_PARALLEL, CHUNK_BYTES_PARALLEL):
+            for chunk in chunks:
                 todo = [(e.path, e.data) for e in chunk if e.todo]
-                if len(todo) >= MIN_PARALLEL:
-                    pool = pool or self._pool()
-                    pending.append((chunk, pool.submit(_work, todo)))
-                else:
+                if len(todo) < MIN_PARALLEL:
                     pending.append((chunk, _Done(self._analyze_bytes(todo))))
+                elif pool is None:
+                    # the pipeline is built now; while it is, one process reads the first chunks
+                    early = self._early_ingest()
+                    ahead = [(chunk, todo, _offer(early, todo, self.max_bytes))]
+                    if early is not None:
+                        ahead.extend(self._read_ahead(chunks, early))
+                    pool = self._pool()
+                    for chunk_, todo_, ingested in ahead:
+                        pending.append((chunk_, _submit(pool, todo_, ingested) if todo_ else _Done([])))
+                    if early is not None:  # every chunk it had is read or taken back: it ends at once
+                        early.shutdown(wait=True, cancel_futures=True)
+                        early = None
+                else:
+                    pending.append((chunk, pool.submit(_work, todo)))
                 while len(pending) > 2 * self.jobs:
                     chunk, done = pending.popleft()
                     yield from self._emit(chunk, iter(done.result()), warn)
@@ -302,8 +317,35 @@ class Auditor:
                 chunk, done = pending.popleft()
                 yield from self._emit(chunk, iter(done.result()), warn)
         finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+            for executor in (early, pool):
+                if executor is not None:
+                    executor.shutdown(wait=True, cancel_futures=True)
+
+    def _early_ingest(self) -> Any:
+        """One process that reads files into Documents while the pipeline is built (spaCy's
+        import takes a second a core would spend idle), or None where it would not help: the
+        pipeline is built already, or processes cannot be forked (a fresh one would import as
+        much as it saves)."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        if self._nlp is not None or not EARLY_INGEST or "fork" not in multiprocessing.get_all_start_methods() \
+                or not sys.platform.startswith("linux"):
+            return None
+        return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_init_ingester)
+
+    def _read_ahead(self, chunks: Iterator[list[_Entry]], early: Any) -> list[tuple[list[_Entry], list, Any]]:
+        """The next chunks (up to ``EARLY_BYTES`` of bytes in all), each given to ``early`` to read."""
+        ahead: list[tuple[list[_Entry], list, Any]] = []
+        size = 0
+        while size < EARLY_BYTES:
+            chunk = next(chunks, None)
+            if chunk is None:
+                break
+            todo = [(e.path, e.data) for e in chunk if e.todo]
+            size += sum(len(data or b"") for _, data in todo)
+            ahead.append((chunk, todo, _offer(early, todo, self.max_bytes)))
+        return ahead
 
     def _pool(self) -> Any:
         """Worker processes that parse files, each with the pipeline built once.
@@ -426,19 +468,17 @@ class Auditor:
                 entry.digest = None if fresh.data is None else content_digest(fresh.data)
         return entries
 
-    def _analyze_bytes(self, items: list[tuple[str, bytes]]) -> list[DocumentResult | str]:
-        """Parse files from their bytes: a result each, or the warning of a file that cannot be used."""
-        if not items:
-            return []
+    def _analyze_bytes(self, items: list[tuple[str, bytes | None]],
+                       loaded: list[Any] | None = None) -> list[DocumentResult | str]:
+        """Parse files from their bytes (None: a long file, read from disk): a result each, or the
+        warning of a file that cannot be used. ``loaded``: for each file, what ``ingest`` gave
+        already (an early ingest process's, see ``results_of``), or None to read it here."""
         out: list[DocumentResult | str] = []
-        for path, data in items:
-            try:
-                document = load_document(path, max_bytes=self.max_bytes, data=data)
-            except InputWarning as w:
-                out.append(str(w))
-                continue
-            except Exception as exc:  # a bug in a reader: this file is left out, the run goes on
-                out.append(internal_error(path, exc))
+        for number, (path, data) in enumerate(items):
+            document = loaded[number] if loaded is not None and loaded[number] is not None else \
+                ingest(path, data, self.max_bytes)
+            if isinstance(document, str):  # the file's warning
+                out.append(document)
                 continue
             failures = len(self.internal_errors)
             result = next(self.analyze([document]), None)
@@ -793,10 +833,60 @@ def _end_with_parent(sig: int) -> None:
         return
 
 
-def _work(items: list[tuple[str, bytes]]) -> list[DocumentResult | str]:
-    """In a worker: parse files from their bytes (``Auditor._analyze_bytes``)."""
+def _work(items: list[tuple[str, bytes | None]], loaded: bytes | None = None) -> list[DocumentResult | str]:
+    """In a worker: parse files from their bytes (``Auditor._analyze_bytes``), or from what an
+    early ingest process read of them (``loaded``: ``_ingest_chunk``'s)."""
     assert _WORKER is not None
-    return _WORKER._analyze_bytes(items)
+    return _WORKER._analyze_bytes(items, None if loaded is None else pickle.loads(loaded))
+
+
+def ingest(path: str, data: bytes | None, max_bytes: int) -> Document | StreamedDocument | str:
+    """The Document of a file from its bytes (None: read from disk), or the line that tells why
+    it cannot be used (a bug in a reader is an ``InternalError``: the file is left out)."""
+    try:
+        return load_document(path, max_bytes=max_bytes, data=data)
+    except InputWarning as w:
+        return str(w)
+    except Exception as exc:  # a bug in a reader: this file is left out, the run goes on
+        return internal_error(path, exc)
+
+
+def _init_ingester() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    _end_with_parent(signal.SIGKILL)
+
+
+def _ingest_chunk(items: list[tuple[str, bytes | None]], max_bytes: int) -> bytes:
+    """In the early ingest process: ``ingest`` of each file of a chunk given its bytes, pickled
+    (a worker unpickles it); None for a long file, which the worker reads from disk itself."""
+    return pickle.dumps([None if data is None else ingest(path, data, max_bytes) for path, data in items],
+                        pickle.HIGHEST_PROTOCOL)
+
+
+def _offer(early: Any, todo: list[tuple[str, bytes | None]], max_bytes: int) -> Any:
+    """The future of the early ingest process's reading of a chunk, or None (no process, nothing
+    to read, or the process is gone)."""
+    if early is None or not todo:
+        return None
+    try:
+        return early.submit(_ingest_chunk, todo, max_bytes)
+    except Exception:  # a broken process: the workers read the files themselves
+        return None
+
+
+def _submit(pool: Any, todo: list[tuple[str, bytes | None]], ingested: Any) -> Any:
+    """Give a chunk to a worker: with what the early ingest process read of it when that is done
+    or under way (then the bytes of the files it read are not sent again), else its bytes."""
+    if ingested is not None and (ingested.done() or not ingested.cancel()):
+        try:
+            loaded = ingested.result()
+        except Exception:  # the early process failed: the worker reads the files itself
+            loaded = None
+        if loaded is not None:
+            return pool.submit(_work, [(path, b"" if data is not None else None) for path, data in todo], loaded)
+    return pool.submit(_work, todo)
 
 
 def changed_files(ref: str) -> set[str]:

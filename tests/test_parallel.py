@@ -95,3 +95,69 @@ def test_stored_findings_give_the_same_reports_and_a_config_change_checks_again(
         assert warm[name] == fill[name], name
         assert changed[name] == fresh[name], name
     assert changed["out.json"] != fill["out.json"]
+
+
+def _early_offers(monkeypatch) -> list[tuple[bool, int]]:
+    """For each chunk given to a worker while the pipeline was built: (whether the early ingest
+    process had read it, its files)."""
+    from auditor import runner
+
+    offers: list[tuple[bool, int]] = []
+    submit = runner._submit
+
+    def watching(pool, todo, ingested):
+        offers.append((ingested is not None and ingested.done() and ingested.exception() is None, len(todo)))
+        return submit(pool, todo, ingested)
+
+    monkeypatch.setattr(runner, "_submit", watching)
+    return offers
+
+
+def test_files_read_early_while_the_pipeline_is_built_give_the_same_reports(tmp_path, monkeypatch):
+    from auditor import runner
+
+    articles = _corpus(tmp_path / "articles", None)
+    (articles / "2-zz-binary.md").write_bytes(b"\x00\x01\x02\xff" * 64)  # warnings in their places too
+    (articles / "2-zz-latin1.txt").write_bytes("Clonazepam 0.5 mg twice a day, caf\xe9.\n".encode("latin-1"))
+    (articles / "2-zz-empty.md").write_bytes(b"")
+    monkeypatch.setattr(runner, "EARLY_INGEST", False)
+    plain = _reports(tmp_path, articles, "plain", "--jobs", "2", "--no-cache")
+    monkeypatch.setattr(runner, "EARLY_INGEST", True)
+    offers = _early_offers(monkeypatch)
+    early = _reports(tmp_path, articles, "early", "--jobs", "2", "--no-cache")
+    assert offers and all(read for read, _ in offers)  # every chunk read ahead was read by the early process
+    assert sum(n for _, n in offers) == len([p for p in articles.iterdir() if p.stat().st_size])  # an empty one is not read
+    for name in plain:
+        assert early[name] == plain[name], name
+    assert early["stderr"].count(b"2-zz-") == 3
+
+
+def test_reading_ahead_stops_at_its_bytes(tmp_path, monkeypatch):
+    from auditor import runner
+
+    articles = _corpus(tmp_path / "articles", None)
+    plain = _reports(tmp_path, articles, "plain", "--jobs", "1", "--no-cache")
+    monkeypatch.setattr(runner, "EARLY_BYTES", 1)  # the first chunk, and one more, read early
+    monkeypatch.setattr(runner, "CHUNK_FILES_PARALLEL", 4)
+    offers = _early_offers(monkeypatch)
+    early = _reports(tmp_path, articles, "early", "--jobs", "2", "--no-cache")
+    assert len(offers) == 2 and sum(n for _, n in offers) == 8
+    for name in plain:
+        assert early[name] == plain[name], name
+
+
+def test_an_early_ingest_process_that_dies_leaves_the_files_to_the_workers(tmp_path, monkeypatch):
+    from auditor import runner
+
+    articles = _corpus(tmp_path / "articles", None)
+    plain = _reports(tmp_path, articles, "plain", "--jobs", "1", "--no-cache")
+
+    def die() -> None:
+        os._exit(7)
+
+    monkeypatch.setattr(runner, "_init_ingester", die)
+    offers = _early_offers(monkeypatch)
+    early = _reports(tmp_path, articles, "early", "--jobs", "2", "--no-cache")
+    assert offers and not any(read for read, _ in offers)
+    for name in plain:
+        assert early[name] == plain[name], name
