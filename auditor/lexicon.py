@@ -73,6 +73,27 @@ class Lexicon:
         return name in self.class_parent or name in self._class_names
 
     # -- loading ---------------------------------------------------------------------
+    def state(self) -> dict[str, object]:
+        """Every field, as JSON values (``from_state`` reads them back)."""
+        return {name: sorted(value) if isinstance(value, set) else value
+                for name, value in self.__dict__.items() if not name.startswith("_")}
+
+    @classmethod
+    def from_state(cls, state: object) -> Lexicon | None:
+        """The lexicon of a ``state``, or None when it is not one (then the files are read)."""
+        names = [name for name in cls.__dataclass_fields__ if not name.startswith("_")]
+        if not isinstance(state, dict) or sorted(state) != sorted(names):
+            return None
+        for name in names:
+            value = state[name]
+            if name in ("acronyms", "sources"):
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    return None
+            elif not isinstance(value, dict) or not all(isinstance(k, str) and (isinstance(v, str) or v is None)
+                                                        for k, v in value.items()):
+                return None
+        return cls(**{**state, "acronyms": set(state["acronyms"])})
+
     def add_file(self, path: Path, memo: Memo | None = None) -> None:
         key = memo.key(path) if memo is not None else None
         found = memo.get("lexicon", key) if memo is not None and key else None
@@ -177,25 +198,56 @@ def _acronyms(terms: list[str]) -> set[str]:
     return {t.lower() for t in terms if len(t) <= 6 and t.rstrip("s").isupper()}
 
 
-def load_lexicon(paths: list[Path], memo: Memo | None = None) -> Lexicon:
-    """Merge lexicons: for a rules directory its ``lexicon/*.yaml``, for a file the file itself.
-
-    Later paths extend (and may override) earlier ones. ``memo``: see ``engine.load_rules``.
-    """
-    lexicon = Lexicon()
+def lexicon_files(paths: list[Path]) -> list[Path]:
+    """The lexicon files of rules directories (their ``lexicon/*.yaml``) or lexicon files, in order."""
+    files: list[Path] = []
     for item in paths:
         item = Path(item)
         if item.is_file():
-            lexicon.add_file(item, memo)
+            files.append(item)
             continue
         folder = item / "lexicon"
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")):
-            lexicon.add_file(path, memo)
+        if folder.is_dir():
+            files.extend(sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")))
+    return files
+
+
+def load_lexicon(paths: list[Path], memo: Memo | None = None) -> Lexicon:
+    """Merge lexicons: for a rules directory its ``lexicon/*.yaml``, for a file the file itself.
+
+    Later paths extend (and may override) earlier ones. ``memo``: see ``engine.load_rules``;
+    the merged lexicon is remembered too, by the bytes of all its files, so that a run whose
+    lexicon files are unchanged neither reads nor merges them again.
+    """
+    files = lexicon_files(paths)
+    whole = _memo_key(files, memo)
+    if whole is not None:
+        lexicon = Lexicon.from_state(memo.get("lexicon-state", whole))  # type: ignore[union-attr]
+        if lexicon is not None and lexicon.drug_terms:
+            return lexicon
+    lexicon = Lexicon()
+    for path in files:
+        lexicon.add_file(path, memo)
     if not lexicon.drug_terms:
         raise AuditorError("no drug lexicon found: expected rules/lexicon/drugs.yaml in a rules directory")
+    if whole is not None:
+        memo.put("lexicon-state", whole, lexicon.state())  # type: ignore[union-attr]
     return lexicon
+
+
+def _memo_key(files: list[Path], memo: Memo | None) -> str | None:
+    """The memo key of the merged lexicon of ``files`` (None: no memo, or a file it cannot key)."""
+    if memo is None:
+        return None
+    import hashlib
+
+    h = hashlib.sha256(b"merged lexicon\0")
+    for path in files:
+        key = memo.key(path)
+        if key is None:
+            return None
+        h.update(f"{path}\0{key}\0".encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
 
 
 _LEXICONS: dict[tuple[str, ...], Lexicon] = {}

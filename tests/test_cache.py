@@ -292,3 +292,29 @@ def test_library_versions_are_read_without_importing_the_libraries():
     from auditor.cache import library_versions
 
     assert library_versions((("no_such_module_here", "no-such-dist"),)).endswith("no-such-dist=unknown")
+
+
+def test_the_merged_lexicon_is_remembered_and_read_back_whole(tmp_path):
+    import sqlite3
+
+    from auditor.cache import ClaimCache
+    from auditor.lexicon import load_lexicon
+    from auditor.paths import bundled_rules_dir
+
+    rules = tmp_path / "rules"
+    shutil.copytree(bundled_rules_dir() / "lexicon", rules / "lexicon")
+    plain = load_lexicon([rules])
+    cache = ClaimCache(tmp_path / "cache", None, lambda m: pytest.fail(m))
+    first = load_lexicon([rules], cache.memo)
+    db = sqlite3.connect(tmp_path / "cache" / "claims.sqlite3")
+    assert db.execute("SELECT COUNT(*) FROM loaded WHERE kind = 'lexicon-state'").fetchone()[0] == 1
+    again = load_lexicon([rules], cache.memo)
+    assert again == first == plain and again.acronyms == plain.acronyms and again.sources == plain.sources
+    assert list(again.drug_terms) == list(plain.drug_terms)  # the same order too
+    with db:  # a state that is not one: the files are read again
+        db.execute("UPDATE loaded SET data = '{\"drug_terms\": 3}' WHERE kind = 'lexicon-state'")
+    assert load_lexicon([rules], cache.memo) == plain
+    (rules / "lexicon" / "zz-extra.yaml").write_text("drugs:\n  - generic: zzexamplezine\n", encoding="utf-8")
+    changed = load_lexicon([rules], cache.memo)
+    assert "zzexamplezine" in changed.drug_terms and changed == load_lexicon([rules])
+    db.close()
