@@ -66,6 +66,7 @@ CHUNK_BYTES_PARALLEL = 512 * 1024
 MIN_PARALLEL = 4  # fewer files to parse than this: parsed here, without waking the workers
 EARLY_INGEST = True  # while the pipeline is built, one process reads the first chunks into Documents
 EARLY_BYTES = 4 * 1024 * 1024  # bytes of files read ahead for it
+EARLY_CHUNKS = 32  # chunks read ahead for it (some 500 files: what it reads while spaCy is imported)
 
 
 @dataclass
@@ -290,26 +291,33 @@ class Auditor:
         # Several processes: chunks go to a pool as they are read; results come back in order.
         pool = early = None
         pending: deque[tuple[list[_Entry], Any]] = deque()
+        ahead: deque[tuple[list[_Entry], list, Any]] = deque()  # chunks read ahead, given to ``early``
         chunks = _chunks(self._entries(files), CHUNK_FILES_PARALLEL, CHUNK_BYTES_PARALLEL)
         try:
-            for chunk in chunks:
-                todo = [(e.path, e.data) for e in chunk if e.todo]
-                if len(todo) < MIN_PARALLEL:
-                    pending.append((chunk, _Done(self._analyze_bytes(todo))))
-                elif pool is None:
-                    # the pipeline is built now; while it is, one process reads the first chunks
-                    early = self._early_ingest()
-                    ahead = [(chunk, todo, _offer(early, todo, self.max_bytes))]
-                    if early is not None:
-                        ahead.extend(self._read_ahead(chunks, early))
-                    pool = self._pool()
-                    for chunk_, todo_, ingested in ahead:
-                        pending.append((chunk_, _submit(pool, todo_, ingested) if todo_ else _Done([])))
+            while True:
+                if ahead:
+                    chunk, todo, ingested = ahead.popleft()
+                else:
                     if early is not None:  # every chunk it had is read or taken back: it ends at once
                         early.shutdown(wait=True, cancel_futures=True)
                         early = None
+                    chunk = next(chunks, None)
+                    if chunk is None:
+                        break
+                    todo, ingested = [(e.path, e.data) for e in chunk if e.todo], None
+                if pool is None and len(todo) >= MIN_PARALLEL:
+                    # the pipeline is built now; while it is, one process reads the next chunks
+                    early = self._early_ingest()
+                    if early is not None:
+                        ahead.append((chunk, todo, _offer(early, todo, self.max_bytes)))
+                        ahead.extend(self._read_ahead(chunks, early))
+                    pool = self._pool()
+                    if early is not None:
+                        continue  # the chunks read ahead go to the workers first
+                if pool is None or (ingested is None and len(todo) < MIN_PARALLEL):
+                    pending.append((chunk, _Done(self._analyze_bytes(todo))))
                 else:
-                    pending.append((chunk, pool.submit(_work, todo)))
+                    pending.append((chunk, _submit(pool, todo, ingested) if todo else _Done([])))
                 while len(pending) > 2 * self.jobs:
                     chunk, done = pending.popleft()
                     yield from self._emit(chunk, iter(done.result()), warn)
@@ -335,10 +343,11 @@ class Auditor:
         return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_init_ingester)
 
     def _read_ahead(self, chunks: Iterator[list[_Entry]], early: Any) -> list[tuple[list[_Entry], list, Any]]:
-        """The next chunks (up to ``EARLY_BYTES`` of bytes in all), each given to ``early`` to read."""
+        """The next chunks (up to ``EARLY_CHUNKS`` of them and ``EARLY_BYTES`` of bytes in all),
+        each given to ``early`` to read."""
         ahead: list[tuple[list[_Entry], list, Any]] = []
         size = 0
-        while size < EARLY_BYTES:
+        while size < EARLY_BYTES and len(ahead) < EARLY_CHUNKS:
             chunk = next(chunks, None)
             if chunk is None:
                 break

@@ -98,8 +98,8 @@ def test_stored_findings_give_the_same_reports_and_a_config_change_checks_again(
 
 
 def _early_offers(monkeypatch) -> list[tuple[bool, int]]:
-    """For each chunk given to a worker while the pipeline was built: (whether the early ingest
-    process had read it, its files)."""
+    """For each chunk read ahead while the pipeline was built: (whether the early ingest process
+    had read it when it went to a worker, its files)."""
     from auditor import runner
 
     offers: list[tuple[bool, int]] = []
@@ -107,8 +107,8 @@ def _early_offers(monkeypatch) -> list[tuple[bool, int]]:
 
     def watching(pool, todo, ingested):
         future = submit(pool, todo, ingested)  # waits for a chunk the early process is reading
-        offers.append((ingested is not None and ingested.done() and not ingested.cancelled()
-                       and ingested.exception() is None, len(todo)))
+        if ingested is not None:  # a chunk read ahead
+            offers.append((ingested.done() and not ingested.cancelled() and ingested.exception() is None, len(todo)))
         return future
 
     monkeypatch.setattr(runner, "_submit", watching)
@@ -163,5 +163,29 @@ def test_an_early_ingest_process_that_dies_leaves_the_files_to_the_workers(tmp_p
     offers = _early_offers(monkeypatch)
     early = _reports(tmp_path, articles, "early", "--jobs", "2", "--no-cache")
     assert offers and not any(read for read, _ in offers)
+    for name in plain:
+        assert early[name] == plain[name], name
+
+
+def test_reading_ahead_stops_at_its_chunks_and_the_workers_get_them_as_they_free(tmp_path, monkeypatch):
+    from auditor import runner
+
+    articles = _corpus(tmp_path / "articles", None)
+    plain = _reports(tmp_path, articles, "plain", "--jobs", "1", "--no-cache")
+    monkeypatch.setattr(runner, "EARLY_CHUNKS", 8)
+    monkeypatch.setattr(runner, "CHUNK_FILES_PARALLEL", 2)
+    monkeypatch.setattr(runner, "MIN_PARALLEL", 2)
+    in_flight: list[int] = []
+    submit = runner._submit
+
+    def watching(pool, todo, ingested):  # chunks given to the workers and not yet read back
+        in_flight.append(len(pool._pending_work_items))
+        return submit(pool, todo, ingested)
+
+    monkeypatch.setattr(runner, "_submit", watching)
+    offers = _early_offers(monkeypatch)
+    early = _reports(tmp_path, articles, "early", "--jobs", "2", "--no-cache")
+    assert len(offers) == 9 and sum(n for _, n in offers) == 18  # the first chunk and eight more
+    assert len(in_flight) > 9 and max(in_flight) <= 2 * 2 + 1  # as many in flight as without reading ahead
     for name in plain:
         assert early[name] == plain[name], name
