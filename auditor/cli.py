@@ -214,7 +214,7 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
 
         selection = Selection(list(paths), list(include), list(exclude))
         files = auditor.files(selection, _warn)
-        memo = ReportMemo.for_check(auditor, targets, color, changed, known)
+        memo = ReportMemo.for_check(auditor, targets, color, changed, known, len(files))
         results = auditor.results_of(files, _warn)
         if memo is not None:
             stored, results = memo.look_up(results)

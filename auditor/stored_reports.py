@@ -16,7 +16,7 @@ byte what drawing them would give, and exits with the status their stored counts
 applies only to reports that depend on nothing else: not with ``--changed-since`` (which asks
 git), not to the html report (it shows every claim), not to text in color (it depends on the
 terminal). A run holds its results until it knows the key, so it looks only while every result
-comes from the cache, for at most ``MAX_RESULTS`` files; reports longer than ``MAX_TEXT`` in
+comes from the cache, and only in a run of at most ``MAX_RESULTS`` files; reports longer than ``MAX_TEXT`` in
 all are not stored.
 """
 
@@ -59,10 +59,10 @@ class ReportMemo:
 
     @classmethod
     def for_check(cls, auditor: Auditor, targets: list[tuple[str, str | None]], color: bool,
-                  changed: object, baseline: set[str] | None) -> ReportMemo | None:
-        """The memo of a check writing ``targets`` ((format, file or None for stdout)), or None
-        where stored reports do not apply."""
-        if auditor.cache is None or auditor.cache.db is None or changed is not None:
+                  changed: object, baseline: set[str] | None, files: int = 0) -> ReportMemo | None:
+        """The memo of a check of ``files`` files writing ``targets`` ((format, file or None for
+        stdout)), or None where stored reports do not apply."""
+        if auditor.cache is None or auditor.cache.db is None or changed is not None or files > MAX_RESULTS:
             return None
         if any(fmt in NOT_STORED or (fmt == "text" and dest is None and color) for fmt, dest in targets):
             return None

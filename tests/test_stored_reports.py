@@ -194,6 +194,8 @@ def test_reports_that_show_more_than_the_findings_are_never_stored(tmp_path):
     assert ReportMemo.for_check(auditor, [("text", "r.txt")], True, None, None) is not None  # a file has none
     assert ReportMemo.for_check(auditor, [("json", None)], False, {"a.md"}, None) is None  # --changed-since
     assert ReportMemo.for_check(Auditor(Config(), warn=lambda m: None), [("json", None)], False, None, None) is None
+    assert ReportMemo.for_check(auditor, [("json", None)], False, None, None, stored_reports.MAX_RESULTS) is not None
+    assert ReportMemo.for_check(auditor, [("json", None)], False, None, None, stored_reports.MAX_RESULTS + 1) is None
 
 
 def test_the_key_of_a_report_holds_the_rules_the_baseline_and_the_format(tmp_path):
