@@ -60,6 +60,7 @@ if TYPE_CHECKING:  # spaCy is imported only when a document is parsed
 Warn = Callable[[str], None]
 CHUNK_FILES = 64  # files read (and parsed) together
 SPILL_CLAIMS = 20_000  # claims a run holds before it moves them to its store (Auditor.finish)
+SPILL_RESULTS = 2_000  # results whose claims a run holds unread (from the cache, on disk) before it does so
 CHUNK_BYTES = 4 * 1024 * 1024
 CHUNK_FILES_PARALLEL = 16  # files sent to a worker process at once
 CHUNK_BYTES_PARALLEL = 512 * 1024
@@ -581,8 +582,9 @@ class Auditor:
         read each file again when they need it (``DocumentStore``). Each result is dropped once
         checked: its findings, and its claims that a consistency rule groups, go to the run's
         temporary store (``auditor.runstore``; claims once ``SPILL_CLAIMS`` are held in memory,
-        a run that holds fewer groups them in memory; those of cached results are not read
-        unless the run's consistency findings are not stored). ``stream``: the Report reads its findings from
+        or those of ``SPILL_RESULTS`` results from the cache; a run that holds fewer groups them
+        in memory, and reads those of cached results only if its consistency findings are not
+        stored). ``stream``: the Report reads its findings from
         that store (the caller closes it: ``Report.close``); otherwise they are read into a
         list and the store is removed. ``keep_claims``: ``claims_by_path`` (for the html report).
         """
@@ -594,6 +596,7 @@ class Auditor:
             pending: list[Iterable[Claim]] = []  # claims not spilled yet (a run whose consistency findings are stored spills none)
             held = 0  # claims in pending that are in memory
             waiting = 0  # claims in pending in all (a cached result's and a spool's are read only when iterated)
+            later = 0  # results in pending whose claims are read only when iterated
             claims_by_path: dict[str, list[Claim]] = {}
             suppressions: list[Suppression] = []
             digests: list[tuple[str, str | None]] = []  # the key of the consistency findings (consistency_findings)
@@ -601,14 +604,16 @@ class Auditor:
             for files, result in enumerate(results, 1):
                 count = result.claim_count()
                 claims += count
-                later = result.later_claims()  # a cached result's are read only when spilled, a long document's from disk
-                pending.append(later)
+                claims_of = result.later_claims()  # a cached result's are read only when spilled, a long document's from disk
+                pending.append(claims_of)
                 waiting += count
-                if isinstance(later, list):
+                if isinstance(claims_of, list):
                     held += count
-                if held >= SPILL_CLAIMS:
+                else:
+                    later += 1
+                if held >= SPILL_CLAIMS or later >= SPILL_RESULTS:
                     self._spill(run, pending)
-                    held = waiting = 0
+                    held = waiting = later = 0
                 if keep_claims:
                     claims_by_path[result.path] = result.claims
                 suppressions.extend(result.suppressions)

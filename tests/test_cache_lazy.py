@@ -211,3 +211,21 @@ def test_the_environments_used_last_keep_their_results(tmp_path, monkeypatch):
     assert use("A") and use("A")  # A used after B; the second time it is the one used last already
     assert use("C", put=True)  # drops the environment used least lately: B
     assert use("A") and not use("B")
+
+
+def test_a_run_holds_the_unread_claims_of_so_many_cached_results_only(tmp_path, monkeypatch):
+    articles = _articles(tmp_path / "articles")
+    cache_dir = tmp_path / "cache"
+    cold = _check(articles, cache_dir)
+    db = sqlite3.connect(cache_dir / cache_module.FILENAME)
+    with db:
+        db.execute("DELETE FROM reports")
+    db.close()
+    spilled: list[object] = []
+    add_claim = runner.RunStore.add_claim
+    monkeypatch.setattr(runner.RunStore, "add_claim", lambda store, claim, groups: (spilled.append(claim),
+                                                                                     add_claim(store, claim, groups)))
+    monkeypatch.setattr(runner, "SPILL_RESULTS", 2)  # memory bounded by results too: claims read and moved
+    warm = _check(articles, cache_dir)
+    assert warm.stdout == cold.stdout and _warnings(warm) == []
+    assert len(spilled) == 2  # the first two results' claims; the third is held unread
