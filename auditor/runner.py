@@ -341,7 +341,8 @@ class Auditor:
         if self._nlp is not None or not EARLY_INGEST or "fork" not in multiprocessing.get_all_start_methods() \
                 or not sys.platform.startswith("linux"):
             return None
-        return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_init_ingester)
+        return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_init_ingester,
+                                   initargs=(os.getpid(),))
 
     def _read_ahead(self, chunks: Iterator[list[_Entry]], early: Any) -> list[tuple[list[_Entry], list, Any]]:
         """The next chunks (up to ``EARLY_CHUNKS`` of them and ``EARLY_BYTES`` of bytes in all),
@@ -371,8 +372,8 @@ class Auditor:
             self.phrases  # noqa: B018  (built before forking, shared by the workers)
             _PARENT = self
             return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
-                                       initializer=_init_worker, initargs=(None,))
-        return ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=(self._settings,))
+                                       initializer=_init_worker, initargs=(None, os.getpid()))
+        return ProcessPoolExecutor(self.jobs, initializer=_init_worker, initargs=(self._settings, os.getpid()))
 
     def _entries(self, files: Iterable[str]) -> Iterator[_Entry]:
         """Each file's bytes and its cached result, if any (a file that cannot be read: its warning).
@@ -817,13 +818,13 @@ def _read_from_disk(path: str, max_bytes: int) -> bool:
     return read_from_disk(path, max_bytes)
 
 
-def _init_worker(settings: tuple | None) -> None:
+def _init_worker(settings: tuple | None, parent: int | None = None) -> None:
     """Set up a worker process: the forked parent's Auditor, or a new one from its settings."""
     global _WORKER
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _end_with_parent(signal.SIGKILL)
+    _end_with_parent(signal.SIGKILL, parent)
     if settings is None:
         _WORKER = _PARENT
     else:
@@ -834,9 +835,12 @@ def _init_worker(settings: tuple | None) -> None:
     claims_module.HAND_OFF = True  # a long document's claims cross to the run as a file on this machine
 
 
-def _end_with_parent(sig: int) -> None:
+def _end_with_parent(sig: int, parent: int | None = None) -> None:
     """On Linux, have the kernel send this worker ``sig`` when the process that started it dies, so
-    that a run killed with SIGKILL leaves no worker parsing on (``prctl(PR_SET_PDEATHSIG)``)."""
+    that a run killed with SIGKILL leaves no worker parsing on (``prctl(PR_SET_PDEATHSIG)``).
+
+    ``parent``: that process's pid; if it died before the request was made (the kernel then
+    sends nothing), the worker ends now."""
     if not sys.platform.startswith("linux"):
         return
     import ctypes
@@ -845,6 +849,8 @@ def _end_with_parent(sig: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, sig, 0, 0, 0)  # 1: PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
+    if parent is not None and os.getppid() != parent:
+        os.kill(os.getpid(), sig)
 
 
 def _work(items: list[tuple[str, bytes | None]], loaded: bytes | None = None) -> list[DocumentResult | str]:
@@ -865,11 +871,11 @@ def ingest(path: str, data: bytes | None, max_bytes: int) -> Document | Streamed
         return internal_error(path, exc)
 
 
-def _init_ingester() -> None:
+def _init_ingester(parent: int) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    _end_with_parent(signal.SIGKILL)
+    _end_with_parent(signal.SIGKILL, parent)
 
 
 def _ingest_chunk(items: list[tuple[str, bytes | None]], max_bytes: int) -> bytes:

@@ -109,3 +109,15 @@ def test_the_workers_of_a_killed_run_end_with_it(tmp_path, read_ahead, children)
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in workers if _alive(pid)]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers end with their parent on Linux (prctl)")
+def test_a_worker_whose_parent_died_before_it_started_ends_at_once():
+    code = ("import os, signal, time; from auditor.runner import _end_with_parent; "
+            "_end_with_parent(signal.SIGTERM, os.getppid() + 1_000_000); time.sleep(30)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=25)
+    assert proc.returncode == -signal.SIGTERM
+    alive = subprocess.run([sys.executable, "-c", "import os, signal; from auditor.runner import _end_with_parent; "
+                            "_end_with_parent(signal.SIGTERM, os.getppid()); print('on')"],
+                           capture_output=True, text=True, timeout=25)
+    assert alive.returncode == 0 and alive.stdout == "on\n"

@@ -156,7 +156,7 @@ def test_an_early_ingest_process_that_dies_leaves_the_files_to_the_workers(tmp_p
     articles = _corpus(tmp_path / "articles", None)
     plain = _reports(tmp_path, articles, "plain", "--jobs", "1", "--no-cache")
 
-    def die() -> None:
+    def die(parent: int) -> None:
         os._exit(7)
 
     monkeypatch.setattr(runner, "_init_ingester", die)
