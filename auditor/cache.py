@@ -489,12 +489,7 @@ class ClaimCache:
     def _columns(self, path: str, digest: str, columns: str) -> tuple:
         """Columns of the stored result of ``path`` with these bytes (``ValueError``: not there, or
         not readable)."""
-        try:
-            row = None if self.db is None else self.db.execute(
-                f"SELECT {columns} FROM results WHERE env = ? AND path = ? AND digest = ?", (self.env, path, digest)).fetchone()
-        except sqlite3.DatabaseError as exc:
-            self._failed(exc)
-            row = None
+        row = self._row(f"SELECT {columns} FROM results WHERE env = ? AND path = ? AND digest = ?", self.env, path, digest)
         if row is None:
             raise ValueError("the entry is no longer in the cache")
         return row
@@ -647,15 +642,20 @@ class ClaimCache:
             h.update(f"{path}\0{digest}\0".encode())
         return h.hexdigest()
 
-    def run_findings(self, key: str) -> list[Finding] | None:
-        """The consistency findings stored under ``key`` (new objects each time), or None."""
+    def _row(self, sql: str, *args: object) -> tuple | None:
+        """The first row of a query, or None: no row, no database, or a database error (which
+        ``_failed`` deals with)."""
         if self.db is None:
             return None
         try:
-            row = self.db.execute("SELECT data FROM runs WHERE key = ?", (key,)).fetchone()
+            return self.db.execute(sql, args).fetchone()
         except sqlite3.DatabaseError as exc:
             self._failed(exc)
             return None
+
+    def run_findings(self, key: str) -> list[Finding] | None:
+        """The consistency findings stored under ``key`` (new objects each time), or None."""
+        row = self._row("SELECT data FROM runs WHERE key = ?", key)
         if row is None:
             return None
         try:
@@ -684,13 +684,7 @@ class ClaimCache:
     def stored_report(self, key: str) -> tuple[str, dict[str, int]] | None:
         """The text of a report stored under ``key`` (``auditor.stored_reports``) and the counts
         of its findings by severity, or None."""
-        if self.db is None:
-            return None
-        try:
-            row = self.db.execute("SELECT text, counts FROM reports WHERE key = ?", (key,)).fetchone()
-        except sqlite3.DatabaseError as exc:
-            self._failed(exc)
-            return None
+        row = self._row("SELECT text, counts FROM reports WHERE key = ?", key)
         if row is None:
             return None
         try:

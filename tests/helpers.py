@@ -66,3 +66,13 @@ def wait_for_pause(proc, timeout: float = 300) -> list[str]:
             return lines
     proc.kill()
     raise AssertionError(f"the run never paused: {lines}")
+
+
+def small_sections(monkeypatch) -> None:
+    """Files over 20,000 bytes read a section of 12,000 characters at a time (3,000 of overlap),
+    so that test files are cut into many sections."""
+    from auditor.ingest import stream
+
+    monkeypatch.setattr(stream, "STREAM_BYTES", 20_000)
+    monkeypatch.setattr(stream, "SECTION_CHARS", 12_000)
+    monkeypatch.setattr(stream, "OVERLAP_CHARS", 3_000)

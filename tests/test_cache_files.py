@@ -11,7 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import run_cli, small_sections
 
 import auditor.ingest as ingest_module
 from auditor import cache as cache_module
@@ -34,9 +34,7 @@ ARTICLES = {
 @pytest.fixture
 def long_files(monkeypatch):
     """Files over 20,000 bytes read a section at a time, spools past 10 claims, parts of 8 claims."""
-    monkeypatch.setattr(stream, "STREAM_BYTES", 20_000)
-    monkeypatch.setattr(stream, "SECTION_CHARS", 12_000)
-    monkeypatch.setattr(stream, "OVERLAP_CHARS", 3_000)
+    small_sections(monkeypatch)
     monkeypatch.setattr(claims_module, "SPOOL_CLAIMS", 10)
     monkeypatch.setattr(claims_module, "SPOOL_BATCH", 7)
     monkeypatch.setattr(cache_module, "PART_CLAIMS", 8)

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import small_sections
 
 from auditor.errors import InputWarning
 from auditor.ingest import load_document, stream
@@ -18,9 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def small(monkeypatch):
     """Sections of a few kilobytes, so that test files are cut into many."""
-    monkeypatch.setattr(stream, "STREAM_BYTES", 20_000)
-    monkeypatch.setattr(stream, "SECTION_CHARS", 12_000)
-    monkeypatch.setattr(stream, "OVERLAP_CHARS", 3_000)
+    small_sections(monkeypatch)
     monkeypatch.setattr(stream, "READ_BYTES", 997)
 
 
