@@ -76,3 +76,27 @@ def small_sections(monkeypatch) -> None:
     monkeypatch.setattr(stream, "STREAM_BYTES", 20_000)
     monkeypatch.setattr(stream, "SECTION_CHARS", 12_000)
     monkeypatch.setattr(stream, "OVERLAP_CHARS", 3_000)
+
+
+HOUSE_FORBID = """\
+pack: house
+rules:
+  - id: house.no-safe-claims
+    type: forbid
+    severity: warning
+    message: "Avoid calling a medicine completely safe."
+    description: No medicine is completely safe.
+    any:
+      - phrase: completely safe
+"""
+
+
+def house_rules(tmp_path, extra: str = ""):
+    """A user rules directory ``house`` with one forbid rule, ``house.no-safe-claims`` (the phrase
+    "completely safe"); ``extra``: more lines of that rule, indented as its keys."""
+    rules = tmp_path / "house"
+    rules.mkdir()
+    (rules / "style.yaml").write_text(HOUSE_FORBID + "".join(f"    {line}\n" for line in extra.splitlines()),
+                                      encoding="utf-8")
+    return rules
+

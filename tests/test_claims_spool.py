@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 import pickle
 import tempfile
-import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import house_rules
 
 from auditor import claims as claims_module
 from auditor.claims import Claim, ClaimSpool, Range
@@ -114,19 +114,7 @@ def test_a_file_read_in_sections_with_its_claims_on_disk_gives_the_findings_of_o
 
 
 def test_a_require_rule_keeps_its_first_match_and_a_forbid_rule_every_one(tmp_path):
-    rules = tmp_path / "house"
-    rules.mkdir()
-    (rules / "style.yaml").write_text(textwrap.dedent("""\
-        pack: house
-        rules:
-          - id: house.no-safe-claims
-            type: forbid
-            severity: warning
-            message: "Avoid calling a medicine completely safe."
-            description: No medicine is completely safe.
-            any:
-              - phrase: completely safe
-        """), encoding="utf-8")
+    rules = house_rules(tmp_path)
     article = tmp_path / "a.md"
     article.write_text("# Clonazepam\n\nClonazepam is completely safe, some say.\n\n"
                        "It can cause addiction. Addiction is rare.\n\nIt is completely safe, they say again.\n\n"

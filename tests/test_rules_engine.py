@@ -6,7 +6,7 @@ import json
 import textwrap
 
 import pytest
-from helpers import run_cli
+from helpers import house_rules, run_cli
 
 from auditor.engine.checks import DocumentRules, check_document
 from auditor.runner import Selection
@@ -98,20 +98,7 @@ def test_document_rules_built_once_judge_each_document_as_each_rule_alone(audito
 
 
 def test_forbid_rule_from_a_user_rules_directory(tmp_path):
-    rules = tmp_path / "house"
-    rules.mkdir()
-    (rules / "style.yaml").write_text(textwrap.dedent("""\
-        pack: house
-        rules:
-          - id: house.no-safe-claims
-            type: forbid
-            severity: warning
-            message: "Avoid calling a medicine completely safe."
-            description: No medicine is completely safe.
-            any:
-              - phrase: completely safe
-            suggest: "generally well tolerated"
-        """), encoding="utf-8")
+    rules = house_rules(tmp_path, 'suggest: "generally well tolerated"')
     findings = _check(tmp_path, "Clonazepam is completely safe for most people.\n", "--rules", str(rules))
     hit = next(f for f in findings if f["rule"] == "house.no-safe-claims")
     assert hit["quote"] == "completely safe"
