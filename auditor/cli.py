@@ -17,17 +17,19 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, rerun
 from .errors import AuditorError
 
 FAIL_LEVELS = ("error", "warning", "info", "never")
 
 
 def _warn(message: str) -> None:
+    rerun.warned()
     click.echo(f"auditor: warning: {message}", err=True)
 
 
 def _fail(message: str, code: int = 2) -> None:
+    rerun.warned()
     click.echo(f"auditor: error: {message}", err=True)
     sys.exit(code)
 
@@ -220,7 +222,8 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
             stored, results = memo.look_up(results)
             if stored is not None:  # every report just as this run would draw it
                 _write_texts(targets, lambda fmt, _color: [stored[fmt][0]])
-                _exit_with(auditor, fail_on or config.fail_on, next(iter(stored.values()))[1])
+                _exit_with(auditor, fail_on or config.fail_on, next(iter(stored.values()))[1],
+                           _remember(auditor, targets, {fmt: text for fmt, (text, _) in stored.items()}, files))
         update, stop = _progress(len(files))
         try:
             report = auditor.finish(results, progress=update, stream=True, keep_claims=keep_claims)
@@ -237,21 +240,35 @@ def check(paths, rules, config_path, include, exclude, formats, output, fail_on,
         counts = report.by_severity()
     finally:
         report.close()
+    remember = None
     if memo is not None and not auditor.internal_errors:
         memo.store(counts)
-    _exit_with(auditor, fail_on or config.fail_on, counts)
+        texts = memo.texts()
+        if texts is not None:
+            remember = _remember(auditor, targets, texts, files)
+    _exit_with(auditor, fail_on or config.fail_on, counts, remember)
 
 
-def _exit_with(auditor, level: str, counts: dict[str, int]) -> None:
+def _remember(auditor, targets: list[tuple[str, str | None]], texts: dict[str, str],
+              files: list[str]) -> Callable[[int], None]:
+    """What remembers this run whole (``rerun.py``), given its exit status."""
+    return lambda code: rerun.finish(str(auditor.cache.directory), targets, texts, files, code)
+
+
+def _exit_with(auditor, level: str, counts: dict[str, int], remember: Callable[[int], None] | None = None) -> None:
     """Exit 3 after an internal error; else 1 if a finding is at or above ``level`` (by
-    ``counts``: findings by severity), else 0."""
+    ``counts``: findings by severity), else 0 (first telling ``remember`` the status)."""
     _exit_if_internal_errors(auditor)
     if level == "never":
-        sys.exit(0)
-    from .findings import SEVERITY_RANK
+        code = 0
+    else:
+        from .findings import SEVERITY_RANK
 
-    threshold = SEVERITY_RANK[level]
-    sys.exit(1 if any(n and SEVERITY_RANK[severity] >= threshold for severity, n in counts.items()) else 0)
+        threshold = SEVERITY_RANK[level]
+        code = 1 if any(n and SEVERITY_RANK[severity] >= threshold for severity, n in counts.items()) else 0
+    if remember is not None:
+        remember(code)
+    sys.exit(code)
 
 
 def _write_reports(report, targets: list[tuple[str, str | None]], color: bool, memo=None) -> None:

@@ -13,11 +13,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .config_search import config_search
 from .errors import AuditorError
 from .validation import surely_valid
 from .yamlio import load_yaml, read_small_text
 
-CONFIG_NAMES = ("auditor.yaml", ".auditor.yaml", "auditor.yml")
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "config.schema.json"
 
 
@@ -45,20 +45,8 @@ def config_schema() -> dict[str, Any]:
 
 def find_config(start: Path | None = None) -> Path | None:
     """The nearest config file at or above ``start`` (pyproject.toml only with a [tool.auditor] table)."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        for name in CONFIG_NAMES:
-            if (folder / name).is_file():
-                return folder / name
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                text = pyproject.read_text(encoding="utf-8")
-            except OSError:
-                continue
-            if re.search(r"^\[tool\.auditor\]", text, re.M):
-                return pyproject
-    return None
+    found, _looked = config_search(str(start or Path.cwd()))
+    return Path(found) if found else None
 
 
 def load_config(path: Path | None) -> Config:

@@ -103,6 +103,12 @@ class ReportMemo:
             return
         self._texts[fmt].append(piece)
 
+    def texts(self) -> dict[str, str] | None:
+        """The whole text of each report recorded (None: not all were kept)."""
+        if self._texts is None:
+            return None
+        return {fmt: "".join(pieces) for fmt, pieces in self._texts.items()}
+
     def store(self, counts: dict[str, int]) -> None:
         """Remember the reports recorded, under the key of the run just finished (if every
         document of it went through the cache)."""

@@ -9,7 +9,7 @@ import stat
 import pytest
 from fixtures.reports.sample_report import build_report
 
-from auditor import reports
+from auditor import atomic
 from auditor.errors import AuditorError
 from auditor.reports import FORMATS, render, write_atomic
 
@@ -63,7 +63,7 @@ def test_write_atomic_leaves_the_old_file_whole_on_error(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(reports.atomic.os, "replace", broken_replace)
+    monkeypatch.setattr(atomic.os, "replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
         write_atomic(str(target), "new report")
     assert target.read_text() == "previous report"

@@ -33,7 +33,7 @@ from pygls import uris
 from pygls.lsp.server import LanguageServer
 
 from .. import __version__
-from ..config import CONFIG_NAMES
+from ..config_search import CONFIG_NAMES
 from ..ingest.files import format_for
 from ..ingest.messages import SUFFIXES
 from .actions import CHECK_WORKSPACE, SHOW_LABEL, code_actions
