@@ -13,8 +13,9 @@ What a run read is recorded as it runs (``start``; ``finish`` stores it):
 - every file it opened for reading (an audit hook on ``open``; the import system's own reads
   are left out, auditor's code is covered by the next item): its device, inode, mode, size,
   mtime and ctime;
-- every directory it listed (``os.listdir``, ``os.scandir``, so ``os.walk``): the names in it,
-  less the run's own report files;
+- every directory it listed (``os.listdir``, ``os.scandir``, so ``os.walk``): the names in it
+  just before (a report file the run itself adds to a folder it walked, which may be an article,
+  makes the next run run again);
 - the articles it audited (a warm run knows them by their stat, without opening them) and every
   place a config file was looked for (``config_search``), present or absent.
 
@@ -122,23 +123,12 @@ def _stat(path: str) -> tuple[int, ...] | None:
     return (s.st_dev, s.st_ino, s.st_mode, s.st_size, s.st_mtime_ns, s.st_ctime_ns)
 
 
-def _listing(folder: str, outputs: dict[str, set[str]]) -> list[str] | None:
-    """The names in ``folder`` less the run's report files (None: it cannot be listed)."""
+def _listing(folder: str) -> list[str] | None:
+    """The names in ``folder`` (None: it cannot be listed)."""
     try:
-        names = os.listdir(folder)
+        return sorted(os.listdir(folder))
     except OSError:
         return None
-    return sorted(set(names) - outputs.get(folder, set()))
-
-
-def _outputs(targets: list[tuple[str, str | None]]) -> dict[str, set[str]]:
-    """Report files by directory (their names are left out of listings)."""
-    out: dict[str, set[str]] = {}
-    for _fmt, dest in targets:
-        if dest is not None:
-            path = os.path.abspath(dest)
-            out.setdefault(os.path.dirname(path), set()).add(os.path.basename(path))
-    return out
 
 
 # -- replay ------------------------------------------------------------------------------------
@@ -155,11 +145,10 @@ def _read(path: str, key: bytes):
 
 
 def _unchanged(record: dict) -> bool:
-    outputs = _outputs(record["targets"])
     for path, stat in record["files"]:
         if _stat(path) != (tuple(stat) if stat is not None else None):
             return False
-    return all(_listing(folder, outputs) == names for folder, names in record["listings"])
+    return all(_listing(folder) == names for folder, names in record["listings"])
 
 
 def replay(argv: list[str]) -> None:
@@ -240,7 +229,7 @@ class Recorder:
                     return
                 folder = os.path.abspath(os.fsdecode(path) if path is not None else ".")
                 if folder not in self.listings:
-                    self.listings[folder] = _listing(folder, {})  # as it was before the run listed it
+                    self.listings[folder] = _listing(folder)  # as it was before the run listed it
         except Exception:  # the run itself must never fail here
             self.unsure = True
         finally:
@@ -256,7 +245,6 @@ class Recorder:
             return  # the terminal layer strips escape sequences from stdout: write it again each time
         cache_dir = os.path.abspath(cache_dir)
         inside = cache_dir + os.sep
-        outputs = _outputs(targets)
         paths = dict(self.reads)
         paths.update(dict.fromkeys(os.path.abspath(p) for p in inputs))
         if _option(self.argv[1:], "--config")[0] == 0:
@@ -277,7 +265,7 @@ class Recorder:
         for folder, names in self.listings.items():
             if folder == cache_dir or folder.startswith(inside):
                 continue
-            listings.append((folder, None if names is None else sorted(set(names) - outputs.get(folder, set()))))
+            listings.append((folder, names))
         key = run_key(self.argv)
         record = {"targets": [list(t) for t in targets], "texts": dict(texts), "files": files,
                   "listings": listings, "code": code}
