@@ -19,7 +19,8 @@ from auditor import config_search, rerun
 from auditor.cache import DIRNAME as CACHE_DIRNAME
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ("replay", "article", "new_article", "rule", "config", "argv", "damaged", "warning", "outputs", "default_dir")
+CASES = ("replay", "article", "new_article", "rule", "config", "argv", "damaged", "warning", "outputs", "outputs_json",
+         "default_dir")
 SAFE = "# Notes\n\nSome say clonazepam is completely safe.\n"
 
 
@@ -159,10 +160,16 @@ def test_a_report_file_the_run_adds_to_a_folder_it_walks_is_read_by_the_next_run
     second = auditor(case, *args)  # the report is an article now: it is audited
     assert not replayed(second)
     assert "articles/report.md" in second.stdout
-    time.sleep(rerun.RACY_NS / 1e9 + 0.5)
+
+
+def test_a_report_file_in_a_folder_walked_makes_one_more_run_then_runs_are_remembered(cases):
+    case = cases["outputs_json"]
+    args = ("--format", "json=articles/report.json", "--format", "markdown", "--cache-dir", "cache")
+    first = auditor(case, *args)
+    second = auditor(case, *args)  # the folder has a new name in it
     third = auditor(case, *args)
-    fourth = auditor(case, *args)
-    assert replayed(fourth) and fourth.stdout == third.stdout
+    assert (replayed(second), replayed(third)) == (False, True)
+    assert first.stdout == second.stdout == third.stdout
 
 
 def test_the_default_cache_dir_is_found_as_the_command_line_finds_it(cases):
