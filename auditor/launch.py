@@ -9,7 +9,11 @@ def main() -> None:
     from . import rerun
 
     argv = sys.argv[1:]
-    rerun.replay(argv)  # exits when this very run is remembered and nothing it read has changed
+    try:
+        rerun.replay(argv)  # exits when this very run is remembered and nothing it read has changed
+    except KeyboardInterrupt:
+        sys.stderr.write("auditor: error: interrupted\n")
+        sys.exit(130)
     rerun.start(argv)
     from .cli import main as cli_main
 

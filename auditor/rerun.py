@@ -53,6 +53,7 @@ DIRNAME = "runs"
 MAX_RUNS = 64
 MAX_BYTES = 64 * 1024 * 1024  # a remembered run larger than this is not read
 RACY_NS = 2_000_000_000
+MAX_SEEN = 200_000  # paths and names a run records at most (past that it is not remembered: memory stays bounded)
 IGNORED_ENV = ("_", "OLDPWD", "SHLVL")  # shell bookkeeping that says nothing about a run
 CACHE_DIRNAME = ".auditor-cache"  # cache.DIRNAME, without importing the cache
 IMPORT_SYSTEM = ("importlib.", "_frozen_importlib", "zipimport", "__editable__")  # modules whose reads are imports
@@ -186,8 +187,9 @@ def replay(argv: list[str]) -> None:
         try:
             sys.stdout.write(text)
             sys.stdout.flush()
-        except BrokenPipeError:
+        except BrokenPipeError:  # as the command line does: the reader has gone, nothing to say
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(0)
     sys.exit(record["code"])
 
 
@@ -200,7 +202,8 @@ class Recorder:
         self.started_ns = time.time_ns()
         self.reads: dict[str, None] = {}
         self.listings: dict[str, list[str] | None] = {}
-        self.unsure = False  # a read or listing not told by a path: nothing is remembered
+        self.unsure = False  # a read or listing not told by a path, or too many: nothing is remembered
+        self.seen = 0
         self.warned = False
         self.active = True
         self._busy = False
@@ -222,6 +225,7 @@ class Recorder:
                 if isinstance(path, int):
                     return  # os.fdopen of a descriptor opened before (and seen then)
                 self.reads.setdefault(os.path.abspath(os.fsdecode(path)))
+                self.seen += 1
             else:
                 path = args[0] if args else None
                 if isinstance(path, int):
@@ -229,7 +233,12 @@ class Recorder:
                     return
                 folder = os.path.abspath(os.fsdecode(path) if path is not None else ".")
                 if folder not in self.listings:
-                    self.listings[folder] = _listing(folder)  # as it was before the run listed it
+                    names = self.listings[folder] = _listing(folder)  # as it was before the run listed it
+                    self.seen += 1 + len(names or ())
+            if self.seen > MAX_SEEN:
+                self.active, self.unsure = False, True
+                self.reads.clear()
+                self.listings.clear()
         except Exception:  # the run itself must never fail here
             self.unsure = True
         finally:

@@ -232,3 +232,26 @@ def test_config_search_looks_where_find_config_does(tmp_path):
     assert str(tmp_path / "a" / "b" / "auditor.yaml") in looked and str(tmp_path / "a" / "pyproject.toml") in looked
     (tmp_path / "a" / ".auditor.yaml").write_text("{}\n")
     assert config_search.config_search(str(tmp_path / "a" / "b"))[0] == str(tmp_path / "a" / ".auditor.yaml")
+
+
+def test_the_recorder_keeps_reads_and_listings_not_writes(tmp_path):
+    (tmp_path / "a.md").write_text("x")
+    recorder = rerun.Recorder(["check", str(tmp_path)])
+    recorder.hook("open", (str(tmp_path / "a.md"), "r", 0))
+    recorder.hook("open", (str(tmp_path / "out.json"), "w", 0))
+    recorder.hook("open", (str(tmp_path / "tmp"), None, os.O_WRONLY | os.O_CREAT))
+    recorder.hook("open", (str(tmp_path / "b.md"), None, os.O_RDONLY))
+    recorder.hook("os.scandir", (str(tmp_path),))
+    assert list(recorder.reads) == [str(tmp_path / "a.md"), str(tmp_path / "b.md")]
+    assert recorder.listings == {str(tmp_path): ["a.md"]}
+    recorder.hook("os.scandir", (3,))  # a listing by descriptor cannot be told again
+    assert recorder.unsure
+
+
+def test_a_run_that_reads_too_much_is_not_remembered(tmp_path, monkeypatch):
+    monkeypatch.setattr(rerun, "MAX_SEEN", 5)
+    for n in range(10):
+        (tmp_path / f"{n}.md").write_text("x")
+    recorder = rerun.Recorder(["check", str(tmp_path)])
+    recorder.hook("os.scandir", (str(tmp_path),))
+    assert recorder.unsure and not recorder.active and not recorder.listings
