@@ -19,7 +19,7 @@ from auditor import config_search, rerun
 from auditor.cache import DIRNAME as CACHE_DIRNAME
 
 ROOT = Path(__file__).resolve().parent.parent
-CASES = ("replay", "article", "new_article", "rule", "config", "argv", "damaged", "warning", "outputs", "outputs_json",
+CASES = ("replay", "blocked", "article", "new_article", "rule", "config", "argv", "damaged", "warning", "outputs", "outputs_json",
          "default_dir")
 SAFE = "# Notes\n\nSome say clonazepam is completely safe.\n"
 
@@ -142,6 +142,17 @@ def test_a_damaged_remembered_run_is_left_aside(cases):
         assert (again.returncode, again.stdout, warnings(again)) == (first.returncode, first.stdout, [])
         assert "Traceback" not in again.stderr
     assert replayed(auditor(case, *JSON))  # the damaged file was replaced by the run after it
+
+
+def test_a_run_that_cannot_be_remembered_still_reports(cases):
+    case = cases["blocked"]
+    (case / "cache").mkdir()
+    (case / "cache" / rerun.DIRNAME).write_text("not a folder", encoding="utf-8")
+    first = auditor(case, *JSON)
+    again = auditor(case, *JSON)
+    assert (first.returncode, warnings(first), "Traceback" in first.stderr) == (0, [], False)
+    assert not replayed(again) and again.stdout == first.stdout
+    assert (case / "cache" / rerun.DIRNAME).read_text(encoding="utf-8") == "not a folder"
 
 
 def test_a_run_that_warned_is_not_remembered(cases):
