@@ -8,6 +8,11 @@ is read from the Doc (``Doc.to_array``) the first time a component asks for it.
 
 A table belongs to one Doc (kept in ``doc.user_data``) and stays valid because no component
 changes the tokenization.
+
+The lowercased text and the flags (``like_num``, ``is_alpha``, ...) are attributes of a token's
+lexeme, and a vocabulary has one lexeme per text, made (with those attributes) the first time
+the text is seen. So they are read once per text and vocabulary and kept (``_lexical_memo``);
+``doc.to_array`` would read them again for every token of every Doc.
 """
 
 from __future__ import annotations
@@ -19,26 +24,40 @@ from functools import cached_property
 
 from spacy.attrs import (
     IDX,
-    IS_ALPHA,
-    IS_LOWER,
-    IS_PUNCT,
-    IS_SPACE,
-    IS_TITLE,
-    IS_UPPER,
-    LIKE_NUM,
-    LIKE_URL,
-    LOWER,
     NORM,
     ORTH,
     SPACY,
 )
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 _KEY = ("auditor", "token_table")
 # hash -> string, for every vocabulary: spaCy's string hashes do not depend on the vocabulary
 _STRINGS: dict[int, str] = {}
 _STRINGS_LIMIT = 500_000
 _MEMO_LIMIT = 200_000
+# The lexeme attributes of ``TokenTable._lexical``, in its order.
+_LEXICAL = ("lower_", "like_num", "like_url", "is_alpha", "is_punct", "is_space", "is_title", "is_upper", "is_lower")
+# id(vocab) -> (vocab, text -> its lexeme's attributes in the order of _LEXICAL); the vocabulary is
+# kept so that its id is not reused while its entry is here
+_LEXICAL_MEMOS: dict[int, tuple[Vocab, dict[str, tuple]]] = {}
+_LEXICAL_VOCABS = 4  # vocabularies remembered at once (a process builds one pipeline, tests a few)
+
+
+def _lexical_memo(vocab: Vocab) -> dict[str, tuple]:
+    """Text -> the attributes ``_LEXICAL`` of its lexeme in ``vocab``, filled as texts are met.
+
+    Each entry holds what ``vocab[text]`` says, which is what every token of that text in a Doc
+    of ``vocab`` says (a token's ``lower_`` and flags are those of its lexeme)."""
+    entry = _LEXICAL_MEMOS.get(id(vocab))
+    if entry is None or entry[0] is not vocab:
+        if len(_LEXICAL_MEMOS) >= _LEXICAL_VOCABS:
+            del _LEXICAL_MEMOS[next(iter(_LEXICAL_MEMOS))]
+        entry = _LEXICAL_MEMOS[id(vocab)] = (vocab, {})
+    memo = entry[1]
+    if len(memo) > _STRINGS_LIMIT:
+        memo.clear()
+    return memo
 
 
 class TokenTable:
@@ -70,6 +89,30 @@ class TokenTable:
 
     def _flags(self, attr: int) -> list[bool]:
         return self.doc.to_array(attr).astype(bool).tolist()
+
+    @cached_property
+    def _lexical(self) -> list[tuple]:
+        """For each token, the attributes ``_LEXICAL`` of its lexeme (from ``_lexical_memo``)."""
+        if not self.n:
+            return []
+        texts = self.text
+        vocab = self.doc.vocab
+        memo = _lexical_memo(vocab)
+        rows = list(map(memo.get, texts))
+        if None in rows:  # a text this vocabulary's memo has not met yet
+            for i, row in enumerate(rows):
+                if row is None:
+                    text = texts[i]
+                    row = memo.get(text)
+                    if row is None:
+                        lexeme = vocab[text]
+                        row = memo[text] = tuple(getattr(lexeme, name) for name in _LEXICAL)
+                    rows[i] = row
+        return rows
+
+    def _lexical_column(self, name: str) -> list:
+        k = _LEXICAL.index(name)
+        return [row[k] for row in self._lexical]
 
     @cached_property
     def text(self) -> list[str]:
@@ -105,7 +148,7 @@ class TokenTable:
 
     @cached_property
     def lower(self) -> list[str]:
-        return self._strings(LOWER)
+        return self._lexical_column("lower_")
 
     @cached_property
     def norm(self) -> list[str]:
@@ -122,35 +165,35 @@ class TokenTable:
 
     @cached_property
     def like_num(self) -> list[bool]:
-        return self._flags(LIKE_NUM)
+        return self._lexical_column("like_num")
 
     @cached_property
     def like_url(self) -> list[bool]:
-        return self._flags(LIKE_URL)
+        return self._lexical_column("like_url")
 
     @cached_property
     def is_alpha(self) -> list[bool]:
-        return self._flags(IS_ALPHA)
+        return self._lexical_column("is_alpha")
 
     @cached_property
     def is_punct(self) -> list[bool]:
-        return self._flags(IS_PUNCT)
+        return self._lexical_column("is_punct")
 
     @cached_property
     def is_space(self) -> list[bool]:
-        return self._flags(IS_SPACE)
+        return self._lexical_column("is_space")
 
     @cached_property
     def is_title(self) -> list[bool]:
-        return self._flags(IS_TITLE)
+        return self._lexical_column("is_title")
 
     @cached_property
     def is_upper(self) -> list[bool]:
-        return self._flags(IS_UPPER)
+        return self._lexical_column("is_upper")
 
     @cached_property
     def is_lower(self) -> list[bool]:
-        return self._flags(IS_LOWER)
+        return self._lexical_column("is_lower")
 
 
 def token_table(doc: Doc) -> TokenTable:
