@@ -21,6 +21,7 @@ from .words import (
     CLAUSE_JOINERS,
     CLAUSE_PUNCT,
     INDICATED_PHRASES,
+    PERSON_WORDS,
     SUBORDINATORS,
 )
 
@@ -54,6 +55,8 @@ class DocIndex:
         self.sent_starts = starts if not len(doc) or starts[:1] == [0] else [0, *starts]
         self._sents: dict[int, Span] = {}
         self.sentence_terms: dict[tuple[str, int], list[Span]] = {}  # (term kind, sentence start) -> terms read there
+        # (term kind, block, sections) -> (term, note) found outside a sentence (context.term_outside_sentence)
+        self.outside_terms: dict[tuple[str, int, str], tuple[str | None, str | None]] = {}
         self.blocks: list[BlockInfo] = blocks_of(doc)
         self.block_starts = [b.start for b in self.blocks]
         self.cues = list(doc.spans.get("cues", []))
@@ -77,6 +80,8 @@ class DocIndex:
         self._clauses: dict[int, list[int]] = {}
         self._block_spans: dict[int, Span | None] = {}
         self._header_spans: dict[int, list[Span]] = {}
+        self._header_texts: dict[int, list[str]] = {}  # block -> texts of its header cells
+        self._names_persons: dict[int, bool] = {}  # sentence start -> names_persons
         self.heading_block = self._heading_blocks()
         self.first_heading = next((b for b in self.blocks if b.kind in ("title", "heading")), None)
         self.main_drug = self._main_drug()
@@ -167,6 +172,21 @@ class DocIndex:
                     out.append(span)
         self._header_spans[b] = out
         return list(out)
+
+    def header_texts(self, char: int) -> list[str]:
+        """The texts of ``header_spans(char)`` (read once per block)."""
+        b = self.block_index(char)
+        texts = self._header_texts.get(b)
+        if texts is None:
+            texts = self._header_texts[b] = [h.text for h in self.header_spans(char)]
+        return texts
+
+    def names_persons(self, sent: Span) -> bool:
+        """Whether the sentence ``sent`` names people (``PERSON_WORDS``; read once per sentence)."""
+        found = self._names_persons.get(sent.start)
+        if found is None:
+            found = self._names_persons[sent.start] = bool(PERSON_WORDS.search(self.text[sent.start_char:sent.end_char]))
+        return found
 
     def row_label(self, char: int) -> str | None:
         """For a table cell right of the first column: the first column's header and the row's
