@@ -109,7 +109,7 @@ def other_substance(doc, index, q: Quantity) -> bool:
     word = doc[j + 1]
     if not word.is_alpha or word.lower_ in MEDICINE_WORDS or word.is_stop:
         return False
-    if any(s.start == j + 1 for s in index.drugs_in(doc[j + 1:j + 2])):
+    if any(s.start == j + 1 for s in index.drugs_between(j + 1, j + 2)):
         return False
     return word.lower_ not in index.lexicon.drug_terms and word.lower_ not in index.lexicon.class_terms
 

@@ -56,7 +56,7 @@ def resolve_drug(doc, index, start, end, sent, clauses, clause, draft) -> None:
                 break
             if 0 < m.start - end <= 7 and lower[m.start - 1] == "for" and not any(
                     t.like_num[k] and lower[k] not in FREQ_NUMBER_WORDS for k in range(end, m.start)
-            ) and not index.drugs_in(doc[end:m.start]):
+            ) and not index.drugs_between(end, m.start):
                 # "0.25 mg twice a day for Klonopin", "about 11 hours for Xanax"
                 chosen, how = m, "named after the value with 'for'"
                 break
@@ -333,7 +333,7 @@ def negation_and_hypothesis(doc, index, start, end, sent, clauses, clause, draft
                 draft.negated = True
                 draft.explain["negated"] = f"'{after[k]} {after[k + 1]}' right after it"
                 break
-            if after[k] not in ("of", "the") and not index.drugs_in(doc[end + k:end + k + 1]):
+            if after[k] not in ("of", "the") and not index.drugs_between(end + k, end + k + 1):
                 break
     for c in cues:
         if c.label_ != "HYPOTHETICAL" or c.start in blocked:

@@ -81,6 +81,7 @@ class DocIndex:
         self._block_spans: dict[int, Span | None] = {}
         self._header_spans: dict[int, list[Span]] = {}
         self._header_texts: dict[int, list[str]] = {}  # block -> texts of its header cells
+        self._cues_by_labels: dict[tuple[int, int, tuple[str, ...]], list[Span]] = {}  # (start, end, labels) -> cues_in
         self._names_persons: dict[int, bool] = {}  # sentence start -> names_persons
         self.heading_block = self._heading_blocks()
         self.first_heading = next((b for b in self.blocks if b.kind in ("title", "heading")), None)
@@ -316,13 +317,27 @@ class DocIndex:
         return ids
 
     def cues_in(self, span: Span, labels: tuple[str, ...] | None = None) -> list[Span]:
-        lo = bisect.bisect_left(self.cue_starts, span.start)
-        hi = bisect.bisect_left(self.cue_starts, span.end)
+        """The cues that start in ``span``, with one of ``labels`` (any label: None), in text order.
+        The list given for a tuple of labels is kept and given again for the same tokens and
+        labels (no caller changes it)."""
+        start, end = span.start, span.end
         if labels is None:
-            return self.cues[lo:hi]
-        return [c for c, label in zip(self.cues[lo:hi], self.cue_labels[lo:hi], strict=True) if label in labels]
+            return self.cues[bisect.bisect_left(self.cue_starts, start):bisect.bisect_left(self.cue_starts, end)]
+        key = (start, end, labels) if type(labels) is tuple else None
+        found = self._cues_by_labels.get(key) if key is not None else None
+        if found is None:
+            lo = bisect.bisect_left(self.cue_starts, start)
+            hi = bisect.bisect_left(self.cue_starts, end)
+            found = [c for c, label in zip(self.cues[lo:hi], self.cue_labels[lo:hi], strict=True) if label in labels]
+            if key is not None:
+                self._cues_by_labels[key] = found
+        return found
 
     def drugs_in(self, span: Span) -> list[Span]:
-        lo = bisect.bisect_left(self.drug_starts, span.start)
-        hi = bisect.bisect_left(self.drug_starts, span.end)
+        return self.drugs_between(span.start, span.end)
+
+    def drugs_between(self, start: int, end: int) -> list[Span]:
+        """The drug mentions that start at a token of ``[start, end)`` (``drugs_in(doc[start:end])``)."""
+        lo = bisect.bisect_left(self.drug_starts, start)
+        hi = bisect.bisect_left(self.drug_starts, end)
         return self.drugs[lo:hi]
