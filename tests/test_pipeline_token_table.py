@@ -60,6 +60,16 @@ def test_lexeme_columns_are_read_per_vocabulary(nlp):
     _lexical_columns_match(nlp.make_doc(text + " zolpidemish Ünseen wörds 3x"))
 
 
+def test_norms_of_a_range_are_the_norm_column(nlp):
+    doc = nlp.make_doc("Don't take it, they'd said: 0.5 mg isn't enough")
+    table = token_table(doc)
+    expected = [t.norm_ for t in doc]
+    assert table.norms(1, 4) == expected[1:4]  # read token by token: the column is not built
+    assert table.norms(0, len(doc) + 3) == expected and table.norms(5, 2) == []
+    assert table.norm == expected
+    assert table.norms(2, 6) == expected[2:6]
+
+
 def test_where_finds_tokens_by_text(nlp):
     doc = nlp.make_doc("A dose of 2 mg, then 2 mg again, not two")
     table = token_table(doc)

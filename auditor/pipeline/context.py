@@ -187,7 +187,7 @@ def named_as_effect(doc, span, sent) -> bool:
     t = token_table(doc)
     if span.end < sent.end and (t.like_num[span.end] or t.text[span.end] in ("<", "≤")):
         return True
-    before = set(t.norm[max(sent.start, span.start - 4):span.start])
+    before = set(t.norms(max(sent.start, span.start - 4), span.start))
     return bool(before & EFFECT_MARKERS)
 
 

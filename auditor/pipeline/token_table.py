@@ -66,6 +66,7 @@ class TokenTable:
     def __init__(self, doc: Doc) -> None:
         self._doc = weakref.ref(doc)  # the Doc keeps its table; no reference cycle back to it
         self.n = len(doc)
+        self._norm_at: dict[int, str] = {}  # token index -> its norm, for ``norms``
 
     @property
     def doc(self) -> Doc:
@@ -153,6 +154,21 @@ class TokenTable:
     @cached_property
     def norm(self) -> list[str]:
         return self._strings(NORM)
+
+    def norms(self, start: int, end: int) -> list[str]:
+        """``self.norm[start:end]`` (``start >= 0``), reading only those tokens (each once) while no
+        one has asked for the whole column: the claim builder reads a few words around each value."""
+        column = self.__dict__.get("norm")
+        if column is not None:
+            return column[start:end]
+        known, doc = self._norm_at, self.doc
+        out = []
+        for k in range(start, min(end, self.n)):
+            norm = known.get(k)
+            if norm is None:
+                norm = known[k] = doc[k].norm_
+            out.append(norm)
+        return out
 
     @cached_property
     def ws(self) -> list[bool]:
