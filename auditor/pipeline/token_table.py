@@ -11,7 +11,7 @@ changes the tokenization.
 
 The lowercased text and the flags (``like_num``, ``is_alpha``, ...) are attributes of a token's
 lexeme, and a vocabulary has one lexeme per text, made (with those attributes) the first time
-the text is seen. So they are read once per text and vocabulary and kept (``_lexical_memo``);
+the text is seen. So they are read once per text and vocabulary and kept (``_LexemeMemo``);
 ``doc.to_array`` would read them again for every token of every Doc.
 """
 
@@ -22,6 +22,7 @@ import weakref
 from collections.abc import Callable
 from functools import cached_property
 
+import numpy
 from spacy.attrs import (
     IDX,
     NORM,
@@ -36,27 +37,44 @@ _KEY = ("auditor", "token_table")
 _STRINGS: dict[int, str] = {}
 _STRINGS_LIMIT = 500_000
 _MEMO_LIMIT = 200_000
-# The lexeme attributes of ``TokenTable._lexical``, in its order.
-_LEXICAL = ("lower_", "like_num", "like_url", "is_alpha", "is_punct", "is_space", "is_title", "is_upper", "is_lower")
-# id(vocab) -> (vocab, text -> its lexeme's attributes in the order of _LEXICAL); the vocabulary is
-# kept so that its id is not reused while its entry is here
-_LEXICAL_MEMOS: dict[int, tuple[Vocab, dict[str, tuple]]] = {}
+# The lexeme flags of ``TokenTable._lexical``: bit k of a text's mask is the flag _FLAGS[k].
+_FLAGS = ("like_num", "like_url", "is_alpha", "is_punct", "is_space", "is_title", "is_upper", "is_lower")
 _LEXICAL_VOCABS = 4  # vocabularies remembered at once (a process builds one pipeline, tests a few)
 
 
-def _lexical_memo(vocab: Vocab) -> dict[str, tuple]:
-    """Text -> the attributes ``_LEXICAL`` of its lexeme in ``vocab``, filled as texts are met.
+class _LexemeMemo:
+    """For one vocabulary: text -> its lexeme's ``lower_``, and text -> its lexeme's flags (a mask
+    of ``_FLAGS``), filled as texts are met. Each entry holds what ``vocab[text]`` says, which is
+    what every token of that text in a Doc of the vocabulary says (a token's ``lower_`` and flags
+    are those of its lexeme)."""
 
-    Each entry holds what ``vocab[text]`` says, which is what every token of that text in a Doc
-    of ``vocab`` says (a token's ``lower_`` and flags are those of its lexeme)."""
-    entry = _LEXICAL_MEMOS.get(id(vocab))
-    if entry is None or entry[0] is not vocab:
-        if len(_LEXICAL_MEMOS) >= _LEXICAL_VOCABS:
-            del _LEXICAL_MEMOS[next(iter(_LEXICAL_MEMOS))]
-        entry = _LEXICAL_MEMOS[id(vocab)] = (vocab, {})
-    memo = entry[1]
-    if len(memo) > _STRINGS_LIMIT:
-        memo.clear()
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab  # kept so that its id is not reused while this memo is remembered
+        self.lower: dict[str, str] = {}
+        self.flags: dict[str, int] = {}
+
+    def add(self, texts: list[str]) -> None:
+        """Read the lexemes of the texts not met yet."""
+        if len(self.lower) > _STRINGS_LIMIT:
+            self.lower.clear()
+            self.flags.clear()
+        for text in set(texts).difference(self.lower):
+            lexeme = self.vocab[text]
+            self.lower[text] = lexeme.lower_
+            self.flags[text] = sum(1 << k for k, name in enumerate(_FLAGS) if getattr(lexeme, name))
+
+
+_LEXEME_MEMOS: dict[int, _LexemeMemo] = {}  # id(vocab) -> its memo
+
+
+def _lexeme_memo(vocab: Vocab) -> _LexemeMemo:
+    """The memo of ``vocab`` (a new one for a vocabulary not met, or met longest ago of more than
+    ``_LEXICAL_VOCABS``)."""
+    memo = _LEXEME_MEMOS.get(id(vocab))
+    if memo is None or memo.vocab is not vocab:
+        if len(_LEXEME_MEMOS) >= _LEXICAL_VOCABS:
+            del _LEXEME_MEMOS[next(iter(_LEXEME_MEMOS))]
+        memo = _LEXEME_MEMOS[id(vocab)] = _LexemeMemo(vocab)
     return memo
 
 
@@ -92,28 +110,20 @@ class TokenTable:
         return self.doc.to_array(attr).astype(bool).tolist()
 
     @cached_property
-    def _lexical(self) -> list[tuple]:
-        """For each token, the attributes ``_LEXICAL`` of its lexeme (from ``_lexical_memo``)."""
-        if not self.n:
-            return []
+    def _lexical(self) -> tuple[list[str], numpy.ndarray]:
+        """The ``lower_`` of each token, and the mask of its flags (``_FLAGS``), from the memo of
+        the Doc's vocabulary (``_LexemeMemo``)."""
         texts = self.text
-        vocab = self.doc.vocab
-        memo = _lexical_memo(vocab)
-        rows = list(map(memo.get, texts))
-        if None in rows:  # a text this vocabulary's memo has not met yet
-            for i, row in enumerate(rows):
-                if row is None:
-                    text = texts[i]
-                    row = memo.get(text)
-                    if row is None:
-                        lexeme = vocab[text]
-                        row = memo[text] = tuple(getattr(lexeme, name) for name in _LEXICAL)
-                    rows[i] = row
-        return rows
+        if not self.n:
+            return [], numpy.zeros(0, dtype=numpy.uint16)
+        memo = _lexeme_memo(self.doc.vocab)
+        memo.add(texts)
+        masks = numpy.fromiter(map(memo.flags.__getitem__, texts), dtype=numpy.uint16, count=self.n)
+        return list(map(memo.lower.__getitem__, texts)), masks
 
-    def _lexical_column(self, name: str) -> list:
-        k = _LEXICAL.index(name)
-        return [row[k] for row in self._lexical]
+    def _flag(self, name: str) -> list[bool]:
+        bit = _FLAGS.index(name)
+        return ((self._lexical[1] >> bit) & 1).astype(bool).tolist()
 
     @cached_property
     def text(self) -> list[str]:
@@ -149,7 +159,7 @@ class TokenTable:
 
     @cached_property
     def lower(self) -> list[str]:
-        return self._lexical_column("lower_")
+        return self._lexical[0]
 
     @cached_property
     def norm(self) -> list[str]:
@@ -181,35 +191,35 @@ class TokenTable:
 
     @cached_property
     def like_num(self) -> list[bool]:
-        return self._lexical_column("like_num")
+        return self._flag("like_num")
 
     @cached_property
     def like_url(self) -> list[bool]:
-        return self._lexical_column("like_url")
+        return self._flag("like_url")
 
     @cached_property
     def is_alpha(self) -> list[bool]:
-        return self._lexical_column("is_alpha")
+        return self._flag("is_alpha")
 
     @cached_property
     def is_punct(self) -> list[bool]:
-        return self._lexical_column("is_punct")
+        return self._flag("is_punct")
 
     @cached_property
     def is_space(self) -> list[bool]:
-        return self._lexical_column("is_space")
+        return self._flag("is_space")
 
     @cached_property
     def is_title(self) -> list[bool]:
-        return self._lexical_column("is_title")
+        return self._flag("is_title")
 
     @cached_property
     def is_upper(self) -> list[bool]:
-        return self._lexical_column("is_upper")
+        return self._flag("is_upper")
 
     @cached_property
     def is_lower(self) -> list[bool]:
-        return self._lexical_column("is_lower")
+        return self._flag("is_lower")
 
 
 def token_table(doc: Doc) -> TokenTable:
