@@ -58,6 +58,7 @@ class DocIndex:
         # (term kind, block, sections) -> (term, note) found outside a sentence (context.term_outside_sentence)
         self.outside_terms: dict[tuple[str, int, str], tuple[str | None, str | None]] = {}
         self.blocks: list[BlockInfo] = blocks_of(doc)
+        self._block_at: dict[int, int] = {}  # char offset -> block_index
         self.block_starts = [b.start for b in self.blocks]
         self.cues = list(doc.spans.get("cues", []))
         self.cue_starts = [c.start for c in self.cues]
@@ -211,8 +212,14 @@ class DocIndex:
         return sent
 
     def block_index(self, char: int) -> int:
-        i = bisect.bisect_right(self.block_starts, char) - 1
-        return i if i >= 0 and char < max(self.blocks[i].end, self.blocks[i].start + 1) else -1
+        """Index of the block that holds char offset ``char`` (-1: none); kept per offset, since
+        the rules of a claim ask for the block of its first character many times."""
+        found = self._block_at.get(char)
+        if found is None:
+            i = bisect.bisect_right(self.block_starts, char) - 1
+            found = i if i >= 0 and char < max(self.blocks[i].end, self.blocks[i].start + 1) else -1
+            self._block_at[char] = found
+        return found
 
     def _heading_blocks(self) -> list[int]:
         """For each block, the index of the heading (or title) block that governs it (-1: none).
