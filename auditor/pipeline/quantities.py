@@ -48,6 +48,22 @@ def _can_start_frequency(text: str, low: str) -> bool:
             or low in ("a", "an", "every", "in", "into"))
 
 
+def _count_may_follow(table, i: int) -> bool:
+    """False where "a", "an", "in" or "into" at token ``i`` cannot start a frequency or an interval:
+    "a"/"an" counts only as "a half", "a quarter" ("a half tablet twice a day"); "in"/"into" starts
+    one only before a count ("in two divided doses"); a bedtime phrase is looked up apart.
+    True for every other token (``_frequency_at`` and ``_interval_at`` decide)."""
+    low = table.lower[i]
+    if low in ("a", "an"):
+        return i + 1 < table.n and table.lower[i + 1] in ("half", "quarter")
+    if low in ("in", "into"):
+        if i + 1 >= table.n:
+            return False
+        nxt = table.lower[i + 1]
+        return nxt in FREQ_WORDS or nxt in ("a", "an") or is_number_word(table.text[i + 1], nxt)
+    return True
+
+
 _FREQUENCY_STARTS: dict[str, bool] = {}  # token text -> _can_start_frequency
 _QUANTITY_STARTS: dict[str, bool] = {}  # token text -> _can_start_quantity
 
@@ -303,7 +319,8 @@ class QuantityRecognizer:
         """The tokens where ``_frequency_at`` or ``_interval_at`` can find something: a count ("twice",
         "2", "a half"), a Latin abbreviation ("bid", "q8h"), "every", "in"/"into", a bedtime phrase."""
         starts = set(phrases.get("BEDTIME", {}))
-        starts.update(token_table(doc).where(_can_start_frequency, _FREQUENCY_STARTS))
+        table = token_table(doc)
+        starts.update(i for i in table.where(_can_start_frequency, _FREQUENCY_STARTS) if _count_may_follow(table, i))
         return sorted(starts)
 
     def _frequencies(self, doc: Doc, phrases) -> tuple[list[Frequency], list[Interval], set[int]]:
