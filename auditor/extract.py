@@ -19,11 +19,21 @@ from .pipeline.token_table import token_table
 # Spaces that are not ASCII spaces (no-break, thin, narrow no-break) separate words all the same:
 # "0.25&nbsp;mg" is a number and a unit. Replaced one for one, so offsets do not move.
 _SPACES = str.maketrans({"\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ", "\u200a": " "})
+_SPACES_FOUND = tuple(chr(code) for code in _SPACES)
+
+
+def plain_spaces(text: str) -> str:
+    """``text`` with the spaces of ``_SPACES`` made ASCII spaces. ``str.translate`` looks every
+    character up in the table, so it runs only on a text that holds one of them; any other text
+    is returned as it is (what translate would give)."""
+    if any(space in text for space in _SPACES_FOUND):
+        return text.translate(_SPACES)
+    return text
 
 
 def make_doc(nlp: Language, document: Document) -> Doc:
     """Tokenize a Document and attach the layout the components read."""
-    text = document.text.translate(_SPACES)
+    text = plain_spaces(document.text)
     doc = nlp.make_doc(text)
     token_table(doc).doc_text = text  # what doc.text would join again from its tokens
     headings: dict[int, str] = {}

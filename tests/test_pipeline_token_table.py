@@ -35,6 +35,41 @@ def test_columns_match_token_attributes(nlp):
     assert token_table(doc) is table  # kept with the Doc
 
 
+LEXICAL = ("lower", "like_num", "like_url", "is_alpha", "is_punct", "is_space", "is_title", "is_upper", "is_lower")
+
+
+def _lexical_columns_match(doc) -> None:
+    table = token_table(doc)
+    assert table.lower == [t.lower_ for t in doc]
+    for name in LEXICAL[1:]:
+        assert getattr(table, name) == [getattr(t, name) for t in doc], name
+
+
+def test_lexeme_columns_are_read_per_vocabulary(nlp):
+    """The lowercased text and flags are remembered by text for one vocabulary: a second
+    vocabulary whose lexeme says otherwise gets its own answer, and new words are read as met."""
+    text = "Xanax 2 MG twice daily, then ½ tablet at https://x.org (Smith, 2020)"
+    _lexical_columns_match(nlp.make_doc(text))
+    other = build_pipeline()
+    other.vocab["Xanax"].is_alpha = False  # a lexeme that says otherwise in this vocabulary only
+    doc = other.make_doc(text)
+    assert token_table(doc).is_alpha[0] is False
+    _lexical_columns_match(doc)
+    again = nlp.make_doc(text)
+    assert token_table(again).is_alpha[0] is True
+    _lexical_columns_match(nlp.make_doc(text + " zolpidemish Ünseen wörds 3x"))
+
+
+def test_norms_of_a_range_are_the_norm_column(nlp):
+    doc = nlp.make_doc("Don't take it, they'd said: 0.5 mg isn't enough")
+    table = token_table(doc)
+    expected = [t.norm_ for t in doc]
+    assert table.norms(1, 4) == expected[1:4]  # read token by token: the column is not built
+    assert table.norms(0, len(doc) + 3) == expected and table.norms(5, 2) == []
+    assert table.norm == expected
+    assert table.norms(2, 6) == expected[2:6]
+
+
 def test_where_finds_tokens_by_text(nlp):
     doc = nlp.make_doc("A dose of 2 mg, then 2 mg again, not two")
     table = token_table(doc)

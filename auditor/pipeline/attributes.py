@@ -109,7 +109,7 @@ def other_substance(doc, index, q: Quantity) -> bool:
     word = doc[j + 1]
     if not word.is_alpha or word.lower_ in MEDICINE_WORDS or word.is_stop:
         return False
-    if any(s.start == j + 1 for s in index.drugs_in(doc[j + 1:j + 2])):
+    if any(s.start == j + 1 for s in index.drugs_between(j + 1, j + 2)):
         return False
     return word.lower_ not in index.lexicon.drug_terms and word.lower_ not in index.lexicon.class_terms
 
@@ -248,8 +248,8 @@ def on_a_drug(doc, index, sent, clauses, clause) -> bool:
 
 def treatment_context(doc, index, sent, clauses, clause) -> bool:
     """The clause speaks of taking a medicine: a treatment word, a drug named, or being "on" one."""
-    norm = token_table(doc).norm
-    clause_words = {w for w, c in zip(norm[sent.start:sent.end], clauses, strict=True) if c == clause}
+    norms = token_table(doc).norms(sent.start, sent.end)
+    clause_words = {w for w, c in zip(norms, clauses, strict=True) if c == clause}
     return bool(clause_words & TREATMENT_WORDS) or any(
         clauses[m.start - sent.start] == clause for m in index.drugs_in(sent)) or on_a_drug(
         doc, index, sent, clauses, clause)
@@ -304,7 +304,7 @@ def time_attribute(doc, index, q, sent, clauses, clause, explain) -> str | None:
         return None
     if unit in ("day", "week", "month", "year") and condition_span(doc, index, q, sent):
         return None
-    near = set(token_table(doc).norm[max(sent.start, q.start - 5):min(sent.end, q.end + 3)])
+    near = set(token_table(doc).norms(max(sent.start, q.start - 5), min(sent.end, q.end + 3)))
     if near & INTERVAL_WORDS:
         return None  # "at least 14 days must elapse between ...": a wait between two drugs, not a course
     if unit in ("hour", "minute") and sleep_hours(doc, q, sent):

@@ -87,12 +87,14 @@ class ClaimBuilder:
                         doc, index, doses, starts, q, f):
                     out[id(q)] = f
                 continue
-            between = doc[q.end:f.start]
-            words = [t for t in between if not t.is_punct]
-            if len(words) > 6 or any(t.text in (";", ":") for t in between):
+            between = range(q.end, f.start)
+            t = index.tokens
+            words = [k for k in between if not t.is_punct[k]]
+            if len(words) > 6 or any(t.text[k] in (";", ":") for k in between):
                 continue
-            if any(t.like_num for t in between) and not (
-                f.kind == "bedtime" and all(t.like_num or t.lower_ in ("minutes", "minute", "hours", "hour", "min", ",") for t in between)
+            if any(t.like_num[k] for k in between) and not (
+                f.kind == "bedtime" and all(t.like_num[k] or t.lower[k] in ("minutes", "minute", "hours", "hour", "min", ",")
+                                            for k in between)
             ):
                 continue
             out[id(q)] = f
@@ -246,7 +248,7 @@ def _other_dose_before(doc, index, doses, starts, q, f) -> bool:
     """A dose other than ``q`` stands in the cell of frequency ``f``, before it."""
     cell = index.cell_start(index.tokens.idx[f.start])
     m = bisect.bisect_left(starts, f.start) - 1
-    while m >= 0 and doc[doses[m].start].idx >= cell:
+    while m >= 0 and index.tokens.idx[doses[m].start] >= cell:
         if doses[m] is not q:
             return True
         m -= 1

@@ -15,7 +15,6 @@ from .words import (
     EFFECT_MARKERS,
     FREQ_NUMBER_WORDS,
     PARTICIPLES,
-    PERSON_WORDS,
 )
 
 
@@ -57,7 +56,7 @@ def resolve_drug(doc, index, start, end, sent, clauses, clause, draft) -> None:
                 break
             if 0 < m.start - end <= 7 and lower[m.start - 1] == "for" and not any(
                     t.like_num[k] and lower[k] not in FREQ_NUMBER_WORDS for k in range(end, m.start)
-            ) and not index.drugs_in(doc[end:m.start]):
+            ) and not index.drugs_between(end, m.start):
                 # "0.25 mg twice a day for Klonopin", "about 11 hours for Xanax"
                 chosen, how = m, "named after the value with 'for'"
                 break
@@ -138,7 +137,7 @@ def population_scope(doc, index, start, sent, clauses, clause, draft) -> None:
     draft.condition = nearest_term(doc, index, index.conditions, start, sent, clauses, clause, draft, "condition",
                                    sections="none")
     sent_text = index.text[sent.start_char:sent.end_char]
-    texts = [sent_text, *(h.text for h in index.header_spans(index.tokens.idx[start]))]
+    texts = [sent_text, *index.header_texts(index.tokens.idx[start])]
     row_label = index.row_label(index.tokens.idx[start])  # "| Creatinine clearance | ... |" over "| 30-59 | 400-1400 mg |"
     if row_label:
         texts.append(row_label)
@@ -150,7 +149,7 @@ def population_scope(doc, index, start, sent, clauses, clause, draft) -> None:
         draft.explain["renal_function"] = "creatinine clearance stated"
     if draft.heading:
         texts.append(draft.heading)
-    if draft.population is not None or PERSON_WORDS.search(sent_text):
+    if draft.population is not None or index.names_persons(sent):
         # ages and weights bound a population only where one is named ("children up to 10 years",
         # "patients 12 years of age and older")
         for key in ("age", "weight"):
@@ -188,7 +187,7 @@ def named_as_effect(doc, span, sent) -> bool:
     t = token_table(doc)
     if span.end < sent.end and (t.like_num[span.end] or t.text[span.end] in ("<", "≤")):
         return True
-    before = set(t.norm[max(sent.start, span.start - 4):span.start])
+    before = set(t.norms(max(sent.start, span.start - 4), span.start))
     return bool(before & EFFECT_MARKERS)
 
 
@@ -230,13 +229,28 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, en
         draft.explain[key] = f"'{group[0].text}' in the sentence" + (
             f" (with {', '.join(repr(s.text) for s in group[1:])})" if len(group) > 1 else "")
         return group[0].label_
-    for header in reversed(index.header_spans(index.tokens.idx[start])):
+    # outside the sentence the answer depends on the claim's block alone: worked out once per block
+    char = index.tokens.idx[start]
+    b = index.block_index(char)
+    found = index.outside_terms.get((key, b, sections))
+    if found is None:
+        found = index.outside_terms[(key, b, sections)] = term_outside_sentence(index, spans, key, char, sections)
+    label, note = found
+    if note is not None:
+        draft.explain[key] = note
+    return label
+
+
+def term_outside_sentence(index, spans, key, char, sections) -> tuple[str | None, str | None]:
+    """For a claim at char offset ``char`` whose sentence names no term of ``spans``: the term its
+    table headers, its list's introduction, its headings or the title name (as ``nearest_term``
+    says), and the note that says where it was found (None, None: nowhere)."""
+    for header in reversed(index.header_spans(char)):
         found = index.terms_at(spans, header.start_char, header.end_char)
         if found:
-            draft.explain[key] = f"'{found[0].text}' in its table header"
-            return found[0].label_
+            return found[0].label_, f"'{found[0].text}' in its table header"
     # a list introduced by "... for panic disorder follows this pattern:" carries its context
-    b = index.block_index(index.tokens.idx[start])
+    b = index.block_index(char)
     if b > 0:
         blk = index.blocks[b]
         j = b - 1
@@ -247,8 +261,7 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, en
             if text.endswith(":"):
                 found = index.terms_at(spans, prev.start, prev.end)
                 if found:
-                    draft.explain[key] = f"'{found[-1].text}' in the list's introduction"
-                    return found[-1].label_
+                    return found[-1].label_, f"'{found[-1].text}' in the list's introduction"
                 break
             if len(text) > 160 or blk.kind not in ("list_item", "paragraph", "table_cell"):
                 break
@@ -263,19 +276,16 @@ def nearest_term(doc, index, spans, start, sent, clauses, clause, draft, key, en
             if key == "population" and len({s.label_ for s in found}) > 1:
                 found = []  # "it differs for women and men": a heading about several groups is about none
             if found:
-                draft.explain[key] = f"'{found[0].text}' in the heading '{index.text[hb.start:hb.end].strip()[:40]}'"
-                return found[0].label_
+                return found[0].label_, f"'{found[0].text}' in the heading '{index.text[hb.start:hb.end].strip()[:40]}'"
             h = index.parent_heading[h] if sections == "all" else -1
     # a label whose "indicated for" names one indication speaks of it throughout
     if key == "indication" and sections == "all" and index.indicated_for is not None:
-        draft.explain[key] = f"'{index.indicated_for}': what the document says it is indicated for"
-        return index.indicated_for
+        return index.indicated_for, f"'{index.indicated_for}': what the document says it is indicated for"
     # an article whose title names one indication speaks of it throughout
     title = index.title_terms(spans) if sections == "all" else []
     if len({s.label_ for s in title}) == 1:
-        draft.explain[key] = f"'{title[0].text}' in the title"
-        return title[0].label_
-    return None
+        return title[0].label_, f"'{title[0].text}' in the title"
+    return None, None
 
 
 def coordinated(doc, spans: list[Span], chosen: Span) -> list[Span]:
@@ -323,7 +333,7 @@ def negation_and_hypothesis(doc, index, start, end, sent, clauses, clause, draft
                 draft.negated = True
                 draft.explain["negated"] = f"'{after[k]} {after[k + 1]}' right after it"
                 break
-            if after[k] not in ("of", "the") and not index.drugs_in(doc[end + k:end + k + 1]):
+            if after[k] not in ("of", "the") and not index.drugs_between(end + k, end + k + 1):
                 break
     for c in cues:
         if c.label_ != "HYPOTHETICAL" or c.start in blocked:

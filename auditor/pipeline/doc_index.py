@@ -21,6 +21,7 @@ from .words import (
     CLAUSE_JOINERS,
     CLAUSE_PUNCT,
     INDICATED_PHRASES,
+    PERSON_WORDS,
     SUBORDINATORS,
 )
 
@@ -54,7 +55,10 @@ class DocIndex:
         self.sent_starts = starts if not len(doc) or starts[:1] == [0] else [0, *starts]
         self._sents: dict[int, Span] = {}
         self.sentence_terms: dict[tuple[str, int], list[Span]] = {}  # (term kind, sentence start) -> terms read there
+        # (term kind, block, sections) -> (term, note) found outside a sentence (context.term_outside_sentence)
+        self.outside_terms: dict[tuple[str, int, str], tuple[str | None, str | None]] = {}
         self.blocks: list[BlockInfo] = blocks_of(doc)
+        self._block_at: dict[int, int] = {}  # char offset -> block_index
         self.block_starts = [b.start for b in self.blocks]
         self.cues = list(doc.spans.get("cues", []))
         self.cue_starts = [c.start for c in self.cues]
@@ -77,6 +81,9 @@ class DocIndex:
         self._clauses: dict[int, list[int]] = {}
         self._block_spans: dict[int, Span | None] = {}
         self._header_spans: dict[int, list[Span]] = {}
+        self._header_texts: dict[int, list[str]] = {}  # block -> texts of its header cells
+        self._cues_by_labels: dict[tuple[int, int, tuple[str, ...]], list[Span]] = {}  # (start, end, labels) -> cues_in
+        self._names_persons: dict[int, bool] = {}  # sentence start -> names_persons
         self.heading_block = self._heading_blocks()
         self.first_heading = next((b for b in self.blocks if b.kind in ("title", "heading")), None)
         self.main_drug = self._main_drug()
@@ -168,6 +175,21 @@ class DocIndex:
         self._header_spans[b] = out
         return list(out)
 
+    def header_texts(self, char: int) -> list[str]:
+        """The texts of ``header_spans(char)`` (read once per block)."""
+        b = self.block_index(char)
+        texts = self._header_texts.get(b)
+        if texts is None:
+            texts = self._header_texts[b] = [h.text for h in self.header_spans(char)]
+        return texts
+
+    def names_persons(self, sent: Span) -> bool:
+        """Whether the sentence ``sent`` names people (``PERSON_WORDS``; read once per sentence)."""
+        found = self._names_persons.get(sent.start)
+        if found is None:
+            found = self._names_persons[sent.start] = bool(PERSON_WORDS.search(self.text[sent.start_char:sent.end_char]))
+        return found
+
     def row_label(self, char: int) -> str | None:
         """For a table cell right of the first column: the first column's header and the row's
         first cell, as one text ("Creatinine clearance (mL/min) 30 to 59")."""
@@ -190,8 +212,14 @@ class DocIndex:
         return sent
 
     def block_index(self, char: int) -> int:
-        i = bisect.bisect_right(self.block_starts, char) - 1
-        return i if i >= 0 and char < max(self.blocks[i].end, self.blocks[i].start + 1) else -1
+        """Index of the block that holds char offset ``char`` (-1: none); kept per offset, since
+        the rules of a claim ask for the block of its first character many times."""
+        found = self._block_at.get(char)
+        if found is None:
+            i = bisect.bisect_right(self.block_starts, char) - 1
+            found = i if i >= 0 and char < max(self.blocks[i].end, self.blocks[i].start + 1) else -1
+            self._block_at[char] = found
+        return found
 
     def _heading_blocks(self) -> list[int]:
         """For each block, the index of the heading (or title) block that governs it (-1: none).
@@ -296,13 +324,27 @@ class DocIndex:
         return ids
 
     def cues_in(self, span: Span, labels: tuple[str, ...] | None = None) -> list[Span]:
-        lo = bisect.bisect_left(self.cue_starts, span.start)
-        hi = bisect.bisect_left(self.cue_starts, span.end)
+        """The cues that start in ``span``, with one of ``labels`` (any label: None), in text order.
+        The list given for a tuple of labels is kept and given again for the same tokens and
+        labels (no caller changes it)."""
+        start, end = span.start, span.end
         if labels is None:
-            return self.cues[lo:hi]
-        return [c for c, label in zip(self.cues[lo:hi], self.cue_labels[lo:hi], strict=True) if label in labels]
+            return self.cues[bisect.bisect_left(self.cue_starts, start):bisect.bisect_left(self.cue_starts, end)]
+        key = (start, end, labels) if type(labels) is tuple else None
+        found = self._cues_by_labels.get(key) if key is not None else None
+        if found is None:
+            lo = bisect.bisect_left(self.cue_starts, start)
+            hi = bisect.bisect_left(self.cue_starts, end)
+            found = [c for c, label in zip(self.cues[lo:hi], self.cue_labels[lo:hi], strict=True) if label in labels]
+            if key is not None:
+                self._cues_by_labels[key] = found
+        return found
 
     def drugs_in(self, span: Span) -> list[Span]:
-        lo = bisect.bisect_left(self.drug_starts, span.start)
-        hi = bisect.bisect_left(self.drug_starts, span.end)
+        return self.drugs_between(span.start, span.end)
+
+    def drugs_between(self, start: int, end: int) -> list[Span]:
+        """The drug mentions that start at a token of ``[start, end)`` (``drugs_in(doc[start:end])``)."""
+        lo = bisect.bisect_left(self.drug_starts, start)
+        hi = bisect.bisect_left(self.drug_starts, end)
         return self.drugs[lo:hi]

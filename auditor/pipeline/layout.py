@@ -71,6 +71,16 @@ def block_index(doc: Doc, char: int) -> int:
     return i if i >= 0 and char < blocks[i].end else -1
 
 
+def tokens_at(idx: list[int], chars: set[int]) -> set[int]:
+    """The tokens (``idx``: their char offsets, in order) that start at one of ``chars``."""
+    out = set()
+    for char in chars:
+        k = bisect.bisect_left(idx, char)
+        if k < len(idx) and idx[k] == char:
+            out.add(k)
+    return out
+
+
 class BlockSentencizer:
     """Sets ``is_sent_start`` on every token (see module docstring)."""
 
@@ -81,25 +91,26 @@ class BlockSentencizer:
         if not len(doc):
             return doc
         blocks = blocks_of(doc)
-        starts = {b.start for b in blocks}
-        breaks = doc._.linebreaks or frozenset()
         n = len(doc)
         t = token_table(doc)
         texts, idx, ws, is_space = t.text, t.idx, t.ws, t.is_space
+        starts = tokens_at(idx, {b.start for b in blocks})  # tokens where a block starts
+        # tokens right after a soft line break
+        after_break = tokens_at(idx, {c + 1 for c in doc._.linebreaks or frozenset()}) - {0}
         flags = [-1] * n  # SENT_START: 1 starts a sentence, -1 does not
         new_sentence = True
         next_start = -1  # token index where the sentence after an ender begins
         length = 0  # tokens in the sentence so far
         for i in range(n):
             text = texts[i]
-            if i == next_start or (i and (idx[i] - 1) in breaks and self._label_line(t, i)):
+            if i == next_start or (i in after_break and self._label_line(t, i)):
                 new_sentence = True
             if is_space[i] and "\n" in text:
                 # whitespace between blocks belongs to the sentence before it
                 flags[i] = 1 if new_sentence and i == 0 else -1
                 new_sentence = True
                 continue
-            if idx[i] in starts:
+            if i in starts:
                 new_sentence = True
             if not new_sentence and length >= LONG_SENTENCE and (
                     texts[i - 1] in (",", ";", ":") or length >= 2 * LONG_SENTENCE):

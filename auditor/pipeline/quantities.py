@@ -48,6 +48,22 @@ def _can_start_frequency(text: str, low: str) -> bool:
             or low in ("a", "an", "every", "in", "into"))
 
 
+def _count_may_follow(table, i: int) -> bool:
+    """False where "a", "an", "in" or "into" at token ``i`` cannot start a frequency or an interval:
+    "a"/"an" counts only as "a half", "a quarter" ("a half tablet twice a day"); "in"/"into" starts
+    one only before a count ("in two divided doses"); a bedtime phrase is looked up apart.
+    True for every other token (``_frequency_at`` and ``_interval_at`` decide)."""
+    low = table.lower[i]
+    if low in ("a", "an"):
+        return i + 1 < table.n and table.lower[i + 1] in ("half", "quarter")
+    if low in ("in", "into"):
+        if i + 1 >= table.n:
+            return False
+        nxt = table.lower[i + 1]
+        return nxt in FREQ_WORDS or nxt in ("a", "an") or is_number_word(table.text[i + 1], nxt)
+    return True
+
+
 _FREQUENCY_STARTS: dict[str, bool] = {}  # token text -> _can_start_frequency
 _QUANTITY_STARTS: dict[str, bool] = {}  # token text -> _can_start_quantity
 
@@ -228,8 +244,8 @@ class QuantityRecognizer:
             num = read_number(doc, k)
             if num is None or num[1] != k + 1 or read_unit(doc, k + 1) is not None:
                 return None
-            nxt = doc[k + 1] if k + 1 < n else None
-            if nxt is not None and ((nxt.is_alpha and nxt.lower_ not in CARRY_FOLLOWERS) or nxt.text in ("/", "%", ":")):
+            if k + 1 < n and ((tokens.is_alpha[k + 1] and tokens.lower[k + 1] not in CARRY_FOLLOWERS)
+                              or tokens.text[k + 1] in ("/", "%", ":")):
                 return None  # "25 patients", "10/10", "2 tablets"
             if k > 0 and (tokens.text[k - 1] in ("$", "£", "€", "#", "/", "=") or tokens.lower[k - 1] in ("day", "week", "age")):
                 return None
@@ -247,7 +263,7 @@ class QuantityRecognizer:
             for k in range(after, min(sent.end, after + 4)):
                 v = bare(k)
                 if v is not None:
-                    between = {t.lower_ for t in doc[after:k]}
+                    between = set(tokens.lower[after:k])
                     if between <= CARRY_BETWEEN and between & {"to", "then"}:
                         candidates.append((k, v))
                     break
@@ -255,7 +271,7 @@ class QuantityRecognizer:
             for k in range(q.start - 1, max(sent.start - 1, q.start - 4), -1):
                 v = bare(k)
                 if v is not None:
-                    between = {t.lower_ for t in doc[k + 1:q.start]}
+                    between = set(tokens.lower[k + 1:q.start])
                     if between <= CARRY_BETWEEN and "then" in between:
                         candidates.append((k, v))
                     break
@@ -303,7 +319,8 @@ class QuantityRecognizer:
         """The tokens where ``_frequency_at`` or ``_interval_at`` can find something: a count ("twice",
         "2", "a half"), a Latin abbreviation ("bid", "q8h"), "every", "in"/"into", a bedtime phrase."""
         starts = set(phrases.get("BEDTIME", {}))
-        starts.update(token_table(doc).where(_can_start_frequency, _FREQUENCY_STARTS))
+        table = token_table(doc)
+        starts.update(i for i in table.where(_can_start_frequency, _FREQUENCY_STARTS) if _count_may_follow(table, i))
         return sorted(starts)
 
     def _frequencies(self, doc: Doc, phrases) -> tuple[list[Frequency], list[Interval], set[int]]:
@@ -565,7 +582,7 @@ class QuantityRecognizer:
             after_from = i > 0 and tokens.lower[i - 1] == "from" and sign == "to"
             moved = i > 1 and tokens.lower[i - 2] in MOTION_WORDS  # "went from 10 to 20 mg"
             from_change = after_from and (moved or both_units) and not any(
-                t.lower_ in RANGE_WORDS for t in doc[max(0, i - 4):i - 1])
+                w in RANGE_WORDS for w in tokens.lower[max(0, i - 4):i - 1])
             alternatives = either or (sign == "or" and both_units)
             if from_change or alternatives:
                 # "from 10 mg to 5 mg" is a change; "either 5 or 10 mg", "5 mg or 10 mg" are two doses
@@ -618,7 +635,7 @@ class QuantityRecognizer:
             return
         n = len(doc)
         tablet_after = q.end < n and tokens.lower[q.end] in TABLET_WORDS
-        if not tablet_after and not any(t.lower_ in TABLET_WORDS for t in doc[max(0, q.start - 5):q.start]):
+        if not tablet_after and not any(w in TABLET_WORDS for w in tokens.lower[max(0, q.start - 5):q.start]):
             return
         for s in range(max(0, q.start - 7), q.start):
             if s in taken:
@@ -626,10 +643,10 @@ class QuantityRecognizer:
             num = read_number(doc, s)
             if num is None or not 0 < num[0] < 1 or num[1] > q.start:
                 continue
-            between = doc[num[1]:q.start]
-            if not all(t.lower_ in FRACTION_JOINERS for t in between):
+            between = tokens.lower[num[1]:q.start]
+            if not all(w in FRACTION_JOINERS for w in between):
                 continue
-            if tablet_after or any(t.lower_ in TABLET_WORDS for t in between):
+            if tablet_after or any(w in TABLET_WORDS for w in between):
                 q.value = q.value.scaled(num[0])
                 q.start = q.number_start = s
                 return
@@ -719,7 +736,7 @@ class QuantityRecognizer:
         if j + 1 < n and tokens.lower[j] in ("in", "out") and v > 0:
             k = j + 1 + (1 if tokens.lower[j] == "out" and tokens.lower[j + 1] == "of" else 0)
             den = read_number(doc, k)
-            if den is not None and den[0] > v and den[1] < n and doc[den[1]].lower_ in PEOPLE_WORDS | {"of"}:
+            if den is not None and den[0] > v and den[1] < n and tokens.lower[den[1]] in PEOPLE_WORDS | {"of"}:
                 pct = round(v / den[0] * 100, 1)
                 return Quantity(i, den[1], Range(pct, pct), "percent", number_start=i)
         return None
@@ -750,7 +767,7 @@ class QuantityRecognizer:
         for label, kind in (("UPPER_BEFORE", "upper"), ("LOWER_BEFORE", "lower")):
             b = phrases.get(label + "@end", {}).get(start)
             flipped = b is not None and kind == "lower" and any(
-                t.lower_ in NEGATORS for t in doc[max(0, b - 3):b])
+                w in NEGATORS for w in tokens.lower[max(0, b - 3):b])
             if flipped:
                 kind = "upper"  # "should not take more than 10 mg", "shouldn't go above 4 mg" set a ceiling
             mover = b - 2 if b is not None and b > 1 and tokens.lower[b - 1] == "back" else (b or 0) - 1
