@@ -126,10 +126,14 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None) -> dic
 
 
 def best(cmd: list[str], rounds: int, **kw) -> dict:
-    """The fastest of ``rounds`` runs (with the highest peak RSS seen in any of them)."""
-    runs = [run(cmd, **kw) for _ in range(rounds)]
-    fastest = min(runs, key=lambda r: r["seconds"])
-    return {**fastest, "rss_mib": max(r["rss_mib"] for r in runs), "all": [round(r["seconds"], 3) for r in runs]}
+    """The fastest of ``rounds`` runs in a row (``fastest``)."""
+    return fastest([run(cmd, **kw) for _ in range(rounds)])
+
+
+def fastest(runs: list[dict]) -> dict:
+    """The fastest of ``runs`` (with the highest peak RSS seen in any of them)."""
+    quickest = min(runs, key=lambda r: r["seconds"])
+    return {**quickest, "rss_mib": max(r["rss_mib"] for r in runs), "all": [round(r["seconds"], 3) for r in runs]}
 
 
 def check_cmd(folder: Path, out: Path, *options: str) -> list[str]:
@@ -255,21 +259,21 @@ def measure(args, work: Path, env: dict) -> dict:
            "files": len(files), "words": n_words, "cores": os.cpu_count()}
     rows: dict[str, dict] = {}
 
-    tok = [json.loads(subprocess.run([sys.executable, "-c", TOKENIZE, *map(str, files)], capture_output=True,
-                                     text=True, check=True).stdout) for _ in range(rounds)]
-    rows["tokenizer"] = {"seconds": min(t["pass"] for t in tok), "startup": min(t["startup"] for t in tok)}
-
-    cold = best(check_cmd(corpus, work / "cold.json", "--no-cache"), rounds, env=env)
-    rows["cold"] = cold
-    one = best(check_cmd(corpus, work / "one.json", "--no-cache", "--jobs", "1"), rounds, env=env)
-    rows["cold_jobs1"] = one
+    # The rows take turns, round after round, so that a drift of the machine's speed touches
+    # every row alike: the ratios of one run are then comparable.
     run(check_cmd(corpus, work / "prime.json", "--cache-dir", str(cache)), env=env)
-    warm = best(check_cmd(corpus, work / "warm.json", "--cache-dir", str(cache)), rounds, env=env)
-    rows["warm"] = warm
-    # the same, each run with a command line not seen before (so never answered by a remembered run)
-    fresh = [run(check_cmd(corpus, work / f"fresh-{i}.json", "--cache-dir", str(cache)), env=env) for i in range(rounds)]
-    rows["warm_fresh"] = {**min(fresh, key=lambda r: r["seconds"]), "rss_mib": max(r["rss_mib"] for r in fresh),
-                          "all": [round(r["seconds"], 3) for r in fresh]}
+    tok, taken = [], {"cold": [], "cold_jobs1": [], "warm": [], "warm_fresh": []}
+    for i in range(rounds):
+        tok.append(json.loads(subprocess.run([sys.executable, "-c", TOKENIZE, *map(str, files)], capture_output=True,
+                                             text=True, check=True).stdout))
+        taken["cold"].append(run(check_cmd(corpus, work / "cold.json", "--no-cache"), env=env))
+        taken["cold_jobs1"].append(run(check_cmd(corpus, work / "one.json", "--no-cache", "--jobs", "1"), env=env))
+        taken["warm"].append(run(check_cmd(corpus, work / "warm.json", "--cache-dir", str(cache)), env=env))
+        # the same, with a command line not run before (so never answered by a remembered run)
+        taken["warm_fresh"].append(run(check_cmd(corpus, work / f"fresh-{i}.json", "--cache-dir", str(cache)), env=env))
+    rows["tokenizer"] = {"seconds": min(t["pass"] for t in tok), "startup": min(t["startup"] for t in tok)}
+    for name, runs in taken.items():
+        rows[name] = fastest(runs)
     same = ((work / "cold.json").read_bytes() == (work / "one.json").read_bytes() == (work / "warm.json").read_bytes()
             == (work / "fresh-0.json").read_bytes())
     out["same_findings"] = same
