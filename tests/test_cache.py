@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import run_cli
+from helpers import HOUSE_FORBID, run_cli
 
 from auditor import cache as cache_module
 from auditor.config import Config
@@ -22,16 +22,8 @@ from auditor.runner import Auditor, Selection
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
 
-PACK = """\
-pack: house
-rules:
-  - id: house.no-safe-claims
-    type: forbid
-    severity: warning
-    message: "Avoid calling a medicine completely safe."
-    description: No medicine is completely safe.
-    any:
-      - phrase: {phrase}
+# the house forbid rule of the other tests, with its phrase as a field, and a limit
+PACK = HOUSE_FORBID.replace("phrase: completely safe", "phrase: {phrase}") + """\
   - id: house.clonazepam-cap
     type: limit
     severity: error
