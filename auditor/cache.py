@@ -71,8 +71,9 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import __version__
+from . import __version__, config_search
 from .claims import Claim, ClaimSpool, Range
+from .config_search import CACHE_DIRNAME
 from .docresult import DocumentResult, Mention, PhraseMatch
 from .findings import Finding, Related
 from .suppress import Suppression
@@ -81,7 +82,7 @@ if TYPE_CHECKING:
     from .runner import Auditor
 
 SCHEMA = "5"  # the layout of the database and of a stored result
-DIRNAME = ".auditor-cache"
+DIRNAME = CACHE_DIRNAME
 FILENAME = "claims.sqlite3"
 KEEP_ENVIRONMENTS = 4  # entries of older environments (other code, lexicons, rules) are dropped
 KEEP_RUNS = 8  # consistency findings of the runs used most lately
@@ -251,8 +252,8 @@ def findings_key(auditor: Auditor) -> str:
 
 
 def default_cache_dir(config_path: str | None) -> Path:
-    """``.auditor-cache`` beside the config file, or in the working directory."""
-    return (Path(config_path).resolve().parent if config_path else Path.cwd()) / DIRNAME
+    """``.auditor-cache`` beside the config file, or in the working directory (``config_search``)."""
+    return Path(config_search.default_cache_dir(config_path))
 
 
 class ClaimCache:

@@ -292,7 +292,7 @@ def _write_texts(targets: list[tuple[str, str | None]], pieces: Callable, color:
     import contextlib
     import tempfile
 
-    from .reports.atomic import AtomicFile
+    from .atomic import AtomicFile
 
     files: list[AtomicFile] = []
     with contextlib.ExitStack() as stack:

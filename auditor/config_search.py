@@ -1,7 +1,8 @@
-"""Where the config file is: the first found in the working directory or one of its parents.
+"""Where the config file is (the first found in the working directory or one of its parents),
+and so where the claim cache is by default.
 
-Kept apart from ``config.py`` (which validates what it reads) so that ``rerun.py`` can tell
-where a run's cache is without importing anything else.
+Kept apart from ``config.py`` (which validates what it reads) and ``cache.py`` so that
+``rerun.py`` can tell where a run's cache is without importing anything else.
 """
 
 from __future__ import annotations
@@ -9,6 +10,13 @@ from __future__ import annotations
 import os
 
 CONFIG_NAMES = ("auditor.yaml", ".auditor.yaml", "auditor.yml")
+CACHE_DIRNAME = ".auditor-cache"
+
+
+def default_cache_dir(config_path: str | None) -> str:
+    """``.auditor-cache`` beside the config file, or in the working directory."""
+    folder = os.path.dirname(os.path.realpath(config_path)) if config_path else os.getcwd()
+    return os.path.join(folder, CACHE_DIRNAME)
 
 
 def config_search(start: str) -> tuple[str | None, list[str]]:

@@ -45,7 +45,7 @@ import sys
 import time
 import zlib
 
-from .config_search import config_search
+from .config_search import config_search, default_cache_dir
 
 FORMAT = 1
 MAGIC = b"auditor-run\0"
@@ -55,7 +55,6 @@ MAX_BYTES = 64 * 1024 * 1024  # a remembered run larger than this is not read
 RACY_NS = 2_000_000_000
 MAX_SEEN = 200_000  # paths and names a run records at most (past that it is not remembered: memory stays bounded)
 IGNORED_ENV = ("_", "OLDPWD", "SHLVL")  # shell bookkeeping that says nothing about a run
-CACHE_DIRNAME = ".auditor-cache"  # cache.DIRNAME, without importing the cache
 IMPORT_SYSTEM = ("importlib.", "_frozen_importlib", "zipimport", "__editable__")  # modules whose reads are imports
 NOT_REPLAYED = ("--no-cache", "--engine", "--changed-since", "--help", "-h", "--version", "--", "-")
 
@@ -88,8 +87,7 @@ def cache_dir_of(argv: list[str]) -> str | None:
         return None
     if given == 0:
         config, _looked = config_search(os.getcwd())
-    folder = os.path.dirname(os.path.realpath(config)) if config else os.getcwd()
-    return os.path.join(folder, CACHE_DIRNAME)
+    return default_cache_dir(config)
 
 
 def replayable(argv: list[str]) -> bool:
